@@ -150,8 +150,8 @@ internal static class JsonFields
         }
         catch (InvalidOperationException)
         {
-            // An escaped lone surrogate ("\ud800") is valid JSON but not text.
-            throw Fail(path, name, "not valid text (unpaired surrogate)");
+            // Invalid UTF-8 inside a string, or an escaped lone surrogate ("\ud800"), passes the JSON reader but is not text.
+            throw Fail(path, name, "not valid text (invalid UTF-8 or an unpaired surrogate)");
         }
     }
 }
