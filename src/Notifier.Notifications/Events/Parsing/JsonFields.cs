@@ -114,6 +114,22 @@ internal static class JsonFields
             : throw Fail(path, name, $"{count} entries; the limit is {EventLimits.MaxRecipients}");
     }
 
+    /// <summary>Reads every entry of an array of objects with <paramref name="read"/>, naming a bad entry by its index.</summary>
+    public static T[] ReadObjects<T>(JsonElement array, string path, string name, Func<JsonElement, string, T> read)
+    {
+        var result = new T[array.GetArrayLength()];
+        var index = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            var itemPath = Item(path, name, index);
+            result[index++] = item.ValueKind == JsonValueKind.Object
+                ? read(item, itemPath)
+                : throw new EventFormatException(itemPath, $"expected an object, got {Describe(item)}");
+        }
+
+        return result;
+    }
+
     public static string Item(string path, string name, int index) => string.Concat(Join(path, name), "[", index.ToString(System.Globalization.CultureInfo.InvariantCulture), "]");
 
     /// <summary>A value for an error message: at most <paramref name="max"/> characters, control characters shown as escapes.</summary>
