@@ -111,12 +111,13 @@ public sealed class EventParser
 
     private static string DescribeJsonError(JsonException exception)
     {
-        // The reader's message says what and where (line, byte); it quotes at most one character of the input.
+        // The reader's message says what and where; it quotes at most one character or a property name of the input.
         var message = exception.Message;
-        var line = exception.LineNumber is { } l ? (l + 1).ToString(CultureInfo.InvariantCulture) : "?";
-        var position = exception.BytePositionInLine is { } p ? (p + 1).ToString(CultureInfo.InvariantCulture) : "?";
         var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-        return string.Concat(JsonFields.Printable(cut > 0 ? message[..cut] : message, 200), " (line ", line, ", byte ", position, ")");
+        var what = JsonFields.Printable(cut > 0 ? message[..cut] : message, 200);
+        return exception.LineNumber is { } line && exception.BytePositionInLine is { } position
+            ? string.Create(CultureInfo.InvariantCulture, $"{what} (line {line + 1}, byte {position + 1})")
+            : what;
     }
 
     private static long Kilobytes(int bytes) => (bytes + 1023L) / 1024;

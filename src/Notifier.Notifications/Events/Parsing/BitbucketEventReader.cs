@@ -21,6 +21,10 @@ internal static class BitbucketEventReader
             Id = id,
             Time = EventDates.RequiredBitbucket(root, "", "date"),
             Actor = ReadUser(RequiredObject(root, "", "actor"), "actor"),
+
+            // Bitbucket sends no recipients; a relay may add them (e.g. the repository's watchers, as Bitbucket's
+            // REST API returns them) because repository events have no roles to derive recipients from.
+            Recipients = OptionalArray(root, "", "recipients", out var recipients, nullIsAbsent: true) ? ReadUsers(recipients, "", "recipients") : null,
         };
 
         return eventKey switch
