@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using Notifier.Notifications.Rendering;
 using Notifier.Smtp.Messages;
+using Notifier.Smtp.Mime;
 
 namespace Notifier.Notifications.Tests.Rendering;
 
@@ -46,6 +47,8 @@ public sealed class EscapingPropertyTests
                 foreach (var message in renderer.Render(e, recipients))
                 {
                     AssertSafe(message);
+                    // The MIME writer refuses any control character in a header: it must accept every rendering.
+                    Assert.NotEmpty(MimeWriter.ToArray(message));
                 }
             }
         });
