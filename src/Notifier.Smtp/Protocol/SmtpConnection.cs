@@ -253,8 +253,12 @@ internal sealed class SmtpConnection : IAsyncDisposable
             var mailReply = pipelining ? await ReadReplyAsync(timeout) : null;
             if (mailReply is not null && mailReply.Code != SmtpReplyCode.Ok)
             {
-                // Drain the RCPT and DATA replies so the session stays in step, then report the real cause.
-                await DrainAfterPipelinedFailureAsync(recipients.Count, timeout);
+                if (mailReply.Code != SmtpReplyCode.ServiceNotAvailable)
+                {
+                    // Drain the RCPT and DATA replies so the session stays in step, then report the real cause.
+                    await DrainAfterPipelinedFailureAsync(recipients.Count, timeout);
+                }
+
                 throw Refused("the sender " + from.Address + " (MAIL FROM)", mailReply, from.Address, "check Mail__From: the server must accept it as a sender for this account");
             }
 
@@ -271,7 +275,11 @@ internal sealed class SmtpConnection : IAsyncDisposable
                 }
 
                 var reply = await ReadReplyAsync(timeout);
-                BreakOn421(reply);
+                if (reply.Code == SmtpReplyCode.ServiceNotAvailable)
+                {
+                    throw Refused("RCPT TO", reply, recipient.Address, null);
+                }
+
                 if (reply.Code is SmtpReplyCode.Ok or SmtpReplyCode.UserNotLocalWillForward)
                 {
                     accepted.Add(recipient);
