@@ -348,21 +348,22 @@ internal sealed class SmtpConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends QUIT and closes, never throwing: the session is over either way.</summary>
-    public async Task QuitAsync(CancellationToken cancellationToken)
+    /// <summary>Sends QUIT and closes, never throwing: the session is over either way. Returns the reply, if any.</summary>
+    public async Task<string?> QuitAsync(CancellationToken cancellationToken)
     {
         if (_disposed)
         {
-            return;
+            return null;
         }
 
+        string? reply = null;
         if (!IsBroken)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             try
             {
                 _output.Clear();
-                await CommandAsync("QUIT", timeout, Min(_options.CommandTimeout, TimeSpan.FromSeconds(5)));
+                reply = (await CommandAsync("QUIT", timeout, Min(_options.CommandTimeout, TimeSpan.FromSeconds(5)))).ToString();
             }
             catch (Exception e) when (e is IOException or OperationCanceledException or SmtpException or ObjectDisposedException or SocketException)
             {
@@ -371,6 +372,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
         }
 
         await DisposeAsync();
+        return reply;
     }
 
     public async ValueTask DisposeAsync()
