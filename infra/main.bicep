@@ -108,6 +108,9 @@ param keyVaultUsernameSecretName string = 'mail-username'
 @description('KeyVault__PasswordSecret: name of the secret that holds the SMTP password.')
 param keyVaultPasswordSecretName string = 'mail-password'
 
+@description('KeyVault__RefreshInterval (TimeSpan, hh:mm:ss): how long the app reuses the secrets before reading them again, so a rotated password is picked up without a restart.')
+param keyVaultRefreshInterval string = '00:10:00'
+
 @description('Days a deleted vault or secret stays recoverable (purge protection keeps the vault name reserved that long).')
 @minValue(7)
 @maxValue(90)
@@ -234,6 +237,7 @@ var keyVaultSettings = mailUseKeyVaultCredentials ? {
   KeyVault__Uri: keyVault.outputs.keyVaultUri
   KeyVault__UsernameSecret: keyVaultUsernameSecretName
   KeyVault__PasswordSecret: keyVaultPasswordSecretName
+  KeyVault__RefreshInterval: keyVaultRefreshInterval
 } : {}
 
 // Takes outputs of every other module, so the app is created only after all its role assignments exist.
