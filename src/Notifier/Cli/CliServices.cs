@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Console;
 using Notifier.Hosting;
+using Notifier.Notifications.Delivery;
 using Notifier.Settings;
 
 namespace Notifier.Cli;
@@ -15,7 +16,11 @@ internal static class CliServices
         var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
-        services.AddLogging(logging => logging.SetMinimumLevel(minimumLevel).AddSimpleConsole(o => o.SingleLine = true));
+        // The commands print each outcome themselves; the pipeline's own outcome lines would repeat them.
+        services.AddLogging(logging => logging
+            .SetMinimumLevel(minimumLevel)
+            .AddFilter(typeof(DeliveryPipeline).FullName, LogLevel.None)
+            .AddSimpleConsole(o => o.SingleLine = true));
         services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         services.AddNotifier();
         return services.BuildServiceProvider();

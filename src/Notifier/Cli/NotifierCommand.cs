@@ -12,6 +12,7 @@ internal static class NotifierCommand
             SendTestCommand.Create(),
             CheckSmtpCommand.Create(),
             DeliverCommand.Create(),
+            RenderCommand.Create(),
         };
 
     /// <summary>Parses and runs; usage errors exit 2 as DESIGN §4 asks (the library's default is 1).</summary>

@@ -15,7 +15,7 @@ internal static class MailTransportFactory
         var settings = services.GetRequiredService<NotifierSettings>();
         if (string.IsNullOrWhiteSpace(settings.Mail.Host))
         {
-            throw new NotSupportedException("The outbox transport (Mail__Host empty) arrives with the MIME work; set Mail__Host for now.");
+            return new OutboxTransport(settings.Mail, services.GetRequiredService<ILogger<OutboxTransport>>(), services.GetRequiredService<TimeProvider>());
         }
 
         ISmtpCredentialProvider? credentials = settings.KeyVault.IsEnabled ? services.GetRequiredService<KeyVaultMailCredentials>() : null;
