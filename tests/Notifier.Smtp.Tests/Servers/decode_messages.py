@@ -1,0 +1,85 @@
+#!/usr/bin/python3
+"""Decodes raw RFC 5322 messages with Python's own `email` package, an independent MIME parser.
+
+Input (stdin): a JSON array; each item is either {"base64": "..."} (the raw message bytes) or {"path": "..."}.
+Output (stdout): a JSON array with, per message, the decoded subject, addresses, header names and values,
+text and HTML bodies, content types and transfer encodings, every defect the parser noticed, and facts
+about the raw lines (longest line, bare CR/LF) so tests need not trust our own reader.
+"""
+import base64
+import email
+import email.policy
+import json
+import sys
+
+
+def addresses(header):
+    if header is None:
+        return []
+    return [{"name": a.display_name, "address": a.addr_spec} for a in header.addresses]
+
+
+def part_info(part):
+    return {
+        "contentType": part.get_content_type(),
+        "charset": part.get_content_charset(),
+        "transferEncoding": part.get("Content-Transfer-Encoding"),
+        "content": part.get_content() if part.get_content_maintype() == "text" else None,
+        "defects": [type(d).__name__ for d in part.defects],
+    }
+
+
+def decode(raw):
+    lines = raw.split(b"\r\n")
+    bare = raw.replace(b"\r\n", b"").count(b"\n") + raw.replace(b"\r\n", b"").count(b"\r")
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    header_defects = []
+    headers = []
+    for name, value in msg.items():
+        header_defects += [f"{name}: {type(d).__name__}" for d in getattr(value, "defects", [])]
+        headers.append([name, str(value)])
+    raw_header_names = []
+    for line in raw.split(b"\r\n\r\n", 1)[0].split(b"\r\n"):
+        if line[:1] not in (b" ", b"\t"):
+            raw_header_names.append(line.split(b":", 1)[0].decode("ascii", "replace"))
+    text = msg.get_body(("plain",))
+    html = msg.get_body(("html",))
+    return {
+        "subject": msg["subject"] and str(msg["subject"]),
+        "from": addresses(msg["from"]),
+        "to": addresses(msg["to"]),
+        "messageId": msg["message-id"] and str(msg["message-id"]),
+        "date": msg["date"] and msg["date"].datetime.isoformat(),
+        "headers": headers,
+        "rawHeaderNames": raw_header_names,
+        "contentType": msg.get_content_type(),
+        "isMultipart": msg.is_multipart(),
+        "parts": [part_info(p) for p in msg.walk() if not p.is_multipart()],
+        "text": text.get_content() if text is not None else None,
+        "html": html.get_content() if html is not None else None,
+        "defects": [type(d).__name__ for d in msg.defects] + header_defects,
+        "longestLine": max((len(l) for l in lines), default=0),
+        "longestHeaderLine": max((len(l) for l in raw.split(b"\r\n\r\n", 1)[0].split(b"\r\n")), default=0),
+        "bareLineBreaks": bare,
+        "sevenBit": all(b < 128 for b in raw),
+    }
+
+
+def main():
+    items = json.load(sys.stdin)
+    out = []
+    for item in items:
+        if "base64" in item:
+            raw = base64.b64decode(item["base64"])
+        else:
+            with open(item["path"], "rb") as f:
+                raw = f.read()
+        try:
+            out.append(decode(raw))
+        except Exception as e:  # report, do not crash: the test shows which message broke the parser
+            out.append({"error": f"{type(e).__name__}: {e}"})
+    json.dump(out, sys.stdout, ensure_ascii=True)
+
+
+if __name__ == "__main__":
+    main()
