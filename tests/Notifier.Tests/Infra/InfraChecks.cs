@@ -18,6 +18,15 @@ internal static partial class InfraChecks
             .Select(p => $"{file.Path}:{p.Line}: param '{p.Name}' is never used")];
     }
 
+    /// <summary>Variables declared but never used as a value in the same file.</summary>
+    public static IReadOnlyList<string> UnusedVariables(BicepFile file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        return [.. file.Variables
+            .Where(v => file.UsesOf(v.Name) == 0)
+            .Select(v => $"{file.Path}:{v.Line}: var '{v.Name}' is never used")];
+    }
+
     /// <summary>
     /// Module calls that pass a parameter the module does not declare, or leave out one it requires.
     /// </summary>

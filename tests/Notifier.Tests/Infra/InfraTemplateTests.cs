@@ -14,6 +14,13 @@ public sealed class InfraTemplateTests
     }
 
     [Fact]
+    public void EveryVariableIsUsedInItsOwnFile()
+    {
+        Assert.Empty(InfraTemplate.Files.SelectMany(InfraChecks.UnusedVariables));
+        Assert.Single(InfraChecks.UnusedVariables(BicepFile.Parse("var used = 1\nvar unused = 2\noutput o int = used\n")));
+    }
+
+    [Fact]
     public void EveryModuleCallPassesOnlyDeclaredParametersAndEveryRequiredOne()
     {
         Assert.Empty(InfraTemplate.Files.SelectMany(InfraChecks.ModuleParameterProblems));
