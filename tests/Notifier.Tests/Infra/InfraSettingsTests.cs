@@ -41,6 +41,39 @@ public sealed class InfraSettingsTests
     }
 
     [Fact]
+    public void InfraSetsEverySettingOfTheLocalExampleThatAzureNeeds()
+    {
+        // Local-only settings and what replaces each in Azure: Flex Consumption rejects
+        // FUNCTIONS_WORKER_RUNTIME (functionAppConfig.runtime says "custom"), and the two connection strings
+        // become identity-based settings under the same prefix.
+        var replacedInAzure = new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            ["FUNCTIONS_WORKER_RUNTIME"] = null,
+            ["AzureWebJobsStorage"] = "AzureWebJobsStorage__credential",
+            ["ServiceBusConnection"] = "ServiceBusConnection__credential",
+            ["Mail__Username"] = "KeyVault__UsernameSecret",
+            ["Mail__Password"] = "KeyVault__PasswordSecret",
+        };
+        var example = Assert.Single(RepositoryLayout.LocalSettingsExamples);
+        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(example));
+        var names = document.RootElement.GetProperty("Values").EnumerateObject().Select(v => v.Name).ToList();
+
+        Assert.NotEmpty(names);
+        foreach (var name in names)
+        {
+            if (replacedInAzure.TryGetValue(name, out var replacement))
+            {
+                Assert.DoesNotContain(name, InfraTemplate.AppSettings.Keys);
+                Assert.True(replacement is null || InfraTemplate.AppSettings.ContainsKey(replacement), $"{name} is replaced by {replacement}, which infra does not set");
+            }
+            else
+            {
+                Assert.True(InfraTemplate.AppSettings.ContainsKey(name), $"{name} (local.settings.json.example) is not set by infra");
+            }
+        }
+    }
+
+    [Fact]
     public void MailCredentialsComeOnlyFromKeyVault()
     {
         Assert.DoesNotContain(InfraAppOwnedSettings, KeyVaultCredentials.Contains);

@@ -3,7 +3,7 @@ namespace Notifier.Tests.Infra;
 /// <summary>Where the files the infra tests compare live in this repository.</summary>
 internal static class RepositoryLayout
 {
-    private static readonly string[] IgnoredFolders = ["bin", "obj", ".git", "node_modules", "TestResults", "artifacts", "outbox"];
+    private static readonly string[] IgnoredFolders = ["bin", "obj", ".git", "node_modules", "TestResults", "artifacts", "outbox", "publish", "dist", "out"];
 
     /// <summary>The folder that holds Notifier.sln, found upwards from the test binaries.</summary>
     public static string Root { get; } = FindRoot();
