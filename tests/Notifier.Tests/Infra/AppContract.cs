@@ -56,7 +56,8 @@ internal static class AppContract
             }
         }
 
-        foreach (var example in RepositoryLayout.LocalSettingsExamples)
+        // Read when present: the options classes alone already name every setting the app binds.
+        foreach (var example in new[] { RepositoryLayout.LocalSettingsExample }.Where(File.Exists))
         {
             using var document = JsonDocument.Parse(File.ReadAllText(example), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
             if (document.RootElement.TryGetProperty("Values", out var values))

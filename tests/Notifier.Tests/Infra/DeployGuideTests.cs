@@ -88,8 +88,7 @@ public sealed partial class DeployGuideTests
 
     private static string RoutePrefix()
     {
-        var host = Assert.Single(RepositoryLayout.HostFiles);
-        using var document = JsonDocument.Parse(File.ReadAllText(host), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+        using var document = JsonDocument.Parse(File.ReadAllText(RepositoryLayout.HostFile), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
         return document.RootElement.TryGetProperty("extensions", out var extensions)
             && extensions.TryGetProperty("http", out var http)
             && http.TryGetProperty("routePrefix", out var prefix)

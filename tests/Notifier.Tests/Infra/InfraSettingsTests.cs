@@ -54,8 +54,7 @@ public sealed class InfraSettingsTests
             ["Mail__Username"] = "KeyVault__UsernameSecret",
             ["Mail__Password"] = "KeyVault__PasswordSecret",
         };
-        var example = Assert.Single(RepositoryLayout.LocalSettingsExamples);
-        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(example));
+        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(RepositoryLayout.LocalSettingsExample));
         var names = document.RootElement.GetProperty("Values").EnumerateObject().Select(v => v.Name).ToList();
 
         Assert.NotEmpty(names);

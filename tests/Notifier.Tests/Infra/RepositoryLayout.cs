@@ -20,22 +20,22 @@ internal static class RepositoryLayout
     public static IReadOnlyList<string> BicepFiles =>
         [.. Directory.EnumerateFiles(Infra, "*.bicep", SearchOption.AllDirectories).Order(StringComparer.Ordinal)];
 
-    /// <summary>Every committed-looking function.json of the app, wherever the app keeps its function folders.</summary>
-    public static IReadOnlyList<string> FunctionManifests => FindFiles("function.json");
+    /// <summary>The app's function.json files: one folder per function under src/ (test fixtures elsewhere do not count).</summary>
+    public static IReadOnlyList<string> FunctionManifests => FindFiles(System.IO.Path.Combine(Root, "src"), "function.json");
 
-    /// <summary>The app's host.json files (normally exactly one).</summary>
-    public static IReadOnlyList<string> HostFiles => FindFiles("host.json");
+    /// <summary>The app's host.json, at the repository root (issue 5).</summary>
+    public static string HostFile => System.IO.Path.Combine(Root, "host.json");
 
-    /// <summary>The app's local.settings.json.example files (normally exactly one).</summary>
-    public static IReadOnlyList<string> LocalSettingsExamples => FindFiles("local.settings.json.example");
+    /// <summary>The app's local.settings.json.example, at the repository root.</summary>
+    public static string LocalSettingsExample => System.IO.Path.Combine(Root, "local.settings.json.example");
 
     public static string Relative(string path) => System.IO.Path.GetRelativePath(Root, path);
 
-    private static List<string> FindFiles(string fileName)
+    private static List<string> FindFiles(string under, string fileName)
     {
         var found = new List<string>();
         var pending = new Stack<string>();
-        pending.Push(Root);
+        pending.Push(under);
         while (pending.Count > 0)
         {
             var folder = pending.Pop();
