@@ -253,8 +253,12 @@ internal sealed class SmtpConnection : IAsyncDisposable
             var mailReply = pipelining ? await ReadReplyAsync(timeout) : null;
             if (mailReply is not null && mailReply.Code != SmtpReplyCode.Ok)
             {
-                // Drain the RCPT and DATA replies so the session stays in step, then report the real cause.
-                await DrainAfterPipelinedFailureAsync(recipients.Count, timeout);
+                if (mailReply.Code != SmtpReplyCode.ServiceNotAvailable)
+                {
+                    // Drain the RCPT and DATA replies so the session stays in step, then report the real cause.
+                    await DrainAfterPipelinedFailureAsync(recipients.Count, timeout);
+                }
+
                 throw Refused("the sender " + from.Address + " (MAIL FROM)", mailReply, from.Address, "check Mail__From: the server must accept it as a sender for this account");
             }
 
@@ -271,7 +275,11 @@ internal sealed class SmtpConnection : IAsyncDisposable
                 }
 
                 var reply = await ReadReplyAsync(timeout);
-                BreakOn421(reply);
+                if (reply.Code == SmtpReplyCode.ServiceNotAvailable)
+                {
+                    throw Refused("RCPT TO", reply, recipient.Address, null);
+                }
+
                 if (reply.Code is SmtpReplyCode.Ok or SmtpReplyCode.UserNotLocalWillForward)
                 {
                     accepted.Add(recipient);
@@ -340,21 +348,22 @@ internal sealed class SmtpConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends QUIT and closes, never throwing: the session is over either way.</summary>
-    public async Task QuitAsync(CancellationToken cancellationToken)
+    /// <summary>Sends QUIT and closes, never throwing: the session is over either way. Returns the reply, if any.</summary>
+    public async Task<string?> QuitAsync(CancellationToken cancellationToken)
     {
         if (_disposed)
         {
-            return;
+            return null;
         }
 
+        string? reply = null;
         if (!IsBroken)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             try
             {
                 _output.Clear();
-                await CommandAsync("QUIT", timeout, Min(_options.CommandTimeout, TimeSpan.FromSeconds(5)));
+                reply = (await CommandAsync("QUIT", timeout, Min(_options.CommandTimeout, TimeSpan.FromSeconds(5)))).ToString();
             }
             catch (Exception e) when (e is IOException or OperationCanceledException or SmtpException or ObjectDisposedException or SocketException)
             {
@@ -363,6 +372,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
         }
 
         await DisposeAsync();
+        return reply;
     }
 
     public async ValueTask DisposeAsync()

@@ -105,7 +105,7 @@ internal static class HostValue
                 }
             }
 
-            if (!trimmed.IsEmpty && trimmed[0] is not ('{' or '[') && Base64.IsValid(text))
+            if (!trimmed.IsEmpty && trimmed[0] is not ('{' or '[') && IsBase64(text))
             {
                 return Convert.FromBase64String(text);
             }
@@ -115,4 +115,11 @@ internal static class HostValue
 
         return Encoding.UTF8.GetBytes(value.GetRawText());
     }
+
+    /// <summary>
+    /// Base64 as the host writes it: no whitespace (which <see cref="Base64.IsValid(ReadOnlySpan{char})"/>
+    /// would allow). A short text body without spaces that happens to be valid base64 is read as base64; our
+    /// function.json asks for binary, so a text body only arrives if that setting was changed.
+    /// </summary>
+    private static bool IsBase64(string text) => text.AsSpan().IndexOfAny(" \t\r\n") < 0 && Base64.IsValid(text);
 }

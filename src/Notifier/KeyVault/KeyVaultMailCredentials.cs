@@ -113,6 +113,11 @@ public sealed class KeyVaultMailCredentials : ISmtpCredentialProvider
             throw Unavailable($"a secret was not found ({ex.ErrorCode})",
                 $"create the secrets '{_options.UsernameSecret}' and '{_options.PasswordSecret}' in the vault, or set KeyVault__UsernameSecret and KeyVault__PasswordSecret to their names", ex);
         }
+        catch (RequestFailedException ex) when (ex.Status == 0)
+        {
+            // Azure.Core reports a failed connection (DNS, refused, TLS) as status 0.
+            throw Unavailable($"the vault could not be reached ({ex.InnerException?.GetType().Name ?? "no response"})", "check KeyVault__Uri and the network path from the app to the vault", ex);
+        }
         catch (RequestFailedException ex)
         {
             throw Unavailable($"the vault answered {ex.Status} {ex.ErrorCode}", "check KeyVault__Uri and the vault's firewall and network settings", ex);

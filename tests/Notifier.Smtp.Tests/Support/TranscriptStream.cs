@@ -250,9 +250,9 @@ internal sealed class TranscriptStream : Stream
             return;
         }
 
-        if (_steps.Peek().Kind == StepKind.Stall)
+        if (_steps.Peek().Kind is StepKind.Stall or StepKind.Close)
         {
-            // A silent server swallows whatever it is sent.
+            // A silent (or closing) server swallows whatever it is sent.
             return;
         }
 
