@@ -11,9 +11,9 @@ namespace Notifier.Notifications.Events;
 /// problem becomes <see cref="EventParseResult.Error"/>, naming the field and what is wrong with it.
 /// </summary>
 /// <remarks>
-/// A body with an <c>eventKey</c> property is a Bitbucket webhook; a body with <c>specVersion</c> or
-/// <c>type</c> is canonical; any other body is read as Bitbucket when the caller passes the message's
-/// <c>X-Event-Key</c>, and as canonical otherwise. Limits: <see cref="EventLimits"/>.
+/// A body with <c>specVersion</c> is canonical; otherwise a body with an <c>eventKey</c> property is a
+/// Bitbucket webhook, a body with <c>type</c> is canonical, and any other body is read as Bitbucket when the
+/// caller passes the message's <c>X-Event-Key</c>, and as canonical otherwise. Limits: <see cref="EventLimits"/>.
 /// </remarks>
 public sealed class EventParser
 {
@@ -81,9 +81,11 @@ public sealed class EventParser
             return EventParseResult.Failure($"event: expected a JSON object, got {JsonFields.Describe(root)}");
         }
 
-        var bodyKey = JsonFields.OptionalStrictString(root, "", "eventKey");
-        var isCanonical = bodyKey is null && (root.TryGetProperty("specVersion", out _) || root.TryGetProperty("type", out _));
-        var key = bodyKey ?? (isCanonical ? null : headerKey);
+        // specVersion marks a canonical event even if a producer added an "eventKey" of its own; Bitbucket never sends one.
+        var hasSpecVersion = root.TryGetProperty("specVersion", out _);
+        var bodyKey = hasSpecVersion ? null : JsonFields.OptionalStrictString(root, "", "eventKey");
+        var isCanonical = hasSpecVersion || (bodyKey is null && root.TryGetProperty("type", out _));
+        var key = isCanonical ? null : bodyKey ?? headerKey;
         if (string.IsNullOrEmpty(key))
         {
             return EventParseResult.Success(CanonicalEventReader.Read(root, context));
