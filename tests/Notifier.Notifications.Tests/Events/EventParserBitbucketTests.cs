@@ -330,4 +330,16 @@ public sealed class EventParserBitbucketTests
 
         Assert.Equal("recipients: 501 entries; the limit is 500", parser.Parse(Encoding.UTF8.GetBytes(body)).Error);
     }
+
+    [Fact]
+    public void SourceBranchInAForkKeepsItsRepository()
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(RepositoryFiles.Bitbucket("pr_opened.json"))!;
+        json["pullRequest"]!["fromRef"]!["repository"]!["slug"] = "webhook-test-fork";
+
+        var pullRequest = parser.Parse(Encoding.UTF8.GetBytes(json.ToJsonString())).Event!.PullRequest!;
+
+        Assert.Equal("~gopher/webhook-test-fork", pullRequest.Source.Repository!.FullName);
+        Assert.Null(pullRequest.Target.Repository);
+    }
 }
