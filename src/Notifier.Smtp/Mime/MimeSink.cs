@@ -1,0 +1,89 @@
+using System.Buffers;
+using System.Text;
+
+namespace Notifier.Smtp.Mime;
+
+/// <summary>
+/// A thin buffered cursor over an <see cref="IBufferWriter{T}"/>: the writer asks for a span once per few KB
+/// instead of once per byte, which keeps message writing allocation-free and fast.
+/// </summary>
+internal ref struct MimeSink
+{
+    private const int ChunkSize = 4096;
+
+    private readonly IBufferWriter<byte> output;
+    private Span<byte> span;
+    private int position;
+
+    public MimeSink(IBufferWriter<byte> output)
+    {
+        this.output = output;
+        span = output.GetSpan(ChunkSize);
+        position = 0;
+    }
+
+    /// <summary>Returns at least <paramref name="size"/> writable bytes; call <see cref="Commit"/> with what was used.</summary>
+    public Span<byte> Reserve(int size)
+    {
+        if (span.Length - position < size)
+        {
+            output.Advance(position);
+            span = output.GetSpan(Math.Max(size, ChunkSize));
+            position = 0;
+        }
+
+        return span[position..];
+    }
+
+    public void Commit(int count) => position += count;
+
+    public void Write(byte value)
+    {
+        Reserve(1)[0] = value;
+        position++;
+    }
+
+    public void Write(scoped ReadOnlySpan<byte> bytes)
+    {
+        while (bytes.Length > 0)
+        {
+            var size = Math.Min(bytes.Length, ChunkSize);
+            bytes[..size].CopyTo(Reserve(size));
+            position += size;
+            bytes = bytes[size..];
+        }
+    }
+
+    public void WriteCrlf()
+    {
+        var target = Reserve(2);
+        target[0] = (byte)'\r';
+        target[1] = (byte)'\n';
+        position += 2;
+    }
+
+    /// <summary>Writes text as UTF-8 (plain ASCII for everything but non-ASCII addresses).</summary>
+    public void WriteText(scoped ReadOnlySpan<char> text)
+    {
+        while (text.Length > 0)
+        {
+            // At most 3 bytes per UTF-16 unit; never cut a surrogate pair in two.
+            var count = Math.Min(text.Length, ChunkSize / 3);
+            if (count < text.Length && char.IsHighSurrogate(text[count - 1]))
+            {
+                count--;
+            }
+
+            position += Encoding.UTF8.GetBytes(text[..count], Reserve(count * 3));
+            text = text[count..];
+        }
+    }
+
+    /// <summary>Hands everything written so far to the underlying writer.</summary>
+    public void Flush()
+    {
+        output.Advance(position);
+        position = 0;
+        span = default;
+    }
+}

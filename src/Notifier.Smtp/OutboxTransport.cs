@@ -1,0 +1,103 @@
+using System.Buffers;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Notifier.Smtp.Messages;
+using Notifier.Smtp.Mime;
+using Notifier.Smtp.Options;
+
+namespace Notifier.Smtp;
+
+/// <summary>
+/// The transport for local runs (<c>Mail__Host</c> empty): each message becomes a .eml file in
+/// <c>Mail__OutboxDirectory</c>, which any mail client opens. Files appear atomically (written to a temporary
+/// name, then renamed), so a reader watching the folder never sees half a message, and names never collide.
+/// </summary>
+public sealed partial class OutboxTransport : IMailTransport
+{
+    private const int MaxIdLength = 80;
+
+    private readonly string directory;
+    private readonly ILogger<OutboxTransport> logger;
+    private readonly TimeProvider timeProvider;
+
+    public OutboxTransport(MailOptions options, ILogger<OutboxTransport> logger, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(logger);
+        directory = string.IsNullOrWhiteSpace(options.OutboxDirectory) ? "./outbox" : options.OutboxDirectory;
+        this.logger = logger;
+        this.timeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <inheritdoc />
+    public async Task<SendResult> SendAsync(EmailMessage message, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.Recipients.Count == 0)
+        {
+            throw new ArgumentException("The message has no recipients; nothing was written to the outbox.", nameof(message));
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        MimeWriter.WriteTo(message, buffer, out var messageId);
+
+        try
+        {
+            Directory.CreateDirectory(directory);
+            var stamp = timeProvider.GetUtcNow().ToString("yyyyMMdd'T'HHmmss.fff'Z'", CultureInfo.InvariantCulture);
+            var baseName = $"{stamp}_{SafeName(messageId)}";
+            var temporary = Path.Combine(directory, $".{baseName}.{Guid.NewGuid():N}.tmp");
+            await File.WriteAllBytesAsync(temporary, buffer.WrittenMemory.ToArray(), cancellationToken);
+            var path = MoveToFreeName(temporary, baseName);
+            LogWritten(logger, messageId, path);
+            return new SendResult(message.Recipients, [], $"written to {path}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SmtpException(
+                $"Could not write the message to the outbox folder '{directory}': {e.Message}",
+                "Set Mail__OutboxDirectory to a writable folder, or set Mail__Host to send through an SMTP server.",
+                e);
+        }
+    }
+
+    private string MoveToFreeName(string temporary, string baseName)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var name = attempt == 0 ? $"{baseName}.eml" : $"{baseName}-{attempt}.eml";
+            var path = Path.Combine(directory, name);
+            try
+            {
+                // Never overwrite: two messages with the same id in the same millisecond get numbered names.
+                File.Move(temporary, path, overwrite: false);
+                return path;
+            }
+            catch (IOException) when (File.Exists(path) && attempt < 1000)
+            {
+            }
+            catch
+            {
+                File.Delete(temporary);
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Letters, digits, '.', '-' and '_' only, so the name is valid and harmless on every file system.</summary>
+    private static string SafeName(string messageId)
+    {
+        var length = Math.Min(messageId.Length, MaxIdLength);
+        return string.Create(length, messageId, static (target, id) =>
+        {
+            for (var i = 0; i < target.Length; i++)
+            {
+                var c = id[i];
+                target[i] = char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_';
+            }
+        });
+    }
+
+    [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "Wrote message {MessageId} to {Path}")]
+    private static partial void LogWritten(ILogger logger, string messageId, string path);
+}
