@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Notifier.Smtp.Logging;
 using Notifier.Smtp.Messages;
+using Notifier.Smtp.Mime;
 using Notifier.Smtp.Options;
 using Notifier.Smtp.Protocol;
 using Notifier.Smtp.Tls;
@@ -65,7 +66,7 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(message);
         using var content = new PooledBufferWriter();
-        MessageContent.Write(message, content);
+        MimeWriter.WriteTo(message, content);
         return await SendRawAsync(message.From, message.Recipients, content.WrittenMemory, cancellationToken);
     }
 

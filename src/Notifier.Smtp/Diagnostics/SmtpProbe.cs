@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Notifier.Smtp.Messages;
+using Notifier.Smtp.Mime;
 using Notifier.Smtp.Options;
 using Notifier.Smtp.Protocol;
 using Notifier.Smtp.Tls;
@@ -45,7 +46,7 @@ public sealed class SmtpProbe
     {
         ArgumentNullException.ThrowIfNull(message);
         using var content = new PooledBufferWriter();
-        MessageContent.Write(message, content);
+        MimeWriter.WriteTo(message, content);
         return RunAsync(options, message.From, message.Recipients, content.WrittenMemory.ToArray(), progress, cancellationToken);
     }
 
