@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
+using Notifier.Smtp.Messages;
 using Notifier.Smtp.Options;
 using Notifier.Smtp.Protocol;
 using Notifier.Smtp.Tests.Support;
@@ -27,6 +28,34 @@ public sealed class SmtpTransportTests
         Assert.Equal(1, streams.Opened);
         Assert.Equal(2, server.Messages.Count);
         Assert.True(server.Disposed);
+    }
+
+    [Fact]
+    public async Task EmailMessageIsWrittenAsMimeAndDotStuffed()
+    {
+        var server = new TranscriptStream().Greet("PIPELINING");
+        server.Expect("MAIL FROM:<noreply@example.com>").Reply("250 ok")
+            .Expect("RCPT TO:<jane@example.com>").Reply("250 ok")
+            .Expect("RCPT TO:<joe@example.com>").Reply("550 5.1.1 unknown")
+            .Expect("DATA").Reply("354 go ahead")
+            .ExpectContent().Reply("250 2.0.0 queued");
+        await using var transport = Transport(new Streams(server));
+        var message = new EmailMessage
+        {
+            From = new Mailbox("noreply@example.com", "Code Review"),
+            To = [Jane, Joe],
+            Subject = "Pull request #42",
+            TextBody = "first line\n.starts with a dot\nlast",
+        };
+
+        var result = await transport.SendAsync(message);
+
+        server.AssertCompleted();
+        Assert.Equal([Jane], result.Accepted);
+        Assert.Equal("550 5.1.1 unknown", Assert.Single(result.Refused).Reply);
+        var received = server.Messages.Single();
+        Assert.Contains("Subject: Pull request #42\r\n", received, StringComparison.Ordinal);
+        Assert.Contains("\r\n..starts with a dot\r\n", received, StringComparison.Ordinal);
     }
 
     [Fact]
