@@ -137,10 +137,7 @@ public sealed class SmtpConnectionTests
     {
         var server = new TranscriptStream(oneByteAtATime)
             .Greet("8BITMIME")
-            .Expect("MAIL FROM:<noreply@example.com>").Reply("250 ok")
-            .Expect("RCPT TO:<jane@example.com>").Reply("250 ok")
-            .Expect("DATA").Reply("354 go ahead")
-            .ExpectContent().Reply("250 queued");
+            .AcceptMessage();
         await using var connection = Connection(server);
         await connection.EstablishAsync(null, null, CancellationToken.None);
         var writesBefore = server.Writes.Count;
@@ -243,10 +240,7 @@ public sealed class SmtpConnectionTests
     {
         var server = new TranscriptStream(oneByteAtATime)
             .Greet("PIPELINING")
-            .Expect("MAIL FROM:<noreply@example.com>").Reply("250 ok")
-            .Expect("RCPT TO:<jane@example.com>").Reply("250 ok")
-            .Expect("DATA").Reply("354 go ahead")
-            .ExpectContent().Reply("250 queued");
+            .AcceptMessage();
         await using var connection = Connection(server);
         await connection.EstablishAsync(null, null, CancellationToken.None);
 
@@ -337,10 +331,7 @@ public sealed class SmtpConnectionTests
             .Expect("RCPT TO:<jane@example.com>").Reply("503 5.5.1 need MAIL")
             .Expect("DATA").Reply("503 5.5.1 need RCPT")
             .Expect("RSET").Reply("250 ok")
-            .Expect("MAIL FROM:<noreply@example.com>").Reply("250 ok")
-            .Expect("RCPT TO:<jane@example.com>").Reply("250 ok")
-            .Expect("DATA").Reply("354 go ahead")
-            .ExpectContent().Reply("250 queued");
+            .AcceptMessage();
         await using var connection = Connection(server);
         await connection.EstablishAsync(null, null, CancellationToken.None);
 
