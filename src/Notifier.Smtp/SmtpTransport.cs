@@ -11,9 +11,11 @@ namespace Notifier.Smtp;
 
 /// <summary>
 /// Sends mail over a bounded pool of SMTP connections (<c>Mail__MaxConnections</c>, thread-safe). A connection
-/// is reused for the next message (RSET first when its last transaction did not finish, or pipelined when
-/// the server offers PIPELINING); a pooled connection the server closed meanwhile (or that answered 421) is
-/// replaced by a new one and the message sent again, as long as none of its content had been sent. Unused
+/// is reused for the next message; when its previous transaction did not finish (a refusal, a failure after
+/// DATA) the next one starts with RSET, pipelined with MAIL when the server offers PIPELINING. After a
+/// completed DATA the server has already reset the transaction (RFC 5321 §4.1.1.4), so no RSET is spent
+/// there. A pooled connection the server closed meanwhile (or that answered 421) is replaced by a new one and
+/// the message sent again, as long as none of its content had been sent. Unused
 /// connections are closed with QUIT after <see cref="IdleTimeout"/>, and all of them on dispose.
 /// Credentials come from <c>Mail__Username</c>/<c>Mail__Password</c> unless an
 /// <see cref="ISmtpCredentialProvider"/> is given; on 535 the provider is asked once more with
@@ -191,7 +193,7 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
     }
 
     /// <summary>Closes connections idle for longer than <see cref="IdleTimeout"/>, keeping the rest in order.</summary>
-    private void SweepIdle()
+    internal void SweepIdle()
     {
         var keep = new List<Idle>();
         while (_idle.TryPop(out var idle))

@@ -169,6 +169,26 @@ public sealed class SmtpTransportTests
     }
 
     [Fact]
+    public async Task BackgroundSweepClosesIdleConnectionsWithQuit()
+    {
+        var server = new TranscriptStream().Greet("PIPELINING");
+        Transaction(server);
+        server.Expect("QUIT").Reply("221 bye");
+        var clock = new ManualTimeProvider();
+        await using var transport = Transport(new Streams(server), clock);
+        await transport.SendRawAsync(From, [Jane], Message(), CancellationToken.None);
+
+        transport.SweepIdle();
+        Assert.Equal(1, transport.IdleConnections);
+        clock.Advance(transport.IdleTimeout);
+        transport.SweepIdle();
+
+        Assert.Equal(0, transport.IdleConnections);
+        await WaitUntil(() => server.Disposed);
+        server.AssertCompleted();
+    }
+
+    [Fact]
     public async Task NoMoreThanMaxConnectionsAreOpenAtOnce()
     {
         await using var server = new LoopbackSmtpServer(s => s.ServeAsync(TimeSpan.FromMilliseconds(20)));
@@ -269,6 +289,16 @@ public sealed class SmtpTransportTests
 
         Assert.Equal($"127.0.0.1:{port} refused the connection: no mail server listens there", error.Message);
         Assert.Contains("Mail__Port", error.Hint, StringComparison.Ordinal);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        for (var i = 0; i < 200 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition());
     }
 
     private static void Transaction(TranscriptStream server)
