@@ -145,7 +145,7 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
 
     private async Task<SmtpConnection> ConnectAsync(CancellationToken cancellationToken)
     {
-        var credentials = await _credentials.GetCredentialsAsync(refresh: false, cancellationToken);
+        var credentials = await CredentialReader.ReadAsync(_credentials, refresh: false, cancellationToken);
         try
         {
             return await OpenAsync(credentials, cancellationToken);
@@ -154,7 +154,7 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
         {
             // The secret may have been rotated since it was cached: ask once for fresh credentials.
             SmtpLog.RefreshingCredentials(_logger, _options.Host!);
-            var fresh = await _credentials.GetCredentialsAsync(refresh: true, cancellationToken);
+            var fresh = await CredentialReader.ReadAsync(_credentials, refresh: true, cancellationToken);
             return await OpenAsync(fresh, cancellationToken);
         }
     }

@@ -241,6 +241,19 @@ public sealed class SmtpTransportTests
     }
 
     [Fact]
+    public async Task UnreadableCredentialsAreAnSmtpFailureNamingTheVaultSettings()
+    {
+        var streams = new Streams(new TranscriptStream());
+        await using var transport = new SmtpTransport(TestOptions(), NullLogger.Instance, null, new FailingCredentials(), streams.Open);
+
+        var error = await Assert.ThrowsAsync<SmtpException>(() => transport.SendRawAsync(From, [Jane], Message(), CancellationToken.None));
+
+        Assert.Equal("the SMTP credentials could not be read (InvalidOperationException: vault unreachable): nothing was sent", error.Message);
+        Assert.Contains("KeyVault__Uri", error.Hint, StringComparison.Ordinal);
+        Assert.Equal(0, streams.Opened);
+    }
+
+    [Fact]
     public async Task WaitingForAFreeConnectionCanBeCancelled()
     {
         var server = new TranscriptStream().Greet("PIPELINING").Expect("MAIL FROM:<noreply@example.com>").Stall();
@@ -327,6 +340,12 @@ public sealed class SmtpTransportTests
                 ? ValueTask.FromResult<Stream>(server)
                 : throw new InvalidOperationException("the test scripted no more connections");
         }
+    }
+
+    private sealed class FailingCredentials : ISmtpCredentialProvider
+    {
+        public ValueTask<SmtpCredentials?> GetCredentialsAsync(bool refresh, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("vault unreachable");
     }
 
     private sealed class RotatingCredentials(SmtpCredentials cached, SmtpCredentials fresh) : ISmtpCredentialProvider

@@ -91,7 +91,7 @@ public sealed class SmtpProbe
         try
         {
             connection = await SmtpConnection.OpenAsync(options, validator, _logger, _streamFactory, cancellationToken);
-            await connection.EstablishAsync(await credentials.GetCredentialsAsync(refresh: false, cancellationToken), Report, cancellationToken);
+            await connection.EstablishAsync(await CredentialReader.ReadAsync(credentials, refresh: false, cancellationToken), Report, cancellationToken);
             if (from is not null)
             {
                 sent = await connection.SendAsync(from, recipients, content, Report, cancellationToken);
