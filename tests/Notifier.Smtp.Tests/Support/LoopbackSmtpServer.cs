@@ -34,6 +34,9 @@ internal sealed class LoopbackSmtpServer : IAsyncDisposable
 
     public ConcurrentQueue<Exception> Errors { get; } = new();
 
+    /// <summary>One entry per message <see cref="Session.ServeAsync"/> accepted.</summary>
+    public ConcurrentQueue<string?> Messages { get; } = new();
+
     public int Connections;
 
     /// <summary>Connects to this server whatever host name the options carry, so certificates can name any host.</summary>
@@ -174,6 +177,43 @@ internal sealed class LoopbackSmtpServer : IAsyncDisposable
 
             await SendAsync("250 2.0.0 queued");
             return content.ToString();
+        }
+
+        /// <summary>A permissive server: greeting, EHLO with PIPELINING, then any number of transactions until QUIT.</summary>
+        public async Task ServeAsync(TimeSpan delayPerMessage = default)
+        {
+            await SendAsync("220 loopback ESMTP");
+            await ExpectAsync("EHLO ");
+            await SendAsync("250-loopback", "250 PIPELINING");
+            string? line;
+            while ((line = await ReadLineAsync()) is not null)
+            {
+                if (line == "QUIT")
+                {
+                    await SendAsync("221 bye");
+                    return;
+                }
+
+                if (line == "DATA")
+                {
+                    await SendAsync("354 go ahead");
+                    while ((line = await ReadLineAsync()) is not null and not ".")
+                    {
+                    }
+
+                    if (delayPerMessage > TimeSpan.Zero)
+                    {
+                        await Task.Delay(delayPerMessage, cancellationToken);
+                    }
+
+                    server.Messages.Enqueue(line);
+                    await SendAsync("250 queued");
+                }
+                else
+                {
+                    await SendAsync("250 ok");
+                }
+            }
         }
 
         /// <summary>Answers QUIT if it comes.</summary>

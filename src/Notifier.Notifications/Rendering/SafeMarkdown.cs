@@ -1,0 +1,143 @@
+using Markdig;
+using Markdig.Extensions.EmphasisExtras;
+using Markdig.Renderers;
+using Markdig.Renderers.Html;
+using Markdig.Syntax;
+using Markdig.Syntax.Inlines;
+
+namespace Notifier.Notifications.Rendering;
+
+/// <summary>
+/// Markdown from events to email HTML. Raw HTML is disabled (it is shown as text), only http(s) and mailto
+/// links stay links, images become plain links to the image (mail clients would otherwise fetch remote
+/// images, which track the reader), and every element gets inline styles because many mail clients drop
+/// style sheets.
+/// </summary>
+internal static class SafeMarkdown
+{
+    private const string Font = "font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;";
+    private const string Mono = "font-family:SFMono-Regular,Consolas,'Liberation Mono',Menlo,monospace;";
+
+    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder()
+        .DisableHtml()
+        .UseAutoLinks()
+        .UseEmphasisExtras(EmphasisExtraOptions.Strikethrough)
+        .Build();
+
+    public static string ToHtml(string markdown)
+    {
+        var document = Markdown.Parse(markdown, Pipeline);
+        Sanitize(document);
+        using var writer = new StringWriter();
+        var renderer = new HtmlRenderer(writer);
+        Pipeline.Setup(renderer);
+        renderer.Render(document);
+        writer.Flush();
+        return writer.ToString();
+    }
+
+    private static void Sanitize(MarkdownDocument document)
+    {
+        // Materialise first: the loop rewrites the tree.
+        foreach (var node in document.Descendants().ToList())
+        {
+            switch (node)
+            {
+                case LinkInline link:
+                    SanitizeLink(link);
+                    break;
+                case AutolinkInline autolink:
+                    SanitizeAutolink(autolink);
+                    break;
+                default:
+                    Style(node);
+                    break;
+            }
+        }
+    }
+
+    private static void SanitizeLink(LinkInline link)
+    {
+        link.GetDynamicUrl = null;
+        var href = SafeLink.Markdown(link.Url);
+        if (href is null || (link.IsImage && href.StartsWith("mailto:", StringComparison.OrdinalIgnoreCase)))
+        {
+            Unwrap(link, link.IsImage ? "image" : null);
+            return;
+        }
+
+        if (link.IsImage)
+        {
+            // An image would be fetched from a remote server when the mail opens; a link is only followed on request.
+            link.IsImage = false;
+            if (link.FirstChild is null)
+            {
+                link.AppendChild(new LiteralInline("image"));
+            }
+
+            link.InsertBefore(new LiteralInline("Image: "));
+        }
+
+        link.Url = href;
+        link.Title = null;
+        link.GetAttributes().AddProperty("style", "color:#0b5cd5;text-decoration:underline;");
+    }
+
+    private static void SanitizeAutolink(AutolinkInline autolink)
+    {
+        var url = autolink.IsEmail ? $"mailto:{autolink.Url}" : autolink.Url;
+        if (SafeLink.Markdown(url) is null)
+        {
+            autolink.ReplaceBy(new LiteralInline(autolink.Url));
+            return;
+        }
+
+        autolink.GetAttributes().AddProperty("style", "color:#0b5cd5;text-decoration:underline;");
+    }
+
+    /// <summary>Replaces a link by its text; an image without alt text by <paramref name="fallback"/>.</summary>
+    private static void Unwrap(LinkInline link, string? fallback)
+    {
+        var anchor = (Inline)link;
+        var child = link.FirstChild;
+        if (child is null)
+        {
+            link.ReplaceBy(new LiteralInline(fallback ?? string.Empty));
+            return;
+        }
+
+        while (child is not null)
+        {
+            var next = child.NextSibling;
+            child.Remove();
+            anchor.InsertAfter(child);
+            anchor = child;
+            child = next;
+        }
+
+        link.Remove();
+    }
+
+    private static void Style(MarkdownObject node)
+    {
+        var style = node switch
+        {
+            ParagraphBlock => $"margin:0 0 12px 0;{Font}font-size:14px;line-height:1.5;",
+            HeadingBlock => $"margin:16px 0 8px 0;{Font}font-size:15px;line-height:1.4;font-weight:bold;",
+            QuoteBlock => "margin:0 0 12px 0;padding:0 0 0 12px;border-left:3px solid #c1c7d0;color:#42526e;",
+            FencedCodeBlock or CodeBlock => $"display:block;margin:0 0 12px 0;padding:8px 12px;{Mono}font-size:13px;line-height:1.45;background-color:#f4f5f7;color:#172b4d;white-space:pre-wrap;word-break:break-word;border-radius:4px;",
+            ListBlock => $"margin:0 0 12px 0;padding:0 0 0 24px;{Font}font-size:14px;line-height:1.5;",
+            ThematicBreakBlock => "border:0;border-top:1px solid #dfe1e6;margin:12px 0;",
+            CodeInline => $"{Mono}font-size:13px;padding:1px 4px;background-color:#f4f5f7;color:#172b4d;border-radius:3px;",
+            _ => null,
+        };
+
+        if (style is not null)
+        {
+            var attributes = node.GetAttributes();
+            // Classes (e.g. language-csharp on code) mean nothing without a style sheet.
+            attributes.Classes?.Clear();
+            attributes.AddProperty("style", style);
+        }
+    }
+}
