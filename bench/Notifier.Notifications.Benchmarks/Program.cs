@@ -1,1 +1,4 @@
-Console.WriteLine("not written yet");
+using BenchmarkDotNet.Running;
+using Notifier.Notifications.Benchmarks;
+
+BenchmarkSwitcher.FromAssembly(typeof(PipelineBenchmarks).Assembly).Run(args);
