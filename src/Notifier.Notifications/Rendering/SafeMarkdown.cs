@@ -134,7 +134,10 @@ internal static class SafeMarkdown
 
         if (style is not null)
         {
-            node.GetAttributes().AddProperty("style", style);
+            var attributes = node.GetAttributes();
+            // Classes (e.g. language-csharp on code) mean nothing without a style sheet.
+            attributes.Classes?.Clear();
+            attributes.AddProperty("style", style);
         }
     }
 }

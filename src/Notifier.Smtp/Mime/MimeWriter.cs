@@ -79,7 +79,8 @@ public static class MimeWriter
             RandomNumberGenerator.Fill(random);
             Convert.TryToHexStringLower(random, boundary[11..], out _);
 
-            headers.Sink.Write("Content-Type: multipart/alternative; boundary=\""u8);
+            // Folded before the parameter: the line would be 91 characters long.
+            headers.Sink.Write("Content-Type: multipart/alternative;\r\n boundary=\""u8);
             headers.Sink.Write(boundary);
             headers.Sink.Write("\"\r\n\r\n"u8);
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Notifier.Smtp.Messages;
+using Notifier.Smtp.Mime;
 
 namespace Notifier.Smtp.Protocol;
 
@@ -9,12 +10,5 @@ namespace Notifier.Smtp.Protocol;
 /// </summary>
 internal static class MessageContent
 {
-    // Until the MIME writer (Notifier.Smtp.Mime.MimeWriter, issue 2 §3) is merged, SendAsync(EmailMessage)
-    // cannot produce bytes; SendRawAsync works. Replaced by MimeWriter.WriteTo when it lands.
-    public static void Write(EmailMessage message, IBufferWriter<byte> output)
-    {
-        ArgumentNullException.ThrowIfNull(message);
-        ArgumentNullException.ThrowIfNull(output);
-        throw new NotSupportedException("The MIME writer (Notifier.Smtp.Mime.MimeWriter) is not merged yet.");
-    }
+    public static void Write(EmailMessage message, IBufferWriter<byte> output) => MimeWriter.WriteTo(message, output);
 }

@@ -1,0 +1,54 @@
+using Notifier.Notifications.Events;
+using Notifier.Notifications.Recipients;
+using Notifier.Smtp.Mime;
+
+namespace Notifier.Notifications.Tests.Rendering;
+
+/// <summary>The checked-in samples and Bitbucket captures go through parse, recipients, render and MIME.</summary>
+public sealed class SamplePipelineTests
+{
+    public static TheoryData<string> Types => [.. EventTypes.All];
+
+    public static TheoryData<string> Captures =>
+        [.. Directory.EnumerateFiles(RepositoryFiles.BitbucketDirectory, "*.json", SearchOption.AllDirectories)
+            .Select(path => Path.GetRelativePath(RepositoryFiles.BitbucketDirectory, path)).Order(StringComparer.Ordinal)];
+
+    [Theory]
+    [MemberData(nameof(Types))]
+    public void EverySampleRendersOneMimeMessagePerRecipient(string type)
+    {
+        var parsed = new EventParser().Parse(RepositoryFiles.SampleBytes(type));
+        Assert.True(parsed.IsSuccess, parsed.Error);
+        var recipients = new RecipientResolver().Resolve(parsed.Event!);
+        Assert.NotEmpty(recipients.Recipients);
+
+        var messages = TestEvents.Renderer().Render(parsed.Event!, recipients);
+
+        Assert.Equal(recipients.Recipients.Count, messages.Count);
+        foreach (var message in messages)
+        {
+            EscapingPropertyTests.AssertSafe(message);
+            Assert.Equal(type, message.Headers.Single(h => h.Key == "X-Notifier-Event").Value);
+            Assert.NotEmpty(MimeWriter.ToArray(message));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Captures))]
+    public void EveryBitbucketCaptureThatMapsAlsoRenders(string capture)
+    {
+        var parsed = new EventParser().Parse(File.ReadAllBytes(Path.Combine(RepositoryFiles.BitbucketDirectory, capture)));
+        if (!parsed.IsSuccess)
+        {
+            // Keys without a notification (comment deleted) are rejected by the parser; its tests cover that.
+            Assert.Contains("deleted", capture, StringComparison.Ordinal);
+            return;
+        }
+
+        var recipients = new RecipientSet([TestEvents.To(TestEvents.Tomas, RecipientReason.Watcher)], 0, []);
+        var message = Assert.Single(TestEvents.Renderer().Render(parsed.Event!, recipients));
+
+        EscapingPropertyTests.AssertSafe(message);
+        Assert.NotEmpty(MimeWriter.ToArray(message));
+    }
+}
