@@ -709,6 +709,11 @@ internal sealed class SmtpConnection : IAsyncDisposable
                 "this is a Notifier bug (the MIME writer produces 7-bit messages); please report it");
         }
 
+        if (!eightBit && !needsUtf8 && !Capabilities.HasFlag(SmtpCapabilities.Size))
+        {
+            return "";
+        }
+
         var builder = new StringBuilder();
         if (Capabilities.HasFlag(SmtpCapabilities.Size))
         {
@@ -829,7 +834,13 @@ internal sealed class SmtpConnection : IAsyncDisposable
 
     private async Task<SmtpReply> ReadReplyAsync(CancellationTokenSource timeout, TimeSpan? wait = null)
     {
-        timeout.CancelAfter(wait ?? _options.CommandTimeout);
+        // The timer is armed when the command group is written (FlushAsync), so it bounds the whole round
+        // trip; re-arming it for every reply of a pipelined group would only cost time.
+        if (wait is { } explicitWait)
+        {
+            timeout.CancelAfter(explicitWait);
+        }
+
         var code = -1;
         List<string>? lines = null;
         while (true)
