@@ -366,7 +366,7 @@ internal sealed class EventContentBuilder(TimeProvider timeProvider, Uri? siteUr
         var repo = RepoName(e.Repository);
         return new EmailContent
         {
-            Subject = $"[{repo}] Repository deleted (deleted by {actor})",
+            Subject = $"[{repo}] Repository {TextLimit.OneLine(e.Repository?.Name ?? e.Repository?.Slug, 100)} (deleted by {actor})",
             Context = repo,
             Headline = $"{actor} deleted the repository {repo}.",
             Title = RepoLabel(e.Repository),
