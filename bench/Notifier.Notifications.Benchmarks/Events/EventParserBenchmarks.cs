@@ -9,6 +9,7 @@ namespace Notifier.Notifications.Benchmarks.Events;
 /// sample and a real Bitbucket capture, and resolving recipients.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class EventParserBenchmarks
 {
     private readonly EventParser parser = new();
