@@ -451,7 +451,7 @@ internal sealed class EventContentBuilder(TimeProvider timeProvider, Uri? siteUr
     private static ListItem RefItem(RefChange change)
     {
         var name = TextLimit.OneLine(change.DisplayId, 100);
-        var text = change.Type.ToUpperInvariant() switch
+        var text = (change.Type ?? string.Empty).ToUpperInvariant() switch
         {
             "ADD" => $"{name}: created at {ShortHash(change.ToHash)}",
             "DELETE" => $"{name}: deleted (was {ShortHash(change.FromHash)})",
@@ -460,7 +460,7 @@ internal sealed class EventContentBuilder(TimeProvider timeProvider, Uri? siteUr
         return new ListItem(null, text);
     }
 
-    private static string RefVerb(RefChange change) => change.Type.ToUpperInvariant() switch
+    private static string RefVerb(RefChange change) => (change.Type ?? string.Empty).ToUpperInvariant() switch
     {
         "ADD" => "created",
         "DELETE" => "deleted",
