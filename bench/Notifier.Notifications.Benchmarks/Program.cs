@@ -1,4 +1,3 @@
 using BenchmarkDotNet.Running;
-using Notifier.Notifications.Benchmarks;
 
-BenchmarkSwitcher.FromAssembly(typeof(PipelineBenchmarks).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -1,1 +1,231 @@
-Console.WriteLine("not written yet");
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
+using Notifier.Smtp;
+using Notifier.Smtp.Messages;
+using Notifier.Smtp.Options;
+
+// Throughput harness (not a timed test): Notifier's SMTP client against Postfix smtp-sink on loopback, with
+// smtp-source (the classic non-pipelining load generator) measured in the same run as the reference.
+// Usage: dotnet run -c Release --project bench/Notifier.Smtp.Benchmarks [-- --messages N --repeats R]
+var messages = IntArg("--messages", 10_000);
+var perConnectionMessages = IntArg("--new-connection-messages", 2_000);
+var repeats = IntArg("--repeats", 5);
+var only = StringArg("--only");
+int[] sizes = StringArg("--sizes") is { } list ? [.. list.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))] : [1024, 20 * 1024];
+
+var port = FreePort();
+using var sink = StartSink(port);
+await WaitForPortAsync(port);
+Console.Error.WriteLine($"smtp-sink on 127.0.0.1:{port}; {messages} messages per run, {repeats} repeats");
+
+var rows = new List<Row>();
+foreach (var size in sizes)
+{
+    var content = BuildMessage(size);
+    var wireBytes = Notifier.Smtp.Mime.MimeWriter.ToArray(content).Length;
+    Console.Error.WriteLine($"{SizeName(size)} body: {wireBytes} bytes on the wire per message (MIME, quoted-printable)");
+    var scenarios = new (string Mode, int Count, string SourceArgs, Func<int, Task> Ours)[]
+    {
+        ("1 connection, reused", messages, $"-d -s 1 -m {messages}", n => SendAsync(port, content, n, connections: 1)),
+        ("4 connections", messages, $"-d -s 4 -m {messages}", n => SendAsync(port, content, n, connections: 4)),
+        ("new connection per message", perConnectionMessages, $"-s 1 -m {perConnectionMessages}", n => SendNewConnectionEachAsync(port, content, n)),
+    };
+    foreach (var (mode, count, sourceArgs, ours) in scenarios.Where(s => only is null || s.Mode.StartsWith(only, StringComparison.Ordinal)))
+    {
+        await ours(Math.Min(count, 200)); // warm-up: JIT, pool, TCP
+        var oursRates = new List<double>();
+        var sourceRates = new List<double>();
+        var oursCpu = new List<double>();
+        var sourceCpu = new List<double>();
+        long allocated = 0;
+        long sourcePeakKb = 0;
+        for (var r = 0; r < repeats; r++)
+        {
+            var (rate, bytes, cpu) = await MeasureAsync(() => ours(count), count);
+            oursRates.Add(rate);
+            oursCpu.Add(cpu);
+            allocated = Math.Max(allocated, bytes / count);
+            var (sourceRate, peakKb, sourceCpuPerMessage) = RunSmtpSource($"{sourceArgs} -l {size} 127.0.0.1:{port}", count);
+            sourceRates.Add(sourceRate);
+            sourceCpu.Add(sourceCpuPerMessage);
+            sourcePeakKb = Math.Max(sourcePeakKb, peakKb);
+        }
+
+        var row = new Row(size, mode, Median(sourceRates), Median(oursRates), allocated, sourcePeakKb, Median(sourceCpu), Median(oursCpu));
+        rows.Add(row);
+        Console.Error.WriteLine($"{SizeName(size)} {mode}: smtp-source {row.Source:0} msg/s, Notifier {row.Ours:0} msg/s ({row.Ours / row.Source:0.00}x)");
+    }
+}
+
+Console.WriteLine();
+Console.WriteLine($"Medians of {repeats} runs; {messages} messages per run ({perConnectionMessages} with a new connection per message); {Environment.ProcessorCount} cores; {DateTime.UtcNow:yyyy-MM-dd}.");
+Console.WriteLine();
+Console.WriteLine("| message | mode | smtp-source msg/s | Notifier msg/s | Notifier / smtp-source | target | CPU µs/msg smtp-source / Notifier | Notifier GC alloc/msg |");
+Console.WriteLine("|---|---|---:|---:|---:|---|---:|---:|");
+foreach (var row in rows)
+{
+    var ratio = row.Ours / row.Source;
+    var target = row.Mode.StartsWith('1') ? 0.75 : row.Mode.StartsWith('4') ? 1.0 : (double?)null;
+    var verdict = target is null ? "—" : $"≥ {target:0.00} {(ratio >= target ? "met" : "NOT met")}";
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"| {SizeName(row.Size)} | {row.Mode} | {row.Source:0} | {row.Ours:0} | {ratio:0.00} | {verdict} | {row.SourceCpu:0} / {row.OursCpu:0} | {row.AllocatedPerMessage / 1024.0:0.0} KB |"));
+}
+
+using var self = Process.GetCurrentProcess();
+Console.WriteLine();
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"Peak working set: Notifier harness process {self.PeakWorkingSet64 / (1024.0 * 1024):0} MB (whole .NET process, all scenarios); smtp-source max RSS {rows.Max(r => r.SourcePeakKb) / 1024.0:0.0} MB."));
+sink.Kill();
+return 0;
+
+static async Task SendAsync(int port, EmailMessage message, int count, int connections)
+{
+    await using var transport = new SmtpTransport(Options(port, connections), NullLogger<SmtpTransport>.Instance);
+    var next = -1;
+    // N concurrent senders share one pool of N connections, as the notifier's delivery loop does.
+    await Task.WhenAll(Enumerable.Range(0, connections).Select(_ => Task.Run(async () =>
+    {
+        while (Interlocked.Increment(ref next) < count)
+        {
+            await transport.SendAsync(message, CancellationToken.None);
+        }
+    })));
+}
+
+static async Task SendNewConnectionEachAsync(int port, EmailMessage message, int count)
+{
+    for (var i = 0; i < count; i++)
+    {
+        await using var transport = new SmtpTransport(Options(port, 1), NullLogger<SmtpTransport>.Instance);
+        await transport.SendAsync(message, CancellationToken.None);
+    }
+}
+
+static MailOptions Options(int port, int connections) => new()
+{
+    Host = "127.0.0.1",
+    Port = port,
+    Tls = MailTls.None,
+    From = "bench@example.com",
+    MaxConnections = connections,
+};
+
+static async Task<(double Rate, long Allocated, double CpuMicrosecondsPerMessage)> MeasureAsync(Func<Task> run, int count)
+{
+    using var self = Process.GetCurrentProcess();
+    var cpuBefore = self.TotalProcessorTime;
+    var before = GC.GetTotalAllocatedBytes(precise: true);
+    var clock = Stopwatch.StartNew();
+    await run();
+    clock.Stop();
+    self.Refresh();
+    var cpu = (self.TotalProcessorTime - cpuBefore).TotalMicroseconds / count;
+    return (count / clock.Elapsed.TotalSeconds, GC.GetTotalAllocatedBytes(precise: true) - before, cpu);
+}
+
+static (double Rate, long PeakKb, double CpuMicrosecondsPerMessage) RunSmtpSource(string arguments, int count)
+{
+    // /usr/bin/time reports smtp-source's peak RSS; its own start-up is a few milliseconds of the run.
+    var start = new ProcessStartInfo("/usr/bin/time", "-f \"%M %U %S\" /usr/sbin/smtp-source " + arguments)
+    {
+        RedirectStandardError = true,
+        RedirectStandardOutput = true,
+    };
+    var clock = Stopwatch.StartNew();
+    using var process = Process.Start(start)!;
+    var stderr = process.StandardError.ReadToEnd();
+    process.WaitForExit();
+    clock.Stop();
+    if (process.ExitCode != 0)
+    {
+        throw new InvalidOperationException("smtp-source failed: " + stderr);
+    }
+
+    var last = stderr.Trim().Split('\n')[^1].Split(' ');
+    var cpuSeconds = double.Parse(last[1], CultureInfo.InvariantCulture) + double.Parse(last[2], CultureInfo.InvariantCulture);
+    return (count / clock.Elapsed.TotalSeconds, long.Parse(last[0], CultureInfo.InvariantCulture), cpuSeconds * 1e6 / count);
+}
+
+// A plain-text notification whose body is `size` bytes of prose in 76-character lines (smtp-source's -l
+// also counts the body only). Each send runs the whole path: MIME writing (a fresh Message-ID and Date),
+// dot-stuffing and the SMTP exchange.
+static EmailMessage BuildMessage(int size)
+{
+    var body = new StringBuilder();
+    while (body.Length < size)
+    {
+        var line = "The quick brown fox jumps over the lazy dog. " + body.Length.ToString(CultureInfo.InvariantCulture);
+        body.Append(line.PadRight(74, ' ')[..74]).Append("\r\n");
+    }
+
+    return new EmailMessage
+    {
+        From = new Mailbox("bench@example.com", "Benchmark"),
+        To = [new Mailbox("sink@example.com")],
+        Subject = "benchmark",
+        TextBody = body.ToString(0, size),
+    };
+}
+
+static Process StartSink(int port)
+{
+    var user = Environment.UserName == "root" ? "-u nobody " : "";
+    var start = new ProcessStartInfo("/usr/sbin/smtp-sink", $"{user}127.0.0.1:{port} 1000")
+    {
+        RedirectStandardError = true,
+        RedirectStandardOutput = true,
+    };
+    return Process.Start(start) ?? throw new InvalidOperationException("could not start /usr/sbin/smtp-sink (apt-get install postfix)");
+}
+
+static async Task WaitForPortAsync(int port)
+{
+    for (var i = 0; i < 100; i++)
+    {
+        try
+        {
+            using var probe = new TcpClient();
+            await probe.ConnectAsync(IPAddress.Loopback, port);
+            return;
+        }
+        catch (SocketException)
+        {
+            await Task.Delay(50);
+        }
+    }
+
+    throw new InvalidOperationException("smtp-sink did not start listening");
+}
+
+static int FreePort()
+{
+    using var listener = new TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    return ((IPEndPoint)listener.LocalEndpoint).Port;
+}
+
+static double Median(List<double> values)
+{
+    var sorted = values.Order().ToList();
+    return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+}
+
+static string SizeName(int size) => size >= 1024 ? $"{size / 1024} KB" : $"{size} B";
+
+string? StringArg(string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+
+int IntArg(string name, int fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+}
+
+internal sealed record Row(int Size, string Mode, double Source, double Ours, long AllocatedPerMessage, long SourcePeakKb, double SourceCpu, double OursCpu);

@@ -31,6 +31,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
     private readonly string _host;
     private readonly int _port;
     private readonly PooledBufferWriter _output = new();
+    private readonly System.Net.EndPoint? _localEndPoint;
     private Stream _stream;
     private byte[] _input = ArrayPool<byte>.Shared.Rent(MaxLineLength * 2);
     private int _inputStart;
@@ -47,6 +48,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
         _logger = logger;
         _host = options.Host ?? "";
         _port = options.EffectivePort;
+        _localEndPoint = (stream as NetworkStream)?.Socket.LocalEndPoint;
     }
 
     public SmtpCapabilities Capabilities { get; private set; }
@@ -253,8 +255,12 @@ internal sealed class SmtpConnection : IAsyncDisposable
             var mailReply = pipelining ? await ReadReplyAsync(timeout) : null;
             if (mailReply is not null && mailReply.Code != SmtpReplyCode.Ok)
             {
-                // Drain the RCPT and DATA replies so the session stays in step, then report the real cause.
-                await DrainAfterPipelinedFailureAsync(recipients.Count, timeout);
+                if (mailReply.Code != SmtpReplyCode.ServiceNotAvailable)
+                {
+                    // Drain the RCPT and DATA replies so the session stays in step, then report the real cause.
+                    await DrainAfterPipelinedFailureAsync(recipients.Count, timeout);
+                }
+
                 throw Refused("the sender " + from.Address + " (MAIL FROM)", mailReply, from.Address, "check Mail__From: the server must accept it as a sender for this account");
             }
 
@@ -271,7 +277,11 @@ internal sealed class SmtpConnection : IAsyncDisposable
                 }
 
                 var reply = await ReadReplyAsync(timeout);
-                BreakOn421(reply);
+                if (reply.Code == SmtpReplyCode.ServiceNotAvailable)
+                {
+                    throw Refused("RCPT TO", reply, recipient.Address, null);
+                }
+
                 if (reply.Code is SmtpReplyCode.Ok or SmtpReplyCode.UserNotLocalWillForward)
                 {
                     accepted.Add(recipient);
@@ -340,21 +350,22 @@ internal sealed class SmtpConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends QUIT and closes, never throwing: the session is over either way.</summary>
-    public async Task QuitAsync(CancellationToken cancellationToken)
+    /// <summary>Sends QUIT and closes, never throwing: the session is over either way. Returns the reply, if any.</summary>
+    public async Task<string?> QuitAsync(CancellationToken cancellationToken)
     {
         if (_disposed)
         {
-            return;
+            return null;
         }
 
+        string? reply = null;
         if (!IsBroken)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             try
             {
                 _output.Clear();
-                await CommandAsync("QUIT", timeout, Min(_options.CommandTimeout, TimeSpan.FromSeconds(5)));
+                reply = (await CommandAsync("QUIT", timeout, Min(_options.CommandTimeout, TimeSpan.FromSeconds(5)))).ToString();
             }
             catch (Exception e) when (e is IOException or OperationCanceledException or SmtpException or ObjectDisposedException or SocketException)
             {
@@ -363,6 +374,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
         }
 
         await DisposeAsync();
+        return reply;
     }
 
     public async ValueTask DisposeAsync()
@@ -437,7 +449,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
 
     private async Task<SmtpReply> HelloAsync(CancellationTokenSource timeout)
     {
-        var domain = LocalDomain.Value;
+        var domain = HeloDomain();
         var reply = await CommandAsync("EHLO " + domain, timeout);
         if (reply.Code == SmtpReplyCode.Ok)
         {
@@ -699,6 +711,11 @@ internal sealed class SmtpConnection : IAsyncDisposable
                 "this is a Notifier bug (the MIME writer produces 7-bit messages); please report it");
         }
 
+        if (!eightBit && !needsUtf8 && !Capabilities.HasFlag(SmtpCapabilities.Size))
+        {
+            return "";
+        }
+
         var builder = new StringBuilder();
         if (Capabilities.HasFlag(SmtpCapabilities.Size))
         {
@@ -819,7 +836,13 @@ internal sealed class SmtpConnection : IAsyncDisposable
 
     private async Task<SmtpReply> ReadReplyAsync(CancellationTokenSource timeout, TimeSpan? wait = null)
     {
-        timeout.CancelAfter(wait ?? _options.CommandTimeout);
+        // The timer is armed when the command group is written (FlushAsync), so it bounds the whole round
+        // trip; re-arming it for every reply of a pipelined group would only cost time.
+        if (wait is { } explicitWait)
+        {
+            timeout.CancelAfter(explicitWait);
+        }
+
         var code = -1;
         List<string>? lines = null;
         while (true)
@@ -971,10 +994,34 @@ internal sealed class SmtpConnection : IAsyncDisposable
         ? t.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s"
         : t.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + " ms";
 
-    /// <summary>The EHLO argument: this machine's name when it is a usable domain, else an address literal.</summary>
-    private static readonly Lazy<string> LocalDomain = new(() =>
+    /// <summary>
+    /// The EHLO argument (RFC 5321 §4.1.4): this machine's name when it is a fully qualified domain, else the
+    /// address literal of our end of the connection, since many servers refuse a bare container name.
+    /// </summary>
+    private string HeloDomain()
+    {
+        var name = MachineName.Value;
+        if (name.Contains('.', StringComparison.Ordinal))
+        {
+            return name;
+        }
+
+        return _localEndPoint is System.Net.IPEndPoint endpoint ? AddressLiteral(endpoint.Address) : name.Length > 0 ? name : "[127.0.0.1]";
+    }
+
+    internal static string AddressLiteral(System.Net.IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        return address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[IPv6:{address}]" : $"[{address}]";
+    }
+
+    private static readonly Lazy<string> MachineName = new(() =>
     {
         var name = System.Net.Dns.GetHostName();
-        return name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.') ? name : "[127.0.0.1]";
+        return name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.') ? name : "";
     });
 }

@@ -37,7 +37,7 @@ public static class InvalidEvents
         yield return Case("account without email", "account.password-reset", e => e["account"]!["user"]!.AsObject().Remove("email"), "account.user.email: required string");
         yield return Case("account without expiry", "account.created", e => e["account"]!.AsObject().Remove("expiresAt"), "account.expiresAt: required string");
         yield return Case("recipients over the limit", "repository.pushed", e => e["recipients"] = TooManyRecipients(), "recipients: 501 entries; the limit is 500");
-        yield return Case("recipient not an object", "repository.deleted", e => e["recipients"]![0] = "priya.raman@example.com", "recipients[0]: expected a user object, got a string");
+        yield return Case("recipient not an object", "repository.deleted", e => e["recipients"]![0] = "priya.raman@example.com", "recipients[0]: expected an object, got a string");
     }
 
     private static JsonArray TooManyRecipients()

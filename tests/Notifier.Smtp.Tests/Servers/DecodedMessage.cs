@@ -19,6 +19,12 @@ public sealed record DecodedMessage
 
     public List<string> RawHeaderNames { get; init; } = [];
 
+    /// <summary>The To header as written, unfolded.</summary>
+    public string RawTo { get; init; } = "";
+
+    /// <summary>The To header decoded by email.header (RFC 2047 rules for adjacent encoded words).</summary>
+    public string ToRfc2047 { get; init; } = "";
+
     public string ContentType { get; init; } = "";
 
     public bool IsMultipart { get; init; }

@@ -8,6 +8,7 @@ about the raw lines (longest line, bare CR/LF) so tests need not trust our own r
 """
 import base64
 import email
+import email.header
 import email.policy
 import json
 import sys
@@ -29,6 +30,16 @@ def part_info(part):
     }
 
 
+def unfolded(raw, name):
+    """The raw value of the first header called name, unfolded (CRLF before whitespace removed)."""
+    block = raw.split(b"\r\n\r\n", 1)[0].replace(b"\r\n ", b" ").replace(b"\r\n\t", b"\t")
+    for line in block.split(b"\r\n"):
+        key, _, value = line.partition(b":")
+        if key.lower() == name:
+            return value.strip().decode("utf-8", "replace")
+    return ""
+
+
 def decode(raw):
     lines = raw.split(b"\r\n")
     bare = raw.replace(b"\r\n", b"").count(b"\n") + raw.replace(b"\r\n", b"").count(b"\r")
@@ -42,6 +53,7 @@ def decode(raw):
     for line in raw.split(b"\r\n\r\n", 1)[0].split(b"\r\n"):
         if line[:1] not in (b" ", b"\t"):
             raw_header_names.append(line.split(b":", 1)[0].decode("ascii", "replace"))
+    raw_to = unfolded(raw, b"to")
     text = msg.get_body(("plain",))
     html = msg.get_body(("html",))
     return {
@@ -52,6 +64,9 @@ def decode(raw):
         "date": msg["date"] and msg["date"].datetime.isoformat(),
         "headers": headers,
         "rawHeaderNames": raw_header_names,
+        "rawTo": raw_to,
+        # The RFC 2047 decoder of the legacy API, which joins adjacent encoded words as the RFC says.
+        "toRfc2047": str(email.header.make_header(email.header.decode_header(raw_to))),
         "contentType": msg.get_content_type(),
         "isMultipart": msg.is_multipart(),
         "parts": [part_info(p) for p in msg.walk() if not p.is_multipart()],

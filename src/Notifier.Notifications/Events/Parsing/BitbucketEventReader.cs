@@ -21,6 +21,10 @@ internal static class BitbucketEventReader
             Id = id,
             Time = EventDates.RequiredBitbucket(root, "", "date"),
             Actor = ReadUser(RequiredObject(root, "", "actor"), "actor"),
+
+            // Bitbucket sends no recipients; a relay may add them (e.g. the repository's watchers, as Bitbucket's
+            // REST API returns them) because repository events have no roles to derive recipients from.
+            Recipients = OptionalArray(root, "", "recipients", out var recipients, nullIsAbsent: true) ? ReadUsers(recipients, "", "recipients") : null,
         };
 
         return eventKey switch
@@ -84,51 +88,32 @@ internal static class BitbucketEventReader
             throw Fail("", "changes", "required array of at least one ref change");
         }
 
-        var changes = new RefChange[array.GetArrayLength()];
-        var index = 0;
-        foreach (var item in array.EnumerateArray())
+        var changes = ReadObjects(array, "", "changes", static (item, path) =>
         {
-            var path = Item("", "changes", index);
-            if (item.ValueKind != JsonValueKind.Object)
-            {
-                throw new EventFormatException(path, $"expected an object, got {Describe(item)}");
-            }
-
             var refId = RequiredString(item, path, "refId");
             var displayId = OptionalObjectOrNull(item, path, "ref", out var reference)
                 ? OptionalString(reference, Join(path, "ref"), "displayId") ?? refId
                 : refId;
-            changes[index++] = new RefChange(
+            return new RefChange(
                 refId,
                 displayId,
                 RequiredString(item, path, "type"),
                 NullUnlessReal(OptionalString(item, path, "fromHash")),
                 NullUnlessReal(OptionalString(item, path, "toHash")));
-        }
-
-        Commit[] commits = [];
-        if (OptionalArray(root, "", "commits", out var commitArray, nullIsAbsent: true))
-        {
-            commits = new Commit[commitArray.GetArrayLength()];
-            index = 0;
-            foreach (var item in commitArray.EnumerateArray())
+        });
+        var commits = OptionalArray(root, "", "commits", out var commitArray, nullIsAbsent: true)
+            ? ReadObjects(commitArray, "", "commits", (item, path) =>
             {
-                var path = Item("", "commits", index);
-                if (item.ValueKind != JsonValueKind.Object)
-                {
-                    throw new EventFormatException(path, $"expected an object, got {Describe(item)}");
-                }
-
                 var hash = RequiredString(item, path, "id");
-                commits[index++] = new Commit
+                return new Commit
                 {
                     Id = hash,
                     Message = OptionalString(item, path, "message"),
                     Author = OptionalObjectOrNull(item, path, "author", out var author) ? ReadUser(author, Join(path, "author")) : null,
                     Url = CommitUrl(repository, hash),
                 };
-            }
-        }
+            })
+            : [];
 
         return e with { Repository = repository, Push = new Push { Changes = changes, Commits = commits } };
     }
@@ -184,24 +169,10 @@ internal static class BitbucketEventReader
         return new BranchRef(name, OptionalString(obj, path, "latestCommit"), repository);
     }
 
-    private static Participant[] ReadParticipants(JsonElement array, string path, string name)
-    {
-        var result = new Participant[array.GetArrayLength()];
-        var index = 0;
-        foreach (var item in array.EnumerateArray())
-        {
-            var itemPath = Item(path, name, index);
-            if (item.ValueKind != JsonValueKind.Object)
-            {
-                throw new EventFormatException(itemPath, $"expected an object, got {Describe(item)}");
-            }
-
-            var user = ReadUser(RequiredObject(item, itemPath, "user"), Join(itemPath, "user"));
-            result[index++] = new Participant(user, CanonicalEventReader.ReviewStatusOf(OptionalString(item, itemPath, "status")));
-        }
-
-        return result;
-    }
+    private static Participant[] ReadParticipants(JsonElement array, string path, string name) =>
+        ReadObjects(array, path, name, static (item, itemPath) => new Participant(
+            ReadUser(RequiredObject(item, itemPath, "user"), Join(itemPath, "user")),
+            CanonicalEventReader.ReviewStatusOf(OptionalString(item, itemPath, "status"))));
 
     private static Comment ReadComment(JsonElement obj, string path, JsonElement root, Func<long, Uri?> url)
     {
@@ -235,20 +206,7 @@ internal static class BitbucketEventReader
     private static User ReadUser(JsonElement obj, string path) =>
         new(RequiredString(obj, path, "name"), OptionalString(obj, path, "displayName"), OptionalString(obj, path, "emailAddress"));
 
-    private static User[] ReadUsers(JsonElement array, string path, string name)
-    {
-        var users = new User[array.GetArrayLength()];
-        var index = 0;
-        foreach (var item in array.EnumerateArray())
-        {
-            users[index] = item.ValueKind == JsonValueKind.Object
-                ? ReadUser(item, Item(path, name, index))
-                : throw new EventFormatException(Item(path, name, index), $"expected a user object, got {Describe(item)}");
-            index++;
-        }
-
-        return users;
-    }
+    private static User[] ReadUsers(JsonElement array, string path, string name) => ReadObjects(array, path, name, ReadUser);
 
     /// <summary><c>links.self[0].href</c>, when it is there and usable (the 2017 sample has <c>[null]</c>).</summary>
     private static Uri? SelfLink(JsonElement obj)

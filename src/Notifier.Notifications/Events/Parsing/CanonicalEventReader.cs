@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using static Notifier.Notifications.Events.Parsing.JsonFields;
 
@@ -10,6 +11,11 @@ namespace Notifier.Notifications.Events.Parsing;
 internal static class CanonicalEventReader
 {
     public const string SpecVersion = "1.0";
+
+    private static readonly string[] States = ["OPEN", "MERGED", "DECLINED"];
+    private static readonly string[] ReviewStatuses = ["UNAPPROVED", "APPROVED", "NEEDS_WORK"];
+    private static readonly string[] RefChangeTypes = ["ADD", "UPDATE", "DELETE"];
+    private static readonly SearchValues<char> HexDigits = SearchValues.Create("0123456789abcdefABCDEF");
 
     public static NotificationEvent Read(JsonElement root, ParseContext context)
     {
@@ -117,20 +123,7 @@ internal static class CanonicalEventReader
     public static User ReadUser(JsonElement obj, string path) =>
         new(RequiredString(obj, path, "name"), OptionalString(obj, path, "displayName"), OptionalString(obj, path, "email"));
 
-    public static IReadOnlyList<User> ReadUsers(JsonElement array, string path, string name)
-    {
-        var users = new User[array.GetArrayLength()];
-        var index = 0;
-        foreach (var item in array.EnumerateArray())
-        {
-            users[index] = item.ValueKind == JsonValueKind.Object
-                ? ReadUser(item, Item(path, name, index))
-                : throw new EventFormatException(Item(path, name, index), $"expected a user object, got {Describe(item)}");
-            index++;
-        }
-
-        return users;
-    }
+    private static User[] ReadUsers(JsonElement array, string path, string name) => ReadObjects(array, path, name, ReadUser);
 
     private static Repository ReadRepository(JsonElement obj, string path) => new()
     {
@@ -151,7 +144,7 @@ internal static class CanonicalEventReader
         Id = RequiredInteger(obj, path, "id", minimum: 1),
         Title = RequiredString(obj, path, "title"),
         Description = OptionalString(obj, path, "description"),
-        State = ReadEnum(obj, path, "state", ["OPEN", "MERGED", "DECLINED"]) ?? "OPEN",
+        State = ReadEnum(obj, path, "state", States) ?? "OPEN",
         Url = WebUrls.Optional(obj, path, "url"),
         Author = ReadUser(RequiredObject(obj, path, "author"), Join(path, "author")),
         Source = ReadBranch(RequiredObject(obj, path, "source"), Join(path, "source")),
@@ -160,24 +153,10 @@ internal static class CanonicalEventReader
         Participants = OptionalArray(obj, path, "participants", out var participants) ? ReadParticipants(participants, path, "participants") : [],
     };
 
-    private static Participant[] ReadParticipants(JsonElement array, string path, string name)
-    {
-        var result = new Participant[array.GetArrayLength()];
-        var index = 0;
-        foreach (var item in array.EnumerateArray())
-        {
-            var itemPath = Item(path, name, index);
-            if (item.ValueKind != JsonValueKind.Object)
-            {
-                throw new EventFormatException(itemPath, $"expected a participant object, got {Describe(item)}");
-            }
-
-            var status = ReadEnum(item, itemPath, "status", ["UNAPPROVED", "APPROVED", "NEEDS_WORK"]);
-            result[index++] = new Participant(ReadUser(RequiredObject(item, itemPath, "user"), Join(itemPath, "user")), ReviewStatusOf(status));
-        }
-
-        return result;
-    }
+    private static Participant[] ReadParticipants(JsonElement array, string path, string name) =>
+        ReadObjects(array, path, name, static (item, itemPath) => new Participant(
+            ReadUser(RequiredObject(item, itemPath, "user"), Join(itemPath, "user")),
+            ReviewStatusOf(ReadEnum(item, itemPath, "status", ReviewStatuses))));
 
     public static ReviewStatus ReviewStatusOf(string? status) => status switch
     {
@@ -210,7 +189,7 @@ internal static class CanonicalEventReader
         };
     }
 
-    public static bool IsCommitHash(string id) => id.Length is >= 7 and <= 64 && id.All(char.IsAsciiHexDigit);
+    public static bool IsCommitHash(string id) => id.Length is >= 7 and <= 64 && !id.AsSpan().ContainsAnyExcept(HexDigits);
 
     private static Push ReadPush(JsonElement obj, string path)
     {
@@ -224,34 +203,13 @@ internal static class CanonicalEventReader
             throw Fail(path, "changes", "must name at least one ref");
         }
 
-        var changes = new RefChange[array.GetArrayLength()];
-        var index = 0;
-        foreach (var item in array.EnumerateArray())
-        {
-            var itemPath = Item(path, "changes", index);
-            changes[index++] = item.ValueKind == JsonValueKind.Object
-                ? new RefChange(
-                    RequiredString(item, itemPath, "refId"),
-                    RequiredString(item, itemPath, "displayId"),
-                    ReadEnum(item, itemPath, "type", ["ADD", "UPDATE", "DELETE"]) ?? throw Fail(itemPath, "type", "required string"),
-                    OptionalString(item, itemPath, "fromHash"),
-                    OptionalString(item, itemPath, "toHash"))
-                : throw new EventFormatException(itemPath, $"expected a ref change object, got {Describe(item)}");
-        }
-
-        Commit[] commits = [];
-        if (OptionalArray(obj, path, "commits", out var commitArray))
-        {
-            commits = new Commit[commitArray.GetArrayLength()];
-            index = 0;
-            foreach (var item in commitArray.EnumerateArray())
-            {
-                var itemPath = Item(path, "commits", index);
-                commits[index++] = item.ValueKind == JsonValueKind.Object
-                    ? ReadCommit(item, itemPath)
-                    : throw new EventFormatException(itemPath, $"expected a commit object, got {Describe(item)}");
-            }
-        }
+        var changes = ReadObjects(array, path, "changes", static (item, itemPath) => new RefChange(
+            RequiredString(item, itemPath, "refId"),
+            RequiredString(item, itemPath, "displayId"),
+            ReadEnum(item, itemPath, "type", RefChangeTypes) ?? throw Fail(itemPath, "type", "required string"),
+            OptionalString(item, itemPath, "fromHash"),
+            OptionalString(item, itemPath, "toHash")));
+        var commits = OptionalArray(obj, path, "commits", out var commitArray) ? ReadObjects(commitArray, path, "commits", ReadCommit) : [];
 
         return new Push { Changes = changes, CommitCount = OptionalInteger(obj, path, "commitCount", minimum: 0), Commits = commits };
     }

@@ -114,6 +114,22 @@ internal static class JsonFields
             : throw Fail(path, name, $"{count} entries; the limit is {EventLimits.MaxRecipients}");
     }
 
+    /// <summary>Reads every entry of an array of objects with <paramref name="read"/>, naming a bad entry by its index.</summary>
+    public static T[] ReadObjects<T>(JsonElement array, string path, string name, Func<JsonElement, string, T> read)
+    {
+        var result = new T[array.GetArrayLength()];
+        var index = 0;
+        foreach (var item in array.EnumerateArray())
+        {
+            var itemPath = Item(path, name, index);
+            result[index++] = item.ValueKind == JsonValueKind.Object
+                ? read(item, itemPath)
+                : throw new EventFormatException(itemPath, $"expected an object, got {Describe(item)}");
+        }
+
+        return result;
+    }
+
     public static string Item(string path, string name, int index) => string.Concat(Join(path, name), "[", index.ToString(System.Globalization.CultureInfo.InvariantCulture), "]");
 
     /// <summary>A value for an error message: at most <paramref name="max"/> characters, control characters shown as escapes.</summary>
@@ -150,8 +166,8 @@ internal static class JsonFields
         }
         catch (InvalidOperationException)
         {
-            // An escaped lone surrogate ("\ud800") is valid JSON but not text.
-            throw Fail(path, name, "not valid text (unpaired surrogate)");
+            // Invalid UTF-8 inside a string, or an escaped lone surrogate ("\ud800"), passes the JSON reader but is not text.
+            throw Fail(path, name, "not valid text (invalid UTF-8 or an unpaired surrogate)");
         }
     }
 }

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# One-command deployment of Notifier: the steps of docs/deploy.md in order (resource group, resources,
+# SMTP secrets, package, first test email). Needs Azure CLI 2.60+ signed in (az login).
+#
+#   infra/deploy.sh --resource-group RG --location REGION --environment NAME --package artifacts/functionapp.zip \
+#                   [--test-to you@example.com] [--anonymous-smtp] [--parameter NAME=VALUE]...
+#
+# The SMTP username and password come from MAIL_USERNAME / MAIL_PASSWORD when set, otherwise they are
+# asked for (the password without echo). They are never template parameters and never printed.
+# DEPLOYER_PRINCIPAL_ID overrides the signed-in user's object id (e.g. when signed in as a service principal).
+set -euo pipefail
+
+usage() {
+  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2
+  exit 2
+}
+
+group="" location="" environment="" package="" test_to="" anonymous=false
+extra_parameters=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --resource-group) group="${2:-}"; shift 2 ;;
+    --location) location="${2:-}"; shift 2 ;;
+    --environment) environment="${2:-}"; shift 2 ;;
+    --package) package="${2:-}"; shift 2 ;;
+    --test-to) test_to="${2:-}"; shift 2 ;;
+    --anonymous-smtp) anonymous=true; shift ;;
+    --parameter) extra_parameters+=("${2:-}"); shift 2 ;;
+    -h|--help) usage ;;
+    *) echo "deploy.sh: unknown argument '$1'" >&2; usage ;;
+  esac
+done
+[[ -n "$group" && -n "$location" && -n "$environment" && -n "$package" ]] || usage
+[[ -f "$package" ]] || { echo "deploy.sh: package '$package' not found; build it with src/Notifier/publish.sh first" >&2; exit 2; }
+
+infra_dir="$(cd "$(dirname "$0")" && pwd)"
+deployment=notifier
+
+step() { printf '\n== %s\n' "$*" >&2; }
+
+output() {
+  az deployment group show --resource-group "$group" --name "$deployment" \
+    --query "properties.outputs.$1.value" --output tsv
+}
+
+# Role assignments take a little while to reach the data plane; retry a Forbidden for about two minutes.
+with_retry() {
+  local attempt
+  for attempt in 1 2 3 4 5 6 7 8; do
+    if "$@"; then
+      return 0
+    fi
+    echo "deploy.sh: attempt $attempt failed; waiting for the new role assignment to take effect" >&2
+    sleep "${DEPLOY_RETRY_SECONDS:-15}"
+  done
+  return 1
+}
+
+step "Resource group $group ($location)"
+az group create --name "$group" --location "$location" --output none
+
+deployer="${DEPLOYER_PRINCIPAL_ID:-$(az ad signed-in-user show --query id --output tsv)}"
+parameters=("environmentName=$environment" "deployerPrincipalId=$deployer")
+if [[ "$anonymous" == true ]]; then
+  parameters+=("mailUseKeyVaultCredentials=false")
+fi
+
+step "Resources (infra/main.bicep)"
+az deployment group create --resource-group "$group" --name "$deployment" \
+  --template-file "$infra_dir/main.bicep" --parameters "$infra_dir/main.parameters.json" \
+  --parameters "${parameters[@]}" ${extra_parameters[@]+"${extra_parameters[@]}"} --output none
+
+app="$(output functionAppName)"
+vault="$(output keyVaultName)"
+
+if [[ "$anonymous" == false ]]; then
+  step "SMTP credentials into Key Vault $vault"
+  username="${MAIL_USERNAME:-}"
+  if [[ -z "$username" ]]; then
+    read -rp "SMTP username: " username
+  fi
+  password="${MAIL_PASSWORD:-}"
+  if [[ -z "$password" ]]; then
+    read -rsp "SMTP password: " password
+    echo >&2
+  fi
+  with_retry az keyvault secret set --vault-name "$vault" --name mail-username --value "$username" --output none
+  with_retry az keyvault secret set --vault-name "$vault" --name mail-password --value "$password" --output none
+  unset password
+fi
+
+step "Package $package to $app"
+az functionapp deployment source config-zip --resource-group "$group" --name "$app" --src "$package"
+
+if [[ -n "$test_to" ]]; then
+  step "Test email to $test_to"
+  key="$(az functionapp keys list --resource-group "$group" --name "$app" --query masterKey --output tsv)"
+  body="$(mktemp)"
+  trap 'rm -f "$body"' EXIT
+  status="$(curl --silent --show-error --output "$body" --write-out '%{http_code}' -X POST \
+    "https://$app.azurewebsites.net/api/mail/test?code=$key" \
+    -H "Content-Type: application/json" --data "{\"to\":\"$test_to\"}")"
+  cat "$body" >&2
+  echo >&2
+  if [[ "$status" != 200 ]]; then
+    echo "deploy.sh: the test email was not sent (HTTP $status); the answer above says what to change" >&2
+    exit 1
+  fi
+fi
+
+step "Done: https://$app.azurewebsites.net"

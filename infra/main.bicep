@@ -1,0 +1,276 @@
+// Notifier on Azure: the Functions custom handler on Flex Consumption, its Service Bus queues, Key Vault for
+// the SMTP credentials, host storage and monitoring. Deploy into an existing resource group:
+//   az deployment group create -g <group> -f infra/main.bicep -p infra/main.parameters.json
+// (docs/deploy.md walks through every step). Names derive from one token, as in the Azure quickstarts.
+
+targetScope = 'resourceGroup'
+
+// ---------------------------------------------------------------------------------------------------------
+// Environment and scale
+
+@description('Short environment name (e.g. prod, test). Seeds the naming token and tags every resource.')
+@minLength(1)
+@maxLength(32)
+param environmentName string
+
+@description('Azure region; it must offer Flex Consumption (az functionapp list-flexconsumption-locations).')
+param location string = resourceGroup().location
+
+@description('Memory of each Functions instance in MB.')
+@allowed([
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('Most instances the app scales out to. Each holds up to Mail__MaxConnections SMTP connections, so this also bounds the load on the mail server. Values under 40 are accepted only in regions where Azure has enabled them.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('How long an event waits in its queue before it expires into the dead-letter queue (ISO 8601). A day-old notification is stale, and an expired one is kept in the dead-letter queue, not lost.')
+param eventTimeToLive string = 'P1D'
+
+@description('How long a rejected event stays in rejected-events for an administrator (ISO 8601).')
+param rejectedTimeToLive string = 'P14D'
+
+@description('Days Log Analytics keeps logs.')
+@minValue(30)
+@maxValue(730)
+param logRetentionInDays int = 30
+
+// ---------------------------------------------------------------------------------------------------------
+// Mail server (Mail__*, DESIGN §3). The username and password are never parameters: they live in Key Vault.
+
+@description('Mail__Host: SMTP server host name or IP address.')
+@minLength(1)
+param mailHost string
+
+@description('Mail__Port: TCP port; 0 leaves it unset so the app uses 25 for Smtp and 465 for Smtps.')
+@minValue(0)
+@maxValue(65535)
+param mailPort int = 0
+
+@description('Mail__Protocol: Smtp, or Smtps (TLS from the first byte).')
+@allowed([
+  'Smtp'
+  'Smtps'
+])
+param mailProtocol string = 'Smtp'
+
+@description('Mail__Tls (Smtp only): None, IfAvailable (STARTTLS when offered) or Always (no STARTTLS, no mail).')
+@allowed([
+  'None'
+  'IfAvailable'
+  'Always'
+])
+param mailTls string = 'IfAvailable'
+
+@description('Mail__From: the From header, e.g. "Code Review <noreply@example.com>".')
+@minLength(1)
+param mailFrom string
+
+@description('Mail__TrustedCertificatesPath: PEM file of extra trusted certificates, as a path inside the deployed package; empty: system store only.')
+param mailTrustedCertificatesPath string = ''
+
+@description('Mail__AllowPlaintextAuth: allow AUTH over an unencrypted connection.')
+param mailAllowPlaintextAuth bool = false
+
+@description('Mail__ConnectTimeout (TimeSpan, hh:mm:ss).')
+param mailConnectTimeout string = '00:00:30'
+
+@description('Mail__CommandTimeout (TimeSpan, hh:mm:ss), per SMTP command.')
+param mailCommandTimeout string = '00:01:00'
+
+@description('Mail__MaxConnections: pooled SMTP connections per instance.')
+@minValue(1)
+param mailMaxConnections int = 4
+
+@description('Mail__OutboxDirectory: where .eml files go when Mail__Host is empty (local use); empty: the app default.')
+param mailOutboxDirectory string = ''
+
+// ---------------------------------------------------------------------------------------------------------
+// Notifications (Notifications__*) and the SMTP credentials in Key Vault (KeyVault__*)
+
+@description('Notifications__BaseUrl: public https URL of the code-hosting site; every link in an account email must start with it.')
+@minLength(1)
+param notificationsBaseUrl string
+
+@description('Notifications__SubjectPrefix, e.g. [Bitbucket]; empty: none.')
+param notificationsSubjectPrefix string = ''
+
+@description('true: the app reads the SMTP username and password from the vault this template creates (sets KeyVault__Uri). false: anonymous SMTP, KeyVault__Uri stays unset.')
+param mailUseKeyVaultCredentials bool = true
+
+@description('KeyVault__UsernameSecret: name of the secret that holds the SMTP username.')
+param keyVaultUsernameSecretName string = 'mail-username'
+
+@description('KeyVault__PasswordSecret: name of the secret that holds the SMTP password.')
+param keyVaultPasswordSecretName string = 'mail-password'
+
+@description('KeyVault__RefreshInterval (TimeSpan, hh:mm:ss): how long the app reuses the secrets before reading them again, so a rotated password is picked up without a restart.')
+param keyVaultRefreshInterval string = '00:10:00'
+
+@description('Days a deleted vault or secret stays recoverable (purge protection keeps the vault name reserved that long).')
+@minValue(7)
+@maxValue(90)
+param keyVaultSoftDeleteRetentionInDays int = 90
+
+// ---------------------------------------------------------------------------------------------------------
+// Who else gets access (all optional; object ids, e.g. `az ad signed-in-user show --query id -o tsv`)
+
+@description('Object id of the deployer (user or pipeline); gets Key Vault Secrets Officer to set the SMTP secrets. Empty: none.')
+param deployerPrincipalId string = ''
+
+@description('Object id of the producer of pull-request events; may send to pullrequest-events only. Empty: none.')
+param pullRequestProducerPrincipalId string = ''
+
+@description('Object id of the producer of repository events; may send to repository-events only. Empty: none.')
+param repositoryProducerPrincipalId string = ''
+
+@description('Object id of the identity service, the only principal that may send to account-events. Empty: none.')
+param identityServicePrincipalId string = ''
+
+// ---------------------------------------------------------------------------------------------------------
+// Names
+
+var resourceToken = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
+var tags = {
+  application: 'notifier'
+  environment: environmentName
+}
+var names = {
+  identity: 'id-notifier-${resourceToken}'
+  storage: 'st${resourceToken}'
+  deploymentContainer: 'app-package-${resourceToken}'
+  logAnalytics: 'log-notifier-${resourceToken}'
+  applicationInsights: 'appi-notifier-${resourceToken}'
+  serviceBus: 'sb-notifier-${resourceToken}'
+  keyVault: 'kv-${resourceToken}'
+  plan: 'plan-notifier-${resourceToken}'
+  app: 'func-notifier-${resourceToken}'
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Resources
+
+// A user-assigned identity rather than the app's system-assigned one: it exists before the app, so every
+// role assignment below is in place when the app first starts and pulls its deployment package (no
+// start-up race), and it survives re-creating the app.
+resource appIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: names.identity
+  location: location
+  tags: tags
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    location: location
+    tags: tags
+    logAnalyticsName: names.logAnalytics
+    applicationInsightsName: names.applicationInsights
+    retentionInDays: logRetentionInDays
+    appPrincipalId: appIdentity.properties.principalId
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  params: {
+    location: location
+    tags: tags
+    storageAccountName: names.storage
+    deploymentContainerName: names.deploymentContainer
+    appPrincipalId: appIdentity.properties.principalId
+  }
+}
+
+module serviceBus 'modules/servicebus.bicep' = {
+  name: 'servicebus'
+  params: {
+    location: location
+    tags: tags
+    namespaceName: names.serviceBus
+    appPrincipalId: appIdentity.properties.principalId
+    pullRequestProducerPrincipalId: pullRequestProducerPrincipalId
+    repositoryProducerPrincipalId: repositoryProducerPrincipalId
+    identityServicePrincipalId: identityServicePrincipalId
+    eventTimeToLive: eventTimeToLive
+    rejectedTimeToLive: rejectedTimeToLive
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'keyvault'
+  params: {
+    location: location
+    tags: tags
+    keyVaultName: names.keyVault
+    softDeleteRetentionInDays: keyVaultSoftDeleteRetentionInDays
+    appPrincipalId: appIdentity.properties.principalId
+    deployerPrincipalId: deployerPrincipalId
+  }
+}
+
+// The app's own settings (DESIGN §3). Optional values are left unset when empty, so the app applies its
+// documented default instead of parsing an empty string.
+var mailRequiredSettings = {
+  Mail__Host: mailHost
+  Mail__Protocol: mailProtocol
+  Mail__Tls: mailTls
+  Mail__From: mailFrom
+  Mail__AllowPlaintextAuth: string(mailAllowPlaintextAuth)
+  Mail__ConnectTimeout: mailConnectTimeout
+  Mail__CommandTimeout: mailCommandTimeout
+  Mail__MaxConnections: string(mailMaxConnections)
+}
+var mailPortSetting = mailPort > 0 ? { Mail__Port: string(mailPort) } : {}
+var mailTrustedCertificatesSetting = !empty(mailTrustedCertificatesPath) ? { Mail__TrustedCertificatesPath: mailTrustedCertificatesPath } : {}
+var mailOutboxSetting = !empty(mailOutboxDirectory) ? { Mail__OutboxDirectory: mailOutboxDirectory } : {}
+var mailSettings = union(mailRequiredSettings, mailPortSetting, mailTrustedCertificatesSetting, mailOutboxSetting)
+
+var subjectPrefixSetting = !empty(notificationsSubjectPrefix) ? { Notifications__SubjectPrefix: notificationsSubjectPrefix } : {}
+var notificationSettings = union({ Notifications__BaseUrl: notificationsBaseUrl }, subjectPrefixSetting)
+
+var keyVaultSettings = mailUseKeyVaultCredentials ? {
+  KeyVault__Uri: keyVault.outputs.keyVaultUri
+  KeyVault__UsernameSecret: keyVaultUsernameSecretName
+  KeyVault__PasswordSecret: keyVaultPasswordSecretName
+  KeyVault__RefreshInterval: keyVaultRefreshInterval
+} : {}
+
+// Takes outputs of every other module, so the app is created only after all its role assignments exist.
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionapp'
+  params: {
+    location: location
+    tags: tags
+    planName: names.plan
+    appName: names.app
+    identityId: appIdentity.id
+    identityClientId: appIdentity.properties.clientId
+    storageBlobEndpoint: storage.outputs.blobEndpoint
+    deploymentContainerName: storage.outputs.deploymentContainerName
+    applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
+    serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
+    instanceMemoryMB: instanceMemoryMB
+    maximumInstanceCount: maximumInstanceCount
+    appSettings: union(mailSettings, notificationSettings, keyVaultSettings)
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Outputs for deploy scripts (docs/deploy.md reads them with `az deployment group show --query properties.outputs`)
+
+output functionAppName string = functionApp.outputs.appName
+output functionAppUrl string = 'https://${functionApp.outputs.defaultHostName}'
+output serviceBusNamespaceName string = serviceBus.outputs.namespaceName
+output serviceBusFullyQualifiedNamespace string = serviceBus.outputs.fullyQualifiedNamespace
+output keyVaultName string = keyVault.outputs.keyVaultName
+output keyVaultUri string = keyVault.outputs.keyVaultUri
+output storageAccountName string = storage.outputs.storageAccountName
+output deploymentContainerName string = storage.outputs.deploymentContainerName
+output applicationInsightsName string = monitoring.outputs.applicationInsightsName
+output identityClientId string = appIdentity.properties.clientId
+output identityPrincipalId string = appIdentity.properties.principalId

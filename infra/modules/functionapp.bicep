@@ -1,0 +1,128 @@
+// The Functions app on the Flex Consumption plan (FC1, Linux) running the `notifier` custom handler.
+// Every connection (host storage, deployment storage, Service Bus, Application Insights, Key Vault) uses
+// the user-assigned identity; the app holds no key or connection secret.
+
+@description('Azure region of the resources.')
+param location string
+
+@description('Tags applied to every resource.')
+param tags object
+
+@description('Flex Consumption plan name.')
+param planName string
+
+@description('Function app name (globally unique: it becomes <name>.azurewebsites.net).')
+param appName string
+
+@description('Resource id of the user-assigned identity the app runs as.')
+param identityId string
+
+@description('Client id of that identity (selects it for the host, the extensions and Azure.Identity).')
+param identityClientId string
+
+@description('Blob endpoint of the host storage account, e.g. https://<account>.blob.core.windows.net/.')
+param storageBlobEndpoint string
+
+@description('Blob container that receives the deployment package.')
+param deploymentContainerName string
+
+@description('Application Insights connection string (ingestion endpoint; local auth is disabled).')
+param applicationInsightsConnectionString string
+
+@description('Host name of the Service Bus namespace, e.g. <namespace>.servicebus.windows.net.')
+param serviceBusFullyQualifiedNamespace string
+
+@description('Memory of each instance in MB.')
+@allowed([
+  2048
+  4096
+])
+param instanceMemoryMB int
+
+@description('Upper bound on instances the plan scales out to.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int
+
+@description('The app\'s own settings (Mail__*, Notifications__*, KeyVault__*), merged over the platform settings below.')
+param appSettings object
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    // Linux.
+    reserved: true
+  }
+}
+
+resource app 'Microsoft.Web/sites@2024-04-01' = {
+  name: appName
+  location: location
+  tags: tags
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storageBlobEndpoint}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+      }
+      // A custom handler: the host starts the executable named in host.json (customHandler).
+      runtime: {
+        name: 'custom'
+        version: '1.0'
+      }
+    }
+  }
+}
+
+// Flex Consumption rejects FUNCTIONS_WORKER_RUNTIME, FUNCTIONS_EXTENSION_VERSION and
+// WEBSITE_RUN_FROM_PACKAGE (functionAppConfig replaces them), so none is set here.
+var platformSettings = {
+  // Host storage by identity: blob only (keys and leases); no queue or table trigger uses it.
+  AzureWebJobsStorage__blobServiceUri: storageBlobEndpoint
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identityClientId
+  // The `connection: ServiceBusConnection` of every trigger and of the `rejected` output binding.
+  ServiceBusConnection__fullyQualifiedNamespace: serviceBusFullyQualifiedNamespace
+  ServiceBusConnection__credential: 'managedidentity'
+  ServiceBusConnection__clientId: identityClientId
+  APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  // Azure.Identity's DefaultAzureCredential picks the user-assigned identity from AZURE_CLIENT_ID when the
+  // app reads its Key Vault secrets (KeyVault__Uri).
+  AZURE_CLIENT_ID: identityClientId
+}
+
+resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: app
+  name: 'appsettings'
+  properties: union(platformSettings, appSettings)
+}
+
+output appName string = app.name
+output defaultHostName string = app.properties.defaultHostName

@@ -1,0 +1,176 @@
+// Service Bus namespace and the four queues of DESIGN §1/§5, with least-privilege data-plane roles:
+// the app receives from the three event queues and sends only to rejected-events; each producer may send
+// only to its own queue. Shared access keys (SAS) are disabled, so every client needs one of these roles.
+
+@description('Azure region of the resources.')
+param location string
+
+@description('Tags applied to every resource.')
+param tags object
+
+@description('Service Bus namespace name (6-50 letters, digits and hyphens).')
+@minLength(6)
+@maxLength(50)
+param namespaceName string
+
+@description('Principal (object) id of the function app identity.')
+param appPrincipalId string
+
+@description('Optional principal (object) id allowed to send pull-request events; empty: none.')
+param pullRequestProducerPrincipalId string
+
+@description('Optional principal (object) id allowed to send repository events; empty: none.')
+param repositoryProducerPrincipalId string
+
+@description('Optional principal (object) id of the identity service, the only sender of account events; empty: none.')
+param identityServicePrincipalId string
+
+@description('How long an event waits in its queue before it expires into the dead-letter queue (ISO 8601).')
+param eventTimeToLive string
+
+@description('How long a rejected event waits for an administrator before it expires into the dead-letter queue (ISO 8601).')
+param rejectedTimeToLive string
+
+// Azure Service Bus Data Receiver (4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0): receive, complete and
+// abandon messages. Scaling note: without Data Owner the extension estimates queue length by peeking;
+// Data Owner would also let the app send to every queue, which the design forbids.
+var serviceBusDataReceiverRoleId = '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0'
+
+// Azure Service Bus Data Sender (69a216fc-b8fb-44d8-bc22-1f3c2cd27a39): send messages.
+var serviceBusDataSenderRoleId = '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
+
+// Lock duration: the handler holds the message lock while it sends mail. One SMTP attempt may take
+// Mail__ConnectTimeout (30 s) plus a Mail__CommandTimeout (60 s) per command, so a short lock would let
+// Service Bus redeliver a message that is still being sent (a duplicate email). PT5M is the service
+// maximum and covers connect + several slow commands; the Functions host also renews the lock while the
+// invocation runs (host.json extensions.serviceBus.maxAutoLockRenewalDuration).
+// maxDeliveryCount 3: the handler answers 200 for every handled outcome (delivered, dropped, rejected),
+// so a redelivery happens only when the process crashes; a message that crashed it three times is a
+// poison message and goes to the dead-letter queue instead of crashing it again.
+var eventQueueProperties = {
+  lockDuration: 'PT5M'
+  maxDeliveryCount: 3
+  defaultMessageTimeToLive: eventTimeToLive
+  deadLetteringOnMessageExpiration: true
+  requiresSession: false
+  enablePartitioning: false
+}
+
+resource serviceBusNamespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
+  name: namespaceName
+  location: location
+  tags: tags
+  sku: {
+    name: 'Standard'
+    tier: 'Standard'
+  }
+  properties: {
+    disableLocalAuth: true
+    minimumTlsVersion: '1.2'
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource pullRequestEventsQueue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
+  parent: serviceBusNamespace
+  name: 'pullrequest-events'
+  properties: eventQueueProperties
+}
+
+resource repositoryEventsQueue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
+  parent: serviceBusNamespace
+  name: 'repository-events'
+  properties: eventQueueProperties
+}
+
+resource accountEventsQueue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
+  parent: serviceBusNamespace
+  name: 'account-events'
+  properties: eventQueueProperties
+}
+
+// Rejected events are kept for an administrator to read (Service Bus Explorer or a peek), so they live
+// longer than events; nothing in Notifier receives from this queue.
+resource rejectedEventsQueue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
+  parent: serviceBusNamespace
+  name: 'rejected-events'
+  properties: union(eventQueueProperties, {
+    defaultMessageTimeToLive: rejectedTimeToLive
+  })
+}
+
+resource appReceivesPullRequestEvents 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(pullRequestEventsQueue.id, appPrincipalId, serviceBusDataReceiverRoleId)
+  scope: pullRequestEventsQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataReceiverRoleId)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource appReceivesRepositoryEvents 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(repositoryEventsQueue.id, appPrincipalId, serviceBusDataReceiverRoleId)
+  scope: repositoryEventsQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataReceiverRoleId)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource appReceivesAccountEvents 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(accountEventsQueue.id, appPrincipalId, serviceBusDataReceiverRoleId)
+  scope: accountEventsQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataReceiverRoleId)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The only send right the app has: the `rejected` output binding.
+resource appSendsRejectedEvents 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(rejectedEventsQueue.id, appPrincipalId, serviceBusDataSenderRoleId)
+  scope: rejectedEventsQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataSenderRoleId)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Producers may be users, groups, service principals or managed identities, so principalType is left
+// for Azure to resolve (they exist before this deployment, so there is no replication delay to avoid).
+resource pullRequestProducerSends 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(pullRequestProducerPrincipalId)) {
+  name: guid(pullRequestEventsQueue.id, pullRequestProducerPrincipalId, serviceBusDataSenderRoleId)
+  scope: pullRequestEventsQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataSenderRoleId)
+    principalId: pullRequestProducerPrincipalId
+  }
+}
+
+resource repositoryProducerSends 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(repositoryProducerPrincipalId)) {
+  name: guid(repositoryEventsQueue.id, repositoryProducerPrincipalId, serviceBusDataSenderRoleId)
+  scope: repositoryEventsQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataSenderRoleId)
+    principalId: repositoryProducerPrincipalId
+  }
+}
+
+// Account emails carry password links, so only the identity service may enqueue account events.
+resource identityServiceSendsAccountEvents 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(identityServicePrincipalId)) {
+  name: guid(accountEventsQueue.id, identityServicePrincipalId, serviceBusDataSenderRoleId)
+  scope: accountEventsQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataSenderRoleId)
+    principalId: identityServicePrincipalId
+  }
+}
+
+output namespaceName string = serviceBusNamespace.name
+// Public-cloud host name, the form the Functions Service Bus extension expects in
+// ServiceBusConnection__fullyQualifiedNamespace.
+output fullyQualifiedNamespace string = '${serviceBusNamespace.name}.servicebus.windows.net'

@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Notifier.Notifications.Events;
+using Notifier.Notifications.Recipients;
+using Notifier.Notifications.Rendering;
+using Notifier.Smtp;
+
+namespace Notifier.Notifications.Delivery;
+
+/// <summary>
+/// Takes one message body to exactly one outcome (DESIGN §1): parse → check → recipients → render → send.
+/// Used by the queue functions and by <c>notifier deliver</c>, so both behave the same. Bad events are
+/// rejected, send failures dropped; only cancellation escapes, so that a host shutting down abandons the
+/// message and Service Bus delivers it again.
+/// </summary>
+public sealed class DeliveryPipeline
+{
+    private readonly EventParser _parser;
+    private readonly EventPolicy _policy;
+    private readonly RecipientResolver _resolver;
+    private readonly EmailRenderer _renderer;
+    private readonly IMailTransport _transport;
+    private readonly DeliveryMetrics _metrics;
+    private readonly ILogger<DeliveryPipeline> _logger;
+
+    public DeliveryPipeline(
+        EventParser parser,
+        EventPolicy policy,
+        RecipientResolver resolver,
+        EmailRenderer renderer,
+        IMailTransport transport,
+        DeliveryMetrics metrics,
+        ILogger<DeliveryPipeline> logger)
+    {
+        ArgumentNullException.ThrowIfNull(parser);
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(resolver);
+        ArgumentNullException.ThrowIfNull(renderer);
+        ArgumentNullException.ThrowIfNull(transport);
+        ArgumentNullException.ThrowIfNull(metrics);
+        ArgumentNullException.ThrowIfNull(logger);
+        _parser = parser;
+        _policy = policy;
+        _resolver = resolver;
+        _renderer = renderer;
+        _transport = transport;
+        _metrics = metrics;
+        _logger = logger;
+    }
+
+    /// <summary>
+    /// Everything up to sending. <paramref name="expectedCategory"/> is the queue's category: an event of
+    /// another category is rejected, so a producer allowed on one queue cannot trigger another kind of mail.
+    /// </summary>
+    public PreparedDelivery Prepare(ReadOnlySpan<byte> body, string? eventKey, EventCategory? expectedCategory)
+    {
+        EventParseResult parsed;
+        try
+        {
+            parsed = _parser.Parse(body, eventKey);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The parser promises not to throw; if it does, the body is still kept (rejected, not lost).
+            return PreparedDelivery.Rejected($"the event could not be parsed ({ex.GetType().Name})", null, null);
+        }
+
+        if (!parsed.IsSuccess)
+        {
+            return PreparedDelivery.Rejected(parsed.Error ?? "the event could not be read", parsed.EventId, parsed.EventType);
+        }
+
+        var notificationEvent = parsed.Event!;
+        if (expectedCategory is { } expected && notificationEvent.Category != expected)
+        {
+            return PreparedDelivery.Rejected(
+                $"a {notificationEvent.Type} event does not belong on this queue, which takes {Describe(expected)} events only",
+                notificationEvent.Id,
+                notificationEvent.Type);
+        }
+
+        try
+        {
+            var problem = _policy.Check(notificationEvent);
+            if (problem is not null)
+            {
+                return PreparedDelivery.Rejected(problem, notificationEvent.Id, notificationEvent.Type);
+            }
+
+            var recipients = _resolver.Resolve(notificationEvent);
+            var messages = _renderer.Render(notificationEvent, recipients);
+            return PreparedDelivery.Ready(notificationEvent, recipients, messages);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Exception text can quote event values; for account events those may include a password link,
+            // so only the exception type is kept there.
+            var detail = notificationEvent.Category == EventCategory.Account ? ex.GetType().Name : ex.Message;
+            return PreparedDelivery.Rejected($"the event could not be turned into email: {detail}", notificationEvent.Id, notificationEvent.Type);
+        }
+    }
+
+    /// <summary>Prepares and sends one event; logs and counts the outcome.</summary>
+    public async Task<DeliveryResult> DeliverAsync(ReadOnlyMemory<byte> body, string? eventKey, EventCategory? expectedCategory, CancellationToken cancellationToken = default)
+    {
+        var prepared = Prepare(body.Span, eventKey, expectedCategory);
+        var result = prepared.IsRejected
+            ? DeliveryResult.Rejected(prepared.RejectionReason!, prepared.EventId, prepared.EventType)
+            : await SendAsync(prepared, cancellationToken);
+        Record(result, prepared.Recipients);
+        return result;
+    }
+
+    private async Task<DeliveryResult> SendAsync(PreparedDelivery prepared, CancellationToken cancellationToken)
+    {
+        var recipientCount = prepared.Recipients?.Recipients.Count ?? 0;
+        var sent = 0;
+        string? serverReply = null;
+        string? firstFailure = null;
+        var refused = new List<RecipientRefusal>();
+        foreach (var message in prepared.Messages)
+        {
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                var result = await _transport.SendAsync(message, cancellationToken);
+                _metrics.EmailSent(Stopwatch.GetElapsedTime(started), accepted: true);
+                sent++;
+                serverReply = result.ServerReply;
+                refused.AddRange(result.Refused);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                _metrics.EmailSent(Stopwatch.GetElapsedTime(started), accepted: false);
+                var reason = DescribeFailure(ex);
+                firstFailure ??= reason;
+                if (prepared.Messages.Count > 1)
+                {
+                    DeliveryLog.EmailFailed(_logger, prepared.EventId, prepared.EventType, reason);
+                }
+            }
+        }
+
+        var outcome = sent > 0 || prepared.Messages.Count == 0 ? DeliveryOutcome.Delivered : DeliveryOutcome.Dropped;
+        return new DeliveryResult(outcome, outcome == DeliveryOutcome.Dropped ? firstFailure : null, prepared.EventId, prepared.EventType, recipientCount, sent, serverReply, refused);
+    }
+
+    private void Record(DeliveryResult result, RecipientSet? recipients)
+    {
+        _metrics.EventHandled(result.Outcome, result.EventType);
+        switch (result.Outcome)
+        {
+            case DeliveryOutcome.Delivered when result.MessagesSent == 0:
+                DeliveryLog.NobodyToNotify(_logger, result.EventId, result.EventType, recipients?.SkippedWithoutAddress ?? 0, recipients?.InvalidAddresses.Count ?? 0);
+                break;
+            case DeliveryOutcome.Delivered:
+                foreach (var refusal in result.Refused)
+                {
+                    DeliveryLog.RecipientRefused(_logger, result.EventId, result.EventType, refusal.Recipient.Address, refusal.Reply);
+                }
+
+                DeliveryLog.Delivered(_logger, result.EventId, result.EventType, result.MessagesSent, result.RecipientCount, result.Refused.Count, result.ServerReply);
+                break;
+            case DeliveryOutcome.Dropped:
+                DeliveryLog.Dropped(_logger, result.EventId, result.EventType, result.RecipientCount, result.Reason!);
+                break;
+            default:
+                DeliveryLog.Rejected(_logger, result.EventId, result.EventType, result.Reason!);
+                break;
+        }
+    }
+
+    /// <summary>The admin-facing reason: the transport's message and hint; other failures by their message.</summary>
+    internal static string DescribeFailure(Exception exception) => exception switch
+    {
+        SmtpException { Hint: { Length: > 0 } hint } smtp => $"{smtp.Message} ({hint})",
+        SmtpException smtp => smtp.Message,
+        OperationCanceledException or TimeoutException => $"the mail server did not answer in time: {exception.Message}",
+        _ => $"sending failed ({exception.GetType().Name}): {exception.Message}",
+    };
+
+    private static string Describe(EventCategory category) => category switch
+    {
+        EventCategory.PullRequest => "pull-request",
+        EventCategory.Repository => "repository and commit",
+        _ => "account",
+    };
+}

@@ -1,0 +1,40 @@
+using Notifier.Notifications.Events;
+using Notifier.Notifications.Recipients;
+using Notifier.Smtp.Messages;
+
+namespace Notifier.Notifications.Delivery;
+
+/// <summary>
+/// An event taken through every step before sending (parse, check, recipients, render): either the emails
+/// to send or the reason the event is rejected. <c>notifier render</c> stops here.
+/// </summary>
+public sealed record PreparedDelivery
+{
+    public NotificationEvent? Event { get; init; }
+
+    public RecipientSet? Recipients { get; init; }
+
+    public IReadOnlyList<EmailMessage> Messages { get; init; } = [];
+
+    /// <summary>Why the event is rejected; null when it is ready to send.</summary>
+    public string? RejectionReason { get; init; }
+
+    public string? EventId { get; init; }
+
+    public string? EventType { get; init; }
+
+    public bool IsRejected => RejectionReason is not null;
+
+    public static PreparedDelivery Rejected(string reason, string? eventId, string? eventType) =>
+        new() { RejectionReason = reason, EventId = eventId, EventType = eventType };
+
+    public static PreparedDelivery Ready(NotificationEvent notificationEvent, RecipientSet recipients, IReadOnlyList<EmailMessage> messages) =>
+        new()
+        {
+            Event = notificationEvent,
+            Recipients = recipients,
+            Messages = messages,
+            EventId = notificationEvent.Id,
+            EventType = notificationEvent.Type,
+        };
+}

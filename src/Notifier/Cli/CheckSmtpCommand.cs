@@ -1,0 +1,33 @@
+using System.CommandLine;
+using Notifier.Mail;
+
+namespace Notifier.Cli;
+
+/// <summary>
+/// <c>notifier check-smtp</c>: connects, negotiates TLS and authenticates without sending, printing the banner,
+/// extensions, TLS version and certificate and auth mechanisms. Exit 0 ok, 1 problem.
+/// </summary>
+internal static class CheckSmtpCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("check-smtp", "Check the mail server settings stage by stage without sending");
+        command.SetAction((_, cancellationToken) => RunAsync(Console.Out, cancellationToken));
+        return command;
+    }
+
+    internal static async Task<int> RunAsync(TextWriter output, CancellationToken cancellationToken)
+    {
+        await using var services = CliServices.Create();
+        if (!CliServices.CheckSettings(services))
+        {
+            return ExitCodes.Failure;
+        }
+
+        var printer = new MailTestPrinter(output);
+        var outcome = await services.GetRequiredService<MailTester>().CheckAsync(printer, cancellationToken);
+        printer.PrintOutcome(outcome);
+        await output.WriteLineAsync(outcome.Succeeded ? "ok" : "problem");
+        return outcome.Succeeded ? ExitCodes.Success : ExitCodes.Failure;
+    }
+}

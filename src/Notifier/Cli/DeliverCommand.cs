@@ -1,0 +1,107 @@
+using System.CommandLine;
+using Notifier.Functions;
+using Notifier.Notifications.Delivery;
+using Notifier.Notifications.Events;
+using Notifier.Settings;
+using Spectre.Console;
+
+namespace Notifier.Cli;
+
+/// <summary>
+/// <c>notifier deliver PATH...</c>: events from files, folders or standard input through the same pipeline
+/// as the queue functions. Prints a line per event that was not delivered and
+/// <c>delivered N, dropped N, rejected N</c>; exit 0 when all were delivered, 1 otherwise, 2 for bad usage.
+/// </summary>
+internal static class DeliverCommand
+{
+    /// <summary>Runs with a progress bar from this many events on, when the output is a terminal.</summary>
+    private const int ProgressThreshold = 20;
+
+    public static Command Create()
+    {
+        var paths = new Argument<string[]>("PATH") { Arity = ArgumentArity.OneOrMore, Description = "Event files, folders of *.json, or - for JSON Lines on standard input" };
+        var queue = new Option<string?>("--queue") { Description = "Accept only the events this queue's function accepts (pullrequest-events, repository-events, account-events)" };
+        var command = new Command("deliver", "Process events exactly as the queue functions do; writes .eml files to Mail__OutboxDirectory when Mail__Host is empty") { paths, queue };
+        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(paths)!, parse.GetValue(queue), Console.In, Console.Out, cancellationToken));
+        return command;
+    }
+
+    internal static async Task<int> RunAsync(string[] paths, string? queue, TextReader stdin, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        EventCategory? category = null;
+        if (queue is not null)
+        {
+            if (FunctionCatalog.QueueFunctions.FirstOrDefault(f => f.Queue == queue) is not { } function)
+            {
+                await Console.Error.WriteLineAsync($"--queue '{queue}' is not one of: {string.Join(", ", FunctionCatalog.QueueFunctions.Select(f => f.Queue))}");
+                return ExitCodes.Usage;
+            }
+
+            category = function.Category;
+        }
+
+        if (EventSource.FindMissing(paths) is { } missing)
+        {
+            await Console.Error.WriteLineAsync(missing);
+            return ExitCodes.Usage;
+        }
+
+        await using var services = CliServices.Create();
+        if (!CliServices.CheckSettings(services))
+        {
+            return ExitCodes.Usage;
+        }
+
+        var settings = services.GetRequiredService<NotifierSettings>();
+        var pipeline = services.GetRequiredService<DeliveryPipeline>();
+        var files = EventSource.ExpandFiles(paths).ToList();
+        var counts = new int[3];
+        var problems = new List<string>();
+
+        async Task DeliverAllAsync(Action<int>? advance)
+        {
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.Mail.MaxConnections), CancellationToken = cancellationToken };
+            var results = new List<(string Origin, DeliveryResult Result)>();
+            await Parallel.ForEachAsync(EventSource.ReadAsync(files, stdin, cancellationToken), parallel, async (item, ct) =>
+            {
+                var result = await pipeline.DeliverAsync(item.Body, eventKey: null, category, ct);
+                lock (results)
+                {
+                    results.Add((item.Origin, result));
+                    counts[(int)result.Outcome]++;
+                }
+
+                advance?.Invoke(1);
+            });
+
+            problems.AddRange(results.Where(r => r.Result.Outcome != DeliveryOutcome.Delivered).OrderBy(r => r.Origin, StringComparer.Ordinal).Select(r => $"{r.Origin}: {r.Result}"));
+        }
+
+        var interactive = !Console.IsOutputRedirected && stdout == Console.Out && !files.Contains("-") && files.Count >= ProgressThreshold;
+        if (interactive)
+        {
+            await AnsiConsole.Progress().AutoClear(true).StartAsync(async context =>
+            {
+                var task = context.AddTask("delivering", maxValue: files.Count);
+                await DeliverAllAsync(n => task.Increment(n));
+            });
+        }
+        else
+        {
+            await DeliverAllAsync(null);
+        }
+
+        foreach (var problem in problems)
+        {
+            await stdout.WriteLineAsync(problem);
+        }
+
+        await stdout.WriteLineAsync($"delivered {counts[(int)DeliveryOutcome.Delivered]}, dropped {counts[(int)DeliveryOutcome.Dropped]}, rejected {counts[(int)DeliveryOutcome.Rejected]}");
+        if (string.IsNullOrWhiteSpace(settings.Mail.Host) && counts[(int)DeliveryOutcome.Delivered] > 0)
+        {
+            await stdout.WriteLineAsync($"Mail__Host is empty: the emails were written to {Path.GetFullPath(settings.Mail.OutboxDirectory)}");
+        }
+
+        return counts[(int)DeliveryOutcome.Delivered] == counts.Sum() ? ExitCodes.Success : ExitCodes.Failure;
+    }
+}

@@ -1,0 +1,67 @@
+using Notifier.Mail;
+using Notifier.Smtp.Diagnostics;
+
+namespace Notifier.Cli;
+
+/// <summary>Prints the stages of send-test and check-smtp as they happen, then the details and any error with its hint.</summary>
+internal sealed class MailTestPrinter(TextWriter output) : IProgress<SmtpStageResult>
+{
+    public void Report(SmtpStageResult value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var mark = value.Succeeded ? "ok  " : "FAIL";
+        output.WriteLine($"[{mark}] {MailTestReportDto.StageName(value.Stage),-7} {value.Summary}");
+        if (value.ServerReply is { Length: > 0 } reply)
+        {
+            output.WriteLine($"               server: {reply}");
+        }
+    }
+
+    public void PrintOutcome(MailTestOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        if (outcome.Report is { } report)
+        {
+            if (report.Greeting is { } greeting)
+            {
+                output.WriteLine($"banner:      {greeting}");
+            }
+
+            if (report.Extensions.Count > 0)
+            {
+                output.WriteLine($"extensions:  {string.Join(", ", report.Extensions)}");
+            }
+
+            if (report.Tls is { } tls)
+            {
+                output.WriteLine($"tls:         {tls.ProtocolName}, {tls.CipherSuite}");
+                output.WriteLine($"certificate: {tls.Subject} (issuer {tls.Issuer}, valid until {tls.NotAfter:yyyy-MM-dd}, SHA-256 {tls.Sha256Fingerprint})");
+            }
+
+            if (report.AuthMechanismsOffered.Count > 0)
+            {
+                output.WriteLine($"auth:        offered {string.Join(", ", report.AuthMechanismsOffered)}; used {report.AuthMechanismUsed ?? "none"}");
+            }
+
+            if (report.SendResult is { } sent)
+            {
+                output.WriteLine($"accepted:    {string.Join(", ", sent.Accepted.Select(a => a.Address))}; server replied {sent.ServerReply}");
+            }
+        }
+
+        if (outcome.OutboxPath is { } outbox)
+        {
+            output.WriteLine($"written to:  {outbox}");
+        }
+
+        if (outcome.Error is { } error)
+        {
+            output.WriteLine($"error:       {error}");
+        }
+
+        if (outcome.Hint is { } hint)
+        {
+            output.WriteLine($"what to do:  {hint}");
+        }
+    }
+}

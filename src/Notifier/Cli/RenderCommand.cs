@@ -1,0 +1,76 @@
+using System.CommandLine;
+using System.Text;
+using Notifier.Notifications.Delivery;
+using Notifier.Smtp.Mime;
+
+namespace Notifier.Cli;
+
+/// <summary>
+/// <c>notifier render PATH... --out DIR</c>: writes the email each recipient would get (.eml) and an .html
+/// preview, without sending. Exit 0, or 1 when any event was rejected (each with its reason).
+/// </summary>
+internal static class RenderCommand
+{
+    public static Command Create()
+    {
+        var paths = new Argument<string[]>("PATH") { Arity = ArgumentArity.OneOrMore, Description = "Event files, folders of *.json, or - for JSON Lines on standard input" };
+        var output = new Option<string>("--out") { Required = true, Description = "Folder for the .eml and .html files" };
+        var command = new Command("render", "Write the emails each event would produce (.eml plus .html preview) without sending") { paths, output };
+        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(paths)!, parse.GetValue(output)!, Console.In, Console.Out, cancellationToken));
+        return command;
+    }
+
+    internal static async Task<int> RunAsync(string[] paths, string outputDirectory, TextReader stdin, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        if (EventSource.FindMissing(paths) is { } missing)
+        {
+            await Console.Error.WriteLineAsync(missing);
+            return ExitCodes.Usage;
+        }
+
+        await using var services = CliServices.Create();
+        if (!CliServices.CheckSettings(services))
+        {
+            return ExitCodes.Usage;
+        }
+
+        var pipeline = services.GetRequiredService<DeliveryPipeline>();
+        Directory.CreateDirectory(outputDirectory);
+        int rendered = 0, rejected = 0, files = 0;
+        await foreach (var item in EventSource.ReadAsync(EventSource.ExpandFiles(paths), stdin, cancellationToken))
+        {
+            var prepared = pipeline.Prepare(item.Body.Span, eventKey: null, expectedCategory: null);
+            if (prepared.IsRejected)
+            {
+                rejected++;
+                await stdout.WriteLineAsync($"{item.Origin}: rejected: {prepared.RejectionReason}");
+                continue;
+            }
+
+            rendered++;
+            var stem = Stem(item.Origin);
+            for (var i = 0; i < prepared.Messages.Count; i++)
+            {
+                var message = prepared.Messages[i];
+                var name = $"{stem}.{i + 1}.{Safe(message.Recipients[0].Address)}";
+                await File.WriteAllBytesAsync(Path.Combine(outputDirectory, name + ".eml"), MimeWriter.ToArray(message), cancellationToken);
+                if (message.HtmlBody is { } html)
+                {
+                    await File.WriteAllTextAsync(Path.Combine(outputDirectory, name + ".html"), html, Encoding.UTF8, cancellationToken);
+                }
+
+                files++;
+            }
+
+            await stdout.WriteLineAsync($"{item.Origin}: {prepared.Messages.Count} email(s)");
+        }
+
+        await stdout.WriteLineAsync($"rendered {rendered}, rejected {rejected}; {files} email(s) in {Path.GetFullPath(outputDirectory)}");
+        return rejected == 0 ? ExitCodes.Success : ExitCodes.Failure;
+    }
+
+    private static string Stem(string origin) => Safe(origin.StartsWith("stdin:", StringComparison.Ordinal) ? origin.Replace(':', '-') : Path.GetFileNameWithoutExtension(origin));
+
+    private static string Safe(string value) =>
+        string.Concat(value.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '@' ? c : '_'));
+}

@@ -1,0 +1,31 @@
+using Notifier.Notifications.Events;
+
+namespace Notifier.Functions;
+
+/// <summary>The app's functions, queues and routes (DESIGN §5), in one place.</summary>
+internal static class FunctionCatalog
+{
+    /// <summary>The output binding that forwards rejected events.</summary>
+    public const string RejectedBinding = "rejected";
+
+    /// <summary>The queue the <see cref="RejectedBinding"/> writes to.</summary>
+    public const string RejectedQueue = "rejected-events";
+
+    /// <summary>The app setting holding the Service Bus connection (or its identity-based prefix).</summary>
+    public const string ServiceBusConnection = "ServiceBusConnection";
+
+    /// <summary>The HTTP output binding of <see cref="SendTestEmail"/>.</summary>
+    public const string HttpResponseBinding = "res";
+
+    public static FunctionDefinition PullRequestEvents { get; } = new("PullRequestEvents", "message", "pullrequest-events", EventCategory.PullRequest, null);
+
+    public static FunctionDefinition RepositoryEvents { get; } = new("RepositoryEvents", "message", "repository-events", EventCategory.Repository, null);
+
+    public static FunctionDefinition AccountEvents { get; } = new("AccountEvents", "message", "account-events", EventCategory.Account, null);
+
+    public static FunctionDefinition SendTestEmail { get; } = new("SendTestEmail", "req", null, null, "mail/test");
+
+    public static IReadOnlyList<FunctionDefinition> QueueFunctions { get; } = [PullRequestEvents, RepositoryEvents, AccountEvents];
+
+    public static IReadOnlyList<FunctionDefinition> All { get; } = [PullRequestEvents, RepositoryEvents, AccountEvents, SendTestEmail];
+}

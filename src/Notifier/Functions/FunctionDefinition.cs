@@ -1,0 +1,19 @@
+using Notifier.Notifications.Events;
+
+namespace Notifier.Functions;
+
+/// <summary>
+/// One function of the app as the host knows it (function.json) and as the handler serves it
+/// (<c>POST /{Name}</c>). <see cref="FunctionCatalog"/> lists them; a test checks that the committed
+/// function.json files say the same.
+/// </summary>
+/// <param name="Name">The function (and folder) name; the host POSTs to <c>/{Name}</c>.</param>
+/// <param name="TriggerBinding">The trigger binding's name, the key of the body in <c>Data</c>.</param>
+/// <param name="Queue">The Service Bus queue it reads; null for the HTTP function.</param>
+/// <param name="Category">The events it accepts; null for the HTTP function.</param>
+/// <param name="HttpRoute">The public route of an HTTP function (under <c>/api</c>); null for queue functions.</param>
+internal sealed record FunctionDefinition(string Name, string TriggerBinding, string? Queue, EventCategory? Category, string? HttpRoute)
+{
+    /// <summary>The handler's path for this function.</summary>
+    public string HandlerPath => "/" + Name;
+}

@@ -1,0 +1,79 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Notifier.Hosting;
+using Notifier.Invocations;
+using Notifier.Notifications.Delivery;
+using Notifier.Settings;
+
+namespace Notifier.Functions;
+
+/// <summary>
+/// <c>POST /PullRequestEvents</c>, <c>/RepositoryEvents</c>, <c>/AccountEvents</c>: one Service Bus message in,
+/// one outcome out. Delivered, dropped and rejected all answer 200 so the host completes the message; a
+/// rejected body goes to <c>Outputs.rejected</c>. Only a request the handler cannot act on at all (not an
+/// invocation, or settings not usable) answers 4xx/5xx, which returns the message to the queue: retried,
+/// and dead-lettered after the queue's maxDeliveryCount, never lost.
+/// </summary>
+internal static class QueueFunctionHandler
+{
+    public static async Task<JsonHttpResult<InvocationResult>> InvokeAsync(FunctionDefinition function, HttpContext context)
+    {
+        var services = context.RequestServices;
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(QueueFunctionHandler).FullName!);
+        var cancellationToken = context.RequestAborted;
+        var response = new InvocationResult();
+
+        var (invocation, error) = await Invocation.ReadAsync(context.Request.Body, cancellationToken);
+        if (invocation is null)
+        {
+            HandlerLog.InvocationUnreadable(logger, function.Name, error!);
+            response.Logs.Add($"{function.Name}: the invocation could not be read: {error}");
+            return TypedResults.Json(response, InvocationJson.Options, statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        using (invocation.Document)
+        {
+            var settings = services.GetRequiredService<NotifierSettings>();
+            if (!settings.IsValid)
+            {
+                HandlerLog.RefusedWhileMisconfigured(logger, function.Name);
+                response.Logs.Add(settings.Describe());
+                return TypedResults.Json(response, InvocationJson.Options, statusCode: StatusCodes.Status500InternalServerError);
+            }
+
+            var body = invocation.Binding(function.TriggerBinding) is { } value ? HostValue.AsBody(value) : [];
+            var pipeline = services.GetRequiredService<DeliveryPipeline>();
+            var (result, duplicate) = await services.GetRequiredService<RecentMessages>().HandleOnceAsync(
+                invocation.MessageId,
+                () => pipeline.DeliverAsync(body, invocation.EventKey, function.Category, cancellationToken));
+
+            if (duplicate)
+            {
+                var outcome = DeliveryMetrics.OutcomeTag(result.Outcome);
+                HandlerLog.Duplicate(logger, function.Name, invocation.MessageId!, invocation.DeliveryCount, outcome);
+                response.Logs.Add($"message {invocation.MessageId} was handled already ({outcome}); not mailed again");
+            }
+
+            if (result.Outcome == DeliveryOutcome.Rejected)
+            {
+                // Forwarded again for a duplicate too: the first answer may never have reached the host.
+                var rejected = new RejectedMessage
+                {
+                    Reason = result.Reason!,
+                    Queue = function.Queue!,
+                    Function = function.Name,
+                    MessageId = invocation.MessageId,
+                    EventId = result.EventId,
+                    EventType = result.EventType,
+                    EventKey = invocation.EventKey,
+                    ContentType = invocation.ContentType,
+                    RejectedAt = services.GetRequiredService<TimeProvider>().GetUtcNow(),
+                }.WithBody(body);
+                response.Outputs[FunctionCatalog.RejectedBinding] = System.Text.Json.JsonSerializer.Serialize(rejected, InvocationJson.Web);
+            }
+
+            response.Logs.Add(result.ToString());
+            response.ReturnValue = new { outcome = DeliveryMetrics.OutcomeTag(result.Outcome), eventId = result.EventId, reason = result.Reason, duplicate };
+            return TypedResults.Json(response, InvocationJson.Options);
+        }
+    }
+}

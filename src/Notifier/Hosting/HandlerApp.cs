@@ -1,0 +1,56 @@
+using System.Net;
+using Microsoft.Extensions.Logging.Console;
+using Notifier.Settings;
+
+namespace Notifier.Hosting;
+
+/// <summary>
+/// <c>notifier serve</c>: the custom handler on 127.0.0.1:<c>FUNCTIONS_CUSTOMHANDLER_PORT</c>. Invalid settings
+/// are logged at start as one message listing every problem, and the handler keeps running instead of
+/// exiting: a process that exits is restarted by the host in a quiet loop, whereas a running handler answers
+/// <c>GET /</c>, puts every queue message back (500, so it is retried and finally dead-lettered, never
+/// mailed wrongly or lost), logs the problems with each invocation and answers the test email with them.
+/// </summary>
+internal static class HandlerApp
+{
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.Logging.ClearProviders();
+        // The host copies the handler's stdout into its own log, one line per entry.
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+            o.ColorBehavior = LoggerColorBehavior.Disabled;
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            var (port, error) = HandlerPort.Read(context.Configuration);
+            if (error is not null)
+            {
+                throw new InvalidOperationException(error);
+            }
+
+            kestrel.Listen(IPAddress.Loopback, port);
+            kestrel.AddServerHeader = false;
+        });
+        builder.Services.AddNotifier();
+
+        var app = builder.Build();
+        app.MapHandlerEndpoints();
+        app.Lifetime.ApplicationStarted.Register(() => ReportSettings(app.Services));
+        return app;
+    }
+
+    private static void ReportSettings(IServiceProvider services)
+    {
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HandlerApp).FullName!);
+        var settings = services.GetRequiredService<NotifierSettings>();
+        if (!settings.IsValid)
+        {
+            HandlerLog.SettingsInvalid(logger, settings.Describe());
+        }
+    }
+}

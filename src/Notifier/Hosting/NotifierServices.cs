@@ -1,0 +1,51 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Notifier.Functions;
+using Notifier.KeyVault;
+using Notifier.Mail;
+using Notifier.Notifications.Delivery;
+using Notifier.Notifications.Events;
+using Notifier.Notifications.Recipients;
+using Notifier.Notifications.Rendering;
+using Notifier.Settings;
+using Notifier.Smtp;
+using Notifier.Smtp.Diagnostics;
+
+namespace Notifier.Hosting;
+
+/// <summary>
+/// The services behind both the handler and the CLI. Everything that depends on settings is created on
+/// first use, so invalid settings are reported (not thrown) and the handler can still explain itself.
+/// </summary>
+internal static class NotifierServices
+{
+    public static IServiceCollection AddNotifier(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => NotifierSettings.Load(sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()));
+        services.AddSingleton(sp => new DeliveryMetrics(sp.GetService<IMeterFactory>()));
+        services.AddSingleton<EventParser>();
+        services.AddSingleton<RecipientResolver>();
+        services.AddSingleton(sp => new EventPolicy(sp.GetRequiredService<NotifierSettings>().Notifications));
+        services.AddSingleton(sp => new EmailRenderer(sp.GetRequiredService<NotifierSettings>().Notifications, sp.GetRequiredService<NotifierSettings>().From));
+        services.AddSingleton(sp => new KeyVaultMailCredentials(
+            KeyVaultClientFactory.Create(sp.GetRequiredService<NotifierSettings>().KeyVault),
+            sp.GetRequiredService<NotifierSettings>().KeyVault,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<KeyVaultMailCredentials>>()));
+        services.AddSingleton(MailTransportFactory.Create);
+        services.AddSingleton(sp => new SmtpProbe(sp.GetRequiredService<ILogger<SmtpProbe>>(), sp.GetRequiredService<TimeProvider>(), Credentials(sp)));
+        services.AddSingleton(sp => new MailTester(
+            sp.GetRequiredService<NotifierSettings>(),
+            sp.GetRequiredService<SmtpProbe>(),
+            sp.GetRequiredService<IMailTransport>(),
+            sp.GetRequiredService<TimeProvider>(),
+            Credentials(sp)));
+        services.AddSingleton<DeliveryPipeline>();
+        services.AddSingleton(_ => new RecentMessages());
+        return services;
+    }
+
+    private static KeyVaultMailCredentials? Credentials(IServiceProvider services) =>
+        services.GetRequiredService<NotifierSettings>().KeyVault.IsEnabled ? services.GetRequiredService<KeyVaultMailCredentials>() : null;
+}

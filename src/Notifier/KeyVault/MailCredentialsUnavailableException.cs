@@ -1,0 +1,16 @@
+using Notifier.Smtp;
+
+namespace Notifier.KeyVault;
+
+/// <summary>
+/// The mail username and password could not be read (Key Vault unreachable, access denied, secret missing).
+/// An <see cref="SmtpException"/> because nothing was sent: the pipeline drops the event with this reason,
+/// and the test email reports it plainly.
+/// </summary>
+public sealed class MailCredentialsUnavailableException : SmtpException
+{
+    public MailCredentialsUnavailableException(string message, string hint, Exception? innerException = null)
+        : base(message, hint, innerException)
+    {
+    }
+}

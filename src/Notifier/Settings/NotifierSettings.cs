@@ -1,0 +1,138 @@
+using Notifier.KeyVault;
+using Notifier.Notifications;
+using Notifier.Smtp.Messages;
+using Notifier.Smtp.Options;
+
+namespace Notifier.Settings;
+
+/// <summary>
+/// Every setting the app reads, bound and validated at once (DESIGN §3). The handler and the CLI both
+/// start here, so both list the same problems, each naming the setting to change.
+/// </summary>
+public sealed class NotifierSettings
+{
+    /// <summary>The From used for local runs when Mail__Host and Mail__From are both empty.</summary>
+    public const string LocalFrom = "Notifier <notifier@localhost>";
+
+    private NotifierSettings(MailOptions mail, NotificationOptions notifications, KeyVaultOptions keyVault, Mailbox from, IReadOnlyList<string> problems)
+    {
+        Mail = mail;
+        Notifications = notifications;
+        KeyVault = keyVault;
+        From = from;
+        Problems = problems;
+    }
+
+    public MailOptions Mail { get; }
+
+    public NotificationOptions Notifications { get; }
+
+    public KeyVaultOptions KeyVault { get; }
+
+    /// <summary>The parsed Mail__From (or <see cref="LocalFrom"/> for outbox runs).</summary>
+    public Mailbox From { get; }
+
+    /// <summary>Every problem found; empty when the settings are usable.</summary>
+    public IReadOnlyList<string> Problems { get; }
+
+    public bool IsValid => Problems.Count == 0;
+
+    /// <summary>All problems in one message for logs and the console.</summary>
+    public string Describe() =>
+        "The settings are not usable; change these and restart:" + Environment.NewLine
+        + string.Join(Environment.NewLine, Problems.Select(p => "  - " + p));
+
+    public static NotifierSettings Load(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var problems = new List<string>();
+        var mail = Bind<MailOptions>(configuration, MailOptions.SectionName, problems);
+        var notifications = Bind<NotificationOptions>(configuration, NotificationOptions.SectionName, problems);
+        var keyVault = Bind<KeyVaultOptions>(configuration, KeyVaultOptions.SectionName, problems);
+
+        AddFailures(problems, new MailOptionsValidator().Validate(null, mail).Failures);
+        AddFailures(problems, new NotificationOptionsValidator().Validate(null, notifications).Failures);
+        AddFailures(problems, new KeyVaultOptionsValidator().Validate(null, keyVault).Failures);
+
+        if (keyVault.IsEnabled && !mail.IsAnonymous)
+        {
+            problems.Add("KeyVault__Uri is set, so the username and password are read from Key Vault: remove Mail__Username and Mail__Password.");
+        }
+
+        var from = ReadFrom(mail, problems);
+        return new NotifierSettings(mail, notifications, keyVault, from, problems);
+    }
+
+    private static Mailbox ReadFrom(MailOptions mail, List<string> problems)
+    {
+        if (string.IsNullOrWhiteSpace(mail.From))
+        {
+            if (!string.IsNullOrWhiteSpace(mail.Host) && !problems.Exists(p => p.Contains("Mail__From", StringComparison.Ordinal)))
+            {
+                problems.Add("Mail__From is required when Mail__Host is set, e.g. Mail__From=\"Code Review <noreply@example.com>\".");
+            }
+
+            return Mailbox.Parse(LocalFrom);
+        }
+
+        if (Mailbox.TryParse(mail.From, out var from))
+        {
+            return from!;
+        }
+
+        if (!problems.Exists(p => p.Contains("Mail__From", StringComparison.Ordinal)))
+        {
+            problems.Add($"Mail__From is not an address: '{mail.From}'. Use e.g. Mail__From=\"Code Review <noreply@example.com>\".");
+        }
+
+        return Mailbox.Parse(LocalFrom);
+    }
+
+    private static T Bind<T>(IConfiguration configuration, string section, List<string> problems)
+        where T : new()
+    {
+        var options = new T();
+        foreach (var child in configuration.GetSection(section).GetChildren())
+        {
+            // Bound one setting at a time so one unreadable value does not hide the others.
+            try
+            {
+                new ConfigurationBuilder().AddInMemoryCollection(Flatten(child)).Build().Bind(options);
+            }
+            catch (InvalidOperationException)
+            {
+                problems.Add($"{section}__{child.Key} has a value of the wrong kind: '{child.Value}'. {Expectation(typeof(T), child.Key)}");
+            }
+        }
+
+        return options;
+    }
+
+    private static IEnumerable<KeyValuePair<string, string?>> Flatten(IConfigurationSection section) =>
+        section.AsEnumerable(makePathsRelative: false)
+            .Select(pair => new KeyValuePair<string, string?>(pair.Key[(pair.Key.IndexOf(':', StringComparison.Ordinal) + 1)..], pair.Value));
+
+    private static string Expectation(Type type, string key)
+    {
+        var property = type.GetProperty(key, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase);
+        var target = property is null ? null : Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        return target switch
+        {
+            null => string.Empty,
+            { IsEnum: true } => $"Use one of: {string.Join(", ", Enum.GetNames(target))}.",
+            _ when target == typeof(TimeSpan) => "Use a time span such as 00:00:30.",
+            _ when target == typeof(int) => "Use a whole number.",
+            _ when target == typeof(bool) => "Use true or false.",
+            _ when target == typeof(Uri) => "Use an absolute URL.",
+            _ => string.Empty,
+        };
+    }
+
+    private static void AddFailures(List<string> problems, IEnumerable<string>? failures)
+    {
+        if (failures is not null)
+        {
+            problems.AddRange(failures);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Notifier.Smtp.Messages;
+using Notifier.Smtp.Options;
+using Notifier.Smtp.Tests.Mime;
+using Notifier.Smtp.Tests.Servers;
+
+namespace Notifier.Smtp.Tests;
+
+public sealed class OutboxTransportTests : IDisposable
+{
+    private readonly string root = Path.Combine(Path.GetTempPath(), "notifier-outbox-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(root))
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task WritesEachMessageAsAnEmlFileInACreatedFolderAndAcceptsAllRecipients()
+    {
+        var folder = Path.Combine(root, "nested", "outbox");
+        var transport = Transport(folder);
+        var message = TestMessages.Create(
+            subject: "Pull request #42: Café",
+            to: [new Mailbox("a@example.com"), new Mailbox("b@example.com", "Bé")],
+            text: "Hello\n.\n",
+            html: "<p>Hello</p>");
+
+        var result = await transport.SendAsync(message);
+
+        var file = Assert.Single(Directory.GetFiles(folder));
+        Assert.EndsWith(".eml", file, StringComparison.Ordinal);
+        Assert.Equal(message.To, result.Accepted);
+        Assert.Empty(result.Refused);
+        Assert.Equal($"written to {file}", result.ServerReply);
+        var decoded = (await PythonEmailParser.DecodeFilesAsync([file]))[0];
+        Assert.Equal("Pull request #42: Café", decoded.Subject);
+        Assert.Equal("Hello\n.\n", decoded.TextLf);
+        Assert.Equal(["a@example.com", "b@example.com"], decoded.To.Select(t => t.Address));
+    }
+
+    [Fact]
+    public async Task NamesFilesByTimeAndMessageIdWithSafeCharactersOnly()
+    {
+        var time = new FixedTime(new DateTimeOffset(2026, 11, 22, 3, 4, 5, 678, TimeSpan.Zero));
+        var transport = new OutboxTransport(new MailOptions { OutboxDirectory = root }, NullLogger<OutboxTransport>.Instance, time);
+
+        await transport.SendAsync(TestMessages.Create(messageId: "pr/42+x@notifier.example.com"));
+
+        Assert.Equal("20261122T030405.678Z_pr_42_x_notifier.example.com.eml", Path.GetFileName(Assert.Single(Directory.GetFiles(root))));
+    }
+
+    [Fact]
+    public async Task NeverOverwritesAMessageWithTheSameNameAndLeavesNoTemporaryFiles()
+    {
+        var time = new FixedTime(new DateTimeOffset(2026, 11, 22, 3, 4, 5, TimeSpan.Zero));
+        var transport = new OutboxTransport(new MailOptions { OutboxDirectory = root }, NullLogger<OutboxTransport>.Instance, time);
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
+            transport.SendAsync(TestMessages.Create(subject: $"n{i}", messageId: "same@example.com"))));
+
+        var files = Directory.GetFiles(root);
+        Assert.Equal(8, files.Length);
+        Assert.All(files, f => Assert.EndsWith(".eml", f, StringComparison.Ordinal));
+        var subjects = (await PythonEmailParser.DecodeFilesAsync(files)).Select(d => d.Subject).Order();
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => $"n{i}").Order(), subjects);
+    }
+
+    [Fact]
+    public async Task ExplainsWhichSettingToChangeWhenTheFolderCannotBeWritten()
+    {
+        Directory.CreateDirectory(root);
+        var blocker = Path.Combine(root, "a-file");
+        await File.WriteAllTextAsync(blocker, "not a folder");
+
+        var error = await Assert.ThrowsAsync<SmtpException>(() => Transport(Path.Combine(blocker, "outbox")).SendAsync(TestMessages.Create()));
+
+        Assert.Contains("Mail__OutboxDirectory", error.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RefusesAnInvalidMessageWithoutWritingAFile()
+    {
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => Transport(root).SendAsync(TestMessages.Create(subject: "a\r\nBcc: x@example.com")));
+
+        Assert.False(Directory.Exists(root) && Directory.EnumerateFileSystemEntries(root).Any());
+    }
+
+    private static OutboxTransport Transport(string folder) =>
+        new(new MailOptions { OutboxDirectory = folder }, NullLogger<OutboxTransport>.Instance);
+
+    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+}

@@ -1,0 +1,24 @@
+namespace Notifier.Smtp.Tests.Servers;
+
+/// <summary>One connection as smtp_server.py recorded it (session-N.json).</summary>
+public sealed record ReceivedSession
+{
+    public int Id { get; init; }
+
+    /// <summary>Every command line in order; AUTH lines hold the mechanism only.</summary>
+    public List<string> Commands { get; init; } = [];
+
+    public bool MailFromSent { get; init; }
+
+    public bool Tls { get; init; }
+
+    public string? AuthenticatedAs { get; init; }
+
+    public string? AuthMechanism { get; init; }
+
+    /// <summary>"QUIT", "closed", "closed during DATA", "greeting refused with 421", ...; null while open.</summary>
+    public string? Ended { get; init; }
+
+    /// <summary>The first line of message data before a close-during-data fault cut the connection (base64).</summary>
+    public string? PartialData { get; init; }
+}

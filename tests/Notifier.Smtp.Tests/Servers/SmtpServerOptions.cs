@@ -1,0 +1,49 @@
+namespace Notifier.Smtp.Tests.Servers;
+
+/// <summary>How to start smtp_server.py; each property maps to one of its command-line options.</summary>
+public sealed record SmtpServerOptions
+{
+    public ServerTls Tls { get; init; } = ServerTls.None;
+
+    /// <summary>Certificate and key the server presents; required unless <see cref="Tls"/> is None.</summary>
+    public PemCertificate? Certificate { get; init; }
+
+    /// <summary>Required credentials as <c>user:password</c>; null serves anonymous clients.</summary>
+    public string? Auth { get; init; }
+
+    /// <summary>Offer AUTH on an unencrypted connection too.</summary>
+    public bool AllowPlaintextAuth { get; init; }
+
+    /// <summary>Faults from smtp_server.py's list, e.g. <c>data-451</c> or <c>refuse-rcpt=bob@example.com</c>.</summary>
+    public IReadOnlyList<string> Faults { get; init; } = [];
+
+    internal IEnumerable<string> Arguments()
+    {
+        yield return "--tls";
+        yield return Tls switch { ServerTls.StartTls => "starttls", ServerTls.Smtps => "smtps", _ => "none" };
+        if (Certificate is not null)
+        {
+            yield return "--cert";
+            yield return Certificate.CertificatePath;
+            yield return "--key";
+            yield return Certificate.KeyPath;
+        }
+
+        if (Auth is not null)
+        {
+            yield return "--auth";
+            yield return Auth;
+        }
+
+        if (AllowPlaintextAuth)
+        {
+            yield return "--allow-plaintext-auth";
+        }
+
+        foreach (var fault in Faults)
+        {
+            yield return "--fault";
+            yield return fault;
+        }
+    }
+}

@@ -1,0 +1,206 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+
+namespace Notifier.Smtp.Tests.Servers;
+
+/// <summary>
+/// A real SMTP server process (smtp_server.py on aiosmtpd) on an ephemeral loopback port, recording what it
+/// receives. Starting it either works or throws: a test that needs a server fails when it cannot have one,
+/// in CI and locally alike, never skips. Disposing kills the process and deletes its records.
+/// </summary>
+public sealed class SmtpServerProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private readonly Process process;
+    private readonly StringBuilder errors;
+
+    private SmtpServerProcess(Process process, StringBuilder errors, string recordDirectory, int port)
+    {
+        this.process = process;
+        this.errors = errors;
+        RecordDirectory = recordDirectory;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    /// <summary>Where session-N.json and message-N.json appear.</summary>
+    public string RecordDirectory { get; }
+
+    /// <summary>What the server wrote on stderr so far (for failure messages).</summary>
+    public string Errors
+    {
+        get
+        {
+            lock (errors)
+            {
+                return errors.ToString();
+            }
+        }
+    }
+
+    /// <summary>Messages accepted or refused at the end of DATA, oldest first.</summary>
+    public IReadOnlyList<ReceivedMessage> Messages => Read<ReceivedMessage>("message-").OrderBy(m => m.Id).ToList();
+
+    /// <summary>Connections, oldest first.</summary>
+    public IReadOnlyList<ReceivedSession> Sessions => Read<ReceivedSession>("session-").OrderBy(s => s.Id).ToList();
+
+    /// <summary>True when any connection got as far as sending MAIL FROM.</summary>
+    public bool MailFromEverSent => Sessions.Any(s => s.MailFromSent);
+
+    public static async Task<SmtpServerProcess> StartAsync(SmtpServerOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var script = PythonEmailParser.ScriptPath("smtp_server.py");
+        if (!File.Exists(script))
+        {
+            throw new InvalidOperationException($"The test SMTP server script is missing: {script}");
+        }
+
+        var records = Directory.CreateTempSubdirectory("notifier-smtp-server-").FullName;
+        var start = new ProcessStartInfo(PythonEmailParser.Python)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(script);
+        start.ArgumentList.Add("--port");
+        start.ArgumentList.Add("0");
+        start.ArgumentList.Add("--record");
+        start.ArgumentList.Add(records);
+        foreach (var argument in options.Arguments())
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException("Process.Start returned null.");
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            throw new InvalidOperationException(
+                $"Could not start {PythonEmailParser.Python} for the test SMTP server ({e.Message}). Run tests/install-deps.sh (it installs python3-aiosmtpd).", e);
+        }
+
+        var stderr = new StringBuilder();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (stderr)
+                {
+                    stderr.AppendLine(e.Data);
+                }
+            }
+        };
+        process.BeginErrorReadLine();
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(StartTimeout);
+        try
+        {
+            while (true)
+            {
+                var line = await process.StandardOutput.ReadLineAsync(timeout.Token)
+                    ?? throw new InvalidOperationException(
+                        $"The test SMTP server exited before it was ready (exit code {Exited(process)}). Is python3-aiosmtpd installed (tests/install-deps.sh)? stderr:\n{Text(stderr)}");
+                if (line.StartsWith("READY port=", StringComparison.Ordinal))
+                {
+                    return new SmtpServerProcess(process, stderr, records, int.Parse(line["READY port=".Length..], System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or InvalidOperationException)
+        {
+            Kill(process);
+            Directory.Delete(records, recursive: true);
+            if (e is InvalidOperationException)
+            {
+                throw;
+            }
+
+            throw new TimeoutException($"The test SMTP server did not print READY within {StartTimeout.TotalSeconds} s. stderr:\n{Text(stderr)}", e);
+        }
+    }
+
+    /// <summary>Waits until the server has recorded <paramref name="predicate"/> (records are written as commands arrive).</summary>
+    public async Task<IReadOnlyList<ReceivedSession>> WaitForSessionsAsync(Func<IReadOnlyList<ReceivedSession>, bool> predicate, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            var sessions = Sessions;
+            if (predicate(sessions) || DateTime.UtcNow > deadline)
+            {
+                return sessions;
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Kill(process);
+        await process.WaitForExitAsync();
+        process.Dispose();
+        try
+        {
+            Directory.Delete(RecordDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A record being renamed at the moment of the kill; the temp folder is cleaned up by the OS later.
+        }
+    }
+
+    private List<T> Read<T>(string prefix)
+    {
+        var items = new List<T>();
+        foreach (var file in Directory.EnumerateFiles(RecordDirectory, prefix + "*.json"))
+        {
+            items.Add(JsonSerializer.Deserialize<T>(File.ReadAllText(file), Json)!);
+        }
+
+        return items;
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited.
+        }
+    }
+
+    private static string Exited(Process process)
+    {
+        if (!process.WaitForExit(2000))
+        {
+            return "still running";
+        }
+
+        // The parameterless wait also drains the asynchronous stderr reader, so the message shows all of it.
+        process.WaitForExit();
+        return process.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static string Text(StringBuilder builder)
+    {
+        lock (builder)
+        {
+            return builder.ToString();
+        }
+    }
+}

@@ -1,0 +1,289 @@
+#!/usr/bin/python3
+"""A scriptable SMTP server for integration tests, built on aiosmtpd (Debian's python3-aiosmtpd).
+
+Run with /usr/bin/python3. It binds 127.0.0.1 (port 0 picks a free one), prints "READY port=N" on stdout,
+serves until killed or until stdin closes, and records what it received as JSON files in --record:
+
+  session-N.json  one per connection: every command line in order (AUTH arguments never recorded), whether
+                  MAIL FROM was ever sent, TLS state, the authenticated user, how the session ended;
+  message-N.json  one per DATA: envelope sender and recipients, the raw message bytes (base64, dot-stuffing
+                  removed) and the reply the server gave.
+
+Files are written (atomically) before the server answers the command that produced them, so a client that
+has its reply can read the record at once.
+
+Faults (--fault, repeatable):
+  greeting-421          answer the connection with 421 and close it
+  no-starttls           never offer STARTTLS (even with --tls starttls)
+  refuse-rcpt=ADDR      refuse that recipient with 550 5.1.1
+  data-451              answer the end of DATA with 451 4.3.0
+  close-during-data     close the connection once message data starts arriving
+  silent                accept TCP connections but never send the greeting
+  silent-after-ehlo     greet, then never answer EHLO or anything after it
+  auth-fail             refuse every AUTH with 535 5.7.8
+"""
+import argparse
+import asyncio
+import base64
+import itertools
+import json
+import os
+import ssl
+import sys
+import threading
+
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+ARGS = None
+SESSION_IDS = itertools.count(1)
+MESSAGE_IDS = itertools.count(1)
+
+
+def write_json(name, payload):
+    path = os.path.join(ARGS.record, name)
+    temporary = path + ".tmp"
+    with open(temporary, "w", encoding="utf-8") as f:
+        json.dump(payload, f)
+    os.replace(temporary, path)
+
+
+def fault(name):
+    return name in ARGS.fault
+
+
+def refused_recipient():
+    for f in ARGS.fault:
+        if f.startswith("refuse-rcpt="):
+            return f.split("=", 1)[1].lower()
+    return None
+
+
+class Recorder:
+    """What one connection did, rewritten to session-N.json after every change."""
+
+    def __init__(self, peer):
+        self.id = next(SESSION_IDS)
+        self.state = {"id": self.id, "peer": str(peer), "commands": [], "mailFromSent": False, "tls": False,
+                      "authenticatedAs": None, "ended": None}
+        self.save()
+
+    def command(self, line, tls):
+        self.state["commands"].append(line)
+        self.state["tls"] = tls
+        if line.upper().startswith("MAIL"):
+            self.state["mailFromSent"] = True
+        self.save()
+
+    def update(self, **values):
+        self.state.update(values)
+        self.save()
+
+    def save(self):
+        write_json(f"session-{self.id}.json", self.state)
+
+
+class Handler:
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        refused = refused_recipient()
+        if refused is not None and address.lower() == refused:
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown in local recipient table"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        reply = "451 4.3.0 Error: queue file write error" if fault("data-451") else "250 2.0.0 OK: queued"
+        message_id = next(MESSAGE_IDS)
+        write_json(f"message-{message_id}.json", {
+            "id": message_id,
+            "session": server.recorder.id,
+            "mailFrom": envelope.mail_from,
+            "rcptTos": list(envelope.rcpt_tos),
+            "data": base64.b64encode(envelope.original_content).decode("ascii"),
+            "tls": server.is_tls(),
+            "authenticatedAs": server.recorder.state["authenticatedAs"],
+            "reply": reply,
+        })
+        return reply
+
+
+def authenticator(server, session, envelope, mechanism, auth_data):
+    if fault("auth-fail") or not isinstance(auth_data, LoginPassword):
+        return AuthResult(success=False, handled=False)
+    user, _, password = ARGS.auth.partition(":")
+    ok = auth_data.login.decode("utf-8") == user and auth_data.password.decode("utf-8") == password
+    if ok:
+        server.recorder.update(authenticatedAs=user, authMechanism=mechanism)
+    return AuthResult(success=ok, handled=False)
+
+
+class RecordingSMTP(SMTP):
+    """aiosmtpd's server, recording each command before it is handled, with the faults switched in."""
+
+    silent = False
+
+    def connection_made(self, transport):
+        first = not hasattr(self, "recorder")
+        super().connection_made(transport)
+        if first:
+            self.recorder = Recorder(transport.get_extra_info("peername"))
+
+    def connection_lost(self, error):
+        if hasattr(self, "recorder") and self.recorder.state["ended"] is None:
+            self.recorder.update(ended="closed")
+        super().connection_lost(error)
+
+    def is_tls(self):
+        return self._tls_protocol is not None or ARGS.tls == "smtps"
+
+    def record(self, verb, arg):
+        self.recorder.command(verb if not arg else f"{verb} {arg}", self.is_tls())
+
+    async def push(self, status):
+        if self.silent:
+            return
+        await super().push(status)
+
+    async def smtp_EHLO(self, arg):
+        self.record("EHLO", arg)
+        if fault("silent-after-ehlo"):
+            self.silent = True
+            self.recorder.update(ended="went silent after EHLO")
+            return
+        await super().smtp_EHLO(arg)
+
+    async def smtp_HELO(self, arg):
+        self.record("HELO", arg)
+        await super().smtp_HELO(arg)
+
+    async def smtp_STARTTLS(self, arg):
+        self.record("STARTTLS", arg)
+        await super().smtp_STARTTLS(arg)
+        self.recorder.update(tls=self.is_tls())
+
+    async def smtp_AUTH(self, arg):
+        # Only the mechanism: credentials never reach the record.
+        self.record("AUTH", (arg or "").split(" ")[0])
+        await super().smtp_AUTH(arg)
+
+    async def smtp_MAIL(self, arg):
+        self.record("MAIL", arg)
+        await super().smtp_MAIL(arg)
+
+    async def smtp_RCPT(self, arg):
+        self.record("RCPT", arg)
+        await super().smtp_RCPT(arg)
+
+    async def smtp_DATA(self, arg):
+        self.record("DATA", arg)
+        if fault("close-during-data") and self.envelope.rcpt_tos:
+            await self.push("354 End data with <CR><LF>.<CR><LF>")
+            try:
+                first = await asyncio.wait_for(self._reader.readuntil(b"\r\n"), 5)
+            except Exception:
+                first = b""
+            self.recorder.update(ended="closed during DATA", partialData=base64.b64encode(first).decode("ascii"))
+            self.transport.close()
+            return
+        await super().smtp_DATA(arg)
+
+    async def smtp_RSET(self, arg):
+        self.record("RSET", arg)
+        await super().smtp_RSET(arg)
+
+    async def smtp_NOOP(self, arg):
+        self.record("NOOP", arg)
+        await super().smtp_NOOP(arg)
+
+    async def smtp_QUIT(self, arg):
+        self.record("QUIT", arg)
+        self.recorder.update(ended="QUIT")
+        await super().smtp_QUIT(arg)
+
+
+class FixedReplyProtocol(asyncio.Protocol):
+    """For the faults aiosmtpd cannot express: a 421 greeting, or no greeting at all."""
+
+    def __init__(self, reply):
+        self.reply = reply
+
+    def connection_made(self, transport):
+        self.recorder = Recorder(transport.get_extra_info("peername"))
+        self.transport = transport
+        if self.reply is not None:
+            transport.write(self.reply.encode("ascii"))
+            self.recorder.update(ended="greeting refused with 421")
+            transport.close()
+
+    def data_received(self, data):
+        # A silent server still notes what the client tried to say.
+        for line in data.decode("latin-1").splitlines():
+            if line:
+                self.recorder.command(line if not line.upper().startswith("AUTH") else "AUTH", False)
+
+
+def tls_context():
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(ARGS.cert, ARGS.key)
+    return context
+
+
+def protocol_factory():
+    if fault("greeting-421"):
+        return lambda: FixedReplyProtocol("421 4.3.2 Service not available, closing transmission channel\r\n")
+    if fault("silent"):
+        return lambda: FixedReplyProtocol(None)
+    starttls = ARGS.tls == "starttls" and not fault("no-starttls")
+    kwargs = {
+        "hostname": "test-smtp.localhost",
+        "ident": "aiosmtpd test server",
+        "enable_SMTPUTF8": True,
+        "tls_context": tls_context() if starttls else None,
+        "timeout": 30,
+    }
+    if ARGS.auth:
+        kwargs["authenticator"] = authenticator
+        # Over SMTPS aiosmtpd does not know the connection is encrypted, so it must not insist on STARTTLS.
+        kwargs["auth_require_tls"] = not (ARGS.allow_plaintext_auth or ARGS.tls == "smtps")
+        kwargs["auth_required"] = True
+    return lambda: RecordingSMTP(Handler(), **kwargs)
+
+
+def exit_when_stdin_closes():
+    # The test process holds our stdin; if it dies without killing us, we do not outlive it.
+    try:
+        while sys.stdin.buffer.read(1024):
+            pass
+    finally:
+        os._exit(0)
+
+
+async def main():
+    loop = asyncio.get_running_loop()
+    ssl_context = tls_context() if ARGS.tls == "smtps" else None
+    server = await loop.create_server(protocol_factory(), "127.0.0.1", ARGS.port, ssl=ssl_context)
+    port = server.sockets[0].getsockname()[1]
+    print(f"READY port={port}", flush=True)
+    async with server:
+        await server.serve_forever()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="Scriptable SMTP test server (aiosmtpd)")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--tls", choices=["none", "starttls", "smtps"], default="none")
+    parser.add_argument("--cert")
+    parser.add_argument("--key")
+    parser.add_argument("--auth", help="required credentials as user:password; advertises AUTH PLAIN LOGIN")
+    parser.add_argument("--allow-plaintext-auth", action="store_true", help="offer AUTH without TLS")
+    parser.add_argument("--fault", action="append", default=[])
+    parser.add_argument("--record", required=True, help="directory for session-N.json and message-N.json")
+    ARGS = parser.parse_args()
+    if ARGS.tls != "none" and not (ARGS.cert and ARGS.key):
+        parser.error("--tls starttls|smtps needs --cert and --key")
+    for path in filter(None, [ARGS.cert, ARGS.key]):
+        if not os.path.isfile(path):
+            parser.error(f"{path} does not exist")
+    os.makedirs(ARGS.record, exist_ok=True)
+    threading.Thread(target=exit_when_stdin_closes, daemon=True).start()
+    asyncio.run(main())

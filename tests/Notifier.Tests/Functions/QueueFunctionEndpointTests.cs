@@ -1,0 +1,229 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Notifier.Smtp;
+using Notifier.Smtp.Messages;
+using Notifier.Tests.Support;
+using NSubstitute;
+using NSubstitute.ExceptionExtensions;
+
+namespace Notifier.Tests.Functions;
+
+public sealed class QueueFunctionEndpointTests
+{
+    [Fact]
+    public async Task RootAnswersAtOnceForTheHostsPoll()
+    {
+        await using var factory = new HandlerFactory();
+        using var client = factory.CreateClient();
+
+        using var response = await client.GetAsync("/");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("PullRequestEvents", "pullrequest.opened", HostEncoding.Binary)]
+    [InlineData("PullRequestEvents", "pullrequest.comment.added", HostEncoding.JsonEncodedStrings)]
+    [InlineData("RepositoryEvents", "repository.pushed", HostEncoding.Binary)]
+    [InlineData("RepositoryEvents", "commit.comment.added", HostEncoding.JsonEncodedStrings)]
+    [InlineData("AccountEvents", "account.created", HostEncoding.Binary)]
+    [InlineData("AccountEvents", "account.password-reset", HostEncoding.JsonEncodedStrings)]
+    public async Task DeliversAnEventOfTheQueuesCategoryInEitherEncoding(string function, string sample, HostEncoding encoding)
+    {
+        await using var factory = new HandlerFactory();
+        using var client = factory.CreateClient();
+
+        var answer = await InvocationAnswer.PostAsync(client, "/" + function, HostInvocation.ServiceBus(Repo.Sample(sample), Guid.NewGuid().ToString(), encoding));
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Equal("delivered", answer.Outcome);
+        Assert.Null(answer.Rejected);
+        Assert.Contains(answer.Logs, l => l.StartsWith("delivered event", StringComparison.Ordinal));
+        await factory.Transport.ReceivedWithAnyArgs().SendAsync(default!, default);
+    }
+
+    [Theory]
+    [InlineData(HostEncoding.Binary)]
+    [InlineData(HostEncoding.JsonEncodedStrings)]
+    public async Task AMalformedBodyComesBackUnchangedInOutputsRejectedWithTheReason(HostEncoding encoding)
+    {
+        await using var factory = new HandlerFactory();
+        using var client = factory.CreateClient();
+        const string body = "{\"type\": \"pullrequest.opened\", \"id\": \"evt-1\", oops";
+
+        var answer = await InvocationAnswer.PostAsync(client, "/PullRequestEvents", HostInvocation.ServiceBus(Encoding.UTF8.GetBytes(body), "msg-1", encoding));
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Equal("rejected", answer.Outcome);
+        var rejected = answer.Rejected!.Value;
+        Assert.Equal(body, rejected.GetProperty("body").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(rejected.GetProperty("reason").GetString()));
+        Assert.Equal("pullrequest-events", rejected.GetProperty("queue").GetString());
+        Assert.Equal("msg-1", rejected.GetProperty("messageId").GetString());
+        await factory.Transport.DidNotReceiveWithAnyArgs().SendAsync(default!, default);
+    }
+
+    [Fact]
+    public async Task ABodyThatIsNotUtf8IsForwardedByteForByteAsBase64()
+    {
+        await using var factory = new HandlerFactory();
+        using var client = factory.CreateClient();
+        byte[] body = [0xff, 0xfe, 0x00, 0x41, 0xc3];
+
+        var answer = await InvocationAnswer.PostAsync(client, "/RepositoryEvents", HostInvocation.ServiceBus(body, "msg-2", HostEncoding.Binary));
+
+        var rejected = answer.Rejected!.Value;
+        Assert.Equal(body, Convert.FromBase64String(rejected.GetProperty("bodyBase64").GetString()!));
+        Assert.False(rejected.TryGetProperty("body", out _));
+    }
+
+    [Theory]
+    [InlineData("PullRequestEvents", "account.password-reset")]
+    [InlineData("RepositoryEvents", "pullrequest.opened")]
+    [InlineData("AccountEvents", "repository.pushed")]
+    public async Task AnEventOfAnotherCategoryIsRejectedAndNobodyIsMailed(string function, string sample)
+    {
+        await using var factory = new HandlerFactory();
+        using var client = factory.CreateClient();
+
+        var answer = await InvocationAnswer.PostAsync(client, "/" + function, HostInvocation.ServiceBus(Repo.Sample(sample), "m", HostEncoding.Binary));
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Equal("rejected", answer.Outcome);
+        Assert.Contains("does not belong on this queue", answer.Rejected!.Value.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        await factory.Transport.DidNotReceiveWithAnyArgs().SendAsync(default!, default);
+    }
+
+    [Fact]
+    public async Task ASendFailureIsDroppedAnswered200AndLoggedWithTheReason()
+    {
+        await using var factory = new HandlerFactory();
+        factory.Transport.SendAsync(Arg.Any<EmailMessage>(), Arg.Any<CancellationToken>())
+            .ThrowsAsync(new SmtpException("could not connect to mail.example.test:25 (connection refused)", "check Mail__Host"));
+        using var client = factory.CreateClient();
+
+        var answer = await InvocationAnswer.PostAsync(client, "/PullRequestEvents", HostInvocation.ServiceBus(Repo.Sample("pullrequest.merged"), "m3", HostEncoding.Binary));
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Equal("dropped", answer.Outcome);
+        Assert.Null(answer.Rejected);
+        Assert.Contains(answer.Logs, l => l.Contains("connection refused", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(HostEncoding.Binary)]
+    [InlineData(HostEncoding.JsonEncodedStrings)]
+    public async Task ARedeliveredMessageIdDoesNotMailAnyoneTwice(HostEncoding encoding)
+    {
+        await using var factory = new HandlerFactory();
+        using var client = factory.CreateClient();
+        var body = Repo.Sample("pullrequest.opened");
+
+        var first = await InvocationAnswer.PostAsync(client, "/PullRequestEvents", HostInvocation.ServiceBus(body, "same-id", encoding));
+        var sends = factory.Transport.ReceivedCalls().Count();
+        var again = await InvocationAnswer.PostAsync(client, "/PullRequestEvents", HostInvocation.ServiceBus(body, "same-id", encoding, deliveryCount: 2));
+
+        Assert.Equal("delivered", first.Outcome);
+        Assert.True(sends > 0);
+        Assert.Equal(HttpStatusCode.OK, again.Status);
+        Assert.Equal("delivered", again.Outcome);
+        Assert.Equal(sends, factory.Transport.ReceivedCalls().Count());
+        Assert.Contains(again.Logs, l => l.Contains("handled already", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ARedeliveredRejectedMessageIsForwardedAgainBecauseTheFirstAnswerMayHaveBeenLost()
+    {
+        await using var factory = new HandlerFactory();
+        using var client = factory.CreateClient();
+        var invocation = HostInvocation.ServiceBus("nope"u8.ToArray(), "bad-1", HostEncoding.Binary);
+
+        await InvocationAnswer.PostAsync(client, "/PullRequestEvents", invocation);
+        var again = await InvocationAnswer.PostAsync(client, "/PullRequestEvents", invocation);
+
+        Assert.Equal("nope", again.Rejected!.Value.GetProperty("body").GetString());
+    }
+
+    [Fact]
+    public async Task DifferentMessageIdsWithTheSameBodyAreEachDelivered()
+    {
+        await using var factory = new HandlerFactory();
+        using var client = factory.CreateClient();
+        var body = Repo.Sample("pullrequest.approved");
+
+        await InvocationAnswer.PostAsync(client, "/PullRequestEvents", HostInvocation.ServiceBus(body, "a", HostEncoding.Binary));
+        var once = factory.Transport.ReceivedCalls().Count();
+        await InvocationAnswer.PostAsync(client, "/PullRequestEvents", HostInvocation.ServiceBus(body, "b", HostEncoding.Binary));
+
+        Assert.Equal(2 * once, factory.Transport.ReceivedCalls().Count());
+    }
+
+    [Theory]
+    [InlineData(HostEncoding.Binary)]
+    [InlineData(HostEncoding.JsonEncodedStrings)]
+    public async Task TheBitbucketEventKeyIsTakenFromTheMessagesApplicationProperties(HostEncoding encoding)
+    {
+        await using var factory = new HandlerFactory();
+        using var client = factory.CreateClient();
+        var webhook = JsonNode.Parse(File.ReadAllText(Repo.Path("samples", "bitbucket", "pr_merged.json")))!.AsObject();
+        var eventKey = webhook["eventKey"]!.GetValue<string>();
+        webhook.Remove("eventKey");
+        var body = Encoding.UTF8.GetBytes(webhook.ToJsonString());
+
+        var withKey = await InvocationAnswer.PostAsync(client, "/PullRequestEvents", HostInvocation.ServiceBus(body, "k1", encoding, eventKey));
+        var withoutKey = await InvocationAnswer.PostAsync(client, "/PullRequestEvents", HostInvocation.ServiceBus(body, "k2", encoding));
+
+        Assert.Equal("delivered", withKey.Outcome);
+        Assert.Equal("rejected", withoutKey.Outcome);
+    }
+
+    [Fact]
+    public async Task AnInvocationThatIsNotJsonIsAnswered400SoTheHostRetries()
+    {
+        await using var factory = new HandlerFactory();
+        using var client = factory.CreateClient();
+
+        var answer = await InvocationAnswer.PostAsync(client, "/PullRequestEvents", "not an invocation");
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.Status);
+        Assert.Contains(answer.Logs, l => l.Contains("not JSON", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WithUnusableSettingsMessagesGoBackToTheQueueAndEveryProblemIsNamed()
+    {
+        await using var factory = new HandlerFactory(new Dictionary<string, string?>
+        {
+            ["Mail:Host"] = "mail.example.test",
+            ["Mail:Port"] = "twenty-five",
+            ["KeyVault:Uri"] = "http://not-https.example/",
+        });
+        using var client = factory.CreateClient();
+
+        using var root = await client.GetAsync("/");
+        var answer = await InvocationAnswer.PostAsync(client, "/PullRequestEvents", HostInvocation.ServiceBus(Repo.Sample("pullrequest.opened"), "m", HostEncoding.Binary));
+
+        Assert.Equal(HttpStatusCode.OK, root.StatusCode);
+        Assert.Equal(HttpStatusCode.InternalServerError, answer.Status);
+        var log = string.Join("\n", answer.Logs);
+        Assert.Contains("Mail__Port", log, StringComparison.Ordinal);
+        Assert.Contains("KeyVault__Uri", log, StringComparison.Ordinal);
+        Assert.Contains("Mail__From", log, StringComparison.Ordinal);
+        await factory.Transport.DidNotReceiveWithAnyArgs().SendAsync(default!, default);
+    }
+
+    [Fact]
+    public async Task TheAnswerUsesTheHostsPropertyNames()
+    {
+        await using var factory = new HandlerFactory();
+        using var client = factory.CreateClient();
+
+        var answer = await InvocationAnswer.PostAsync(client, "/AccountEvents", HostInvocation.ServiceBus("{}"u8.ToArray(), "x", HostEncoding.Binary));
+
+        Assert.Equal(JsonValueKind.Object, answer.Json.GetProperty("Outputs").ValueKind);
+        Assert.Equal(JsonValueKind.Array, answer.Json.GetProperty("Logs").ValueKind);
+        Assert.True(answer.Json.TryGetProperty("ReturnValue", out _));
+    }
+}

@@ -1,0 +1,119 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Notifier.KeyVault;
+using Notifier.Smtp.Messages;
+using Notifier.Tests.Support;
+using NSubstitute;
+
+namespace Notifier.Tests.Functions;
+
+public sealed class SendTestEmailEndpointTests
+{
+    private static (int Status, JsonElement Body) Response(InvocationAnswer answer)
+    {
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        var res = answer.Outputs.GetProperty("res");
+        Assert.Equal("application/json; charset=utf-8", res.GetProperty("headers").GetProperty("Content-Type").GetString());
+        return (res.GetProperty("statusCode").GetInt32(), JsonDocument.Parse(res.GetProperty("body").GetString()!).RootElement.Clone());
+    }
+
+    [Theory]
+    [InlineData("{\"to\": \"not an address\"}")]
+    [InlineData("{\"to\": \"\"}")]
+    [InlineData("{\"recipient\": \"admin@example.com\"}")]
+    [InlineData("this is not json")]
+    [InlineData("[\"admin@example.com\"]")]
+    public async Task ABadRequestIsAnswered400WithTheErrorAndAHint(string body)
+    {
+        await using var factory = new HandlerFactory();
+        using var client = factory.CreateClient();
+
+        var (status, report) = Response(await InvocationAnswer.PostAsync(client, "/SendTestEmail", HostInvocation.Http(body)));
+
+        Assert.Equal(400, status);
+        Assert.False(report.GetProperty("sent").GetBoolean());
+        Assert.False(string.IsNullOrWhiteSpace(report.GetProperty("error").GetString()));
+        Assert.Contains("to", report.GetProperty("hint").GetString(), StringComparison.Ordinal);
+        await factory.Transport.DidNotReceiveWithAnyArgs().SendAsync(default!, default);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task WithoutAMailHostTheTestEmailIsWrittenToTheOutboxAndSaysSo(bool bodyAsObject)
+    {
+        var outbox = Directory.CreateTempSubdirectory("notifier-outbox-").FullName;
+        await using var factory = new HandlerFactory(new Dictionary<string, string?> { ["Mail:OutboxDirectory"] = outbox });
+        using var client = factory.CreateClient();
+
+        var (status, report) = Response(await InvocationAnswer.PostAsync(client, "/SendTestEmail", HostInvocation.Http("{\"to\": \"admin@example.com\"}", bodyAsObject)));
+
+        Assert.Equal(200, status);
+        Assert.Equal("written-to-outbox", report.GetProperty("outcome").GetString());
+        Assert.Contains("Mail__Host", report.GetProperty("hint").GetString(), StringComparison.Ordinal);
+        await factory.Transport.Received(1).SendAsync(Arg.Is<EmailMessage>(m => m.To[0].Address == "admin@example.com"), Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task WhenKeyVaultCannotBeReadTheTestEmailSaysSoPlainlyWith503()
+    {
+        using var vault = new ScriptedKeyVault { FailWith = HttpStatusCode.Forbidden };
+        await using var factory = new HandlerFactory(
+            new Dictionary<string, string?>
+            {
+                ["Mail:Host"] = "mail.example.test",
+                ["Mail:From"] = "noreply@example.com",
+                ["KeyVault:Uri"] = ScriptedKeyVault.VaultUri.ToString(),
+            },
+            services => services.AddSingleton(new KeyVaultMailCredentials(vault.CreateClient(), new KeyVaultOptions { Uri = ScriptedKeyVault.VaultUri }, TimeProvider.System, NullLogger<KeyVaultMailCredentials>.Instance)));
+        using var client = factory.CreateClient();
+
+        var (status, report) = Response(await InvocationAnswer.PostAsync(client, "/SendTestEmail", HostInvocation.Http("{\"to\": \"admin@example.com\"}")));
+
+        Assert.Equal(503, status);
+        Assert.Equal("credentials-unavailable", report.GetProperty("outcome").GetString());
+        Assert.Contains("could not be read from Key Vault", report.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Key Vault Secrets User", report.GetProperty("hint").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WhenKeyVaultCannotBeReadQueueEventsAreDroppedWithThatReason()
+    {
+        using var vault = new ScriptedKeyVault { FailWith = HttpStatusCode.Forbidden };
+        var credentials = new KeyVaultMailCredentials(vault.CreateClient(), new KeyVaultOptions { Uri = ScriptedKeyVault.VaultUri }, TimeProvider.System, NullLogger<KeyVaultMailCredentials>.Instance);
+        await using var factory = new HandlerFactory(new Dictionary<string, string?>
+        {
+            ["Mail:Host"] = "mail.example.test",
+            ["Mail:From"] = "noreply@example.com",
+            ["KeyVault:Uri"] = ScriptedKeyVault.VaultUri.ToString(),
+        });
+        // The SMTP transport asks its credential provider before AUTH; this one does exactly that.
+        factory.Transport.SendAsync(Arg.Any<EmailMessage>(), Arg.Any<CancellationToken>()).Returns(async call =>
+        {
+            await credentials.GetCredentialsAsync(refresh: false, call.Arg<CancellationToken>());
+            return new Smtp.SendResult(call.Arg<EmailMessage>().Recipients, [], "250 ok");
+        });
+        using var client = factory.CreateClient();
+
+        var answer = await InvocationAnswer.PostAsync(client, "/PullRequestEvents", HostInvocation.ServiceBus(Repo.Sample("pullrequest.opened"), "kv-1", HostEncoding.Binary));
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Equal("dropped", answer.Outcome);
+        Assert.Contains(answer.Logs, l => l.Contains("could not be read from Key Vault", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task WithUnusableSettingsTheTestEmailListsThemWith500()
+    {
+        await using var factory = new HandlerFactory(new Dictionary<string, string?> { ["Mail:Host"] = "mail.example.test", ["Mail:Protocol"] = "Pigeon" });
+        using var client = factory.CreateClient();
+
+        var (status, report) = Response(await InvocationAnswer.PostAsync(client, "/SendTestEmail", HostInvocation.Http("{\"to\": \"admin@example.com\"}")));
+
+        Assert.Equal(500, status);
+        Assert.Contains("Mail__Protocol", report.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Mail__From", report.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+}

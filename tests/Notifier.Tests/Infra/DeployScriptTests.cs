@@ -1,0 +1,183 @@
+using System.Diagnostics;
+
+namespace Notifier.Tests.Infra;
+
+/// <summary>
+/// infra/deploy.sh run for real by bash, with stand-ins for the two external programs it drives (az and
+/// curl) that record their arguments and answer like the real ones: the order of the steps, the arguments
+/// that must match the template, and the failure paths.
+/// </summary>
+public sealed class DeployScriptTests : IDisposable
+{
+    private const string Password = "s3cret-Pa55word";
+
+    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("notifier-deploy-");
+
+    public DeployScriptTests()
+    {
+        WriteExecutable("az", """
+            #!/usr/bin/env bash
+            printf '%s\n' "$*" >> "$FAKE_LOG"
+            case "$*" in
+              "ad signed-in-user show"*) echo deployer-object-id ;;
+              *"properties.outputs.functionAppName.value"*) echo func-notifier-abc ;;
+              *"properties.outputs.keyVaultName.value"*) echo kv-abc ;;
+              "functionapp keys list"*) echo master-key ;;
+              "keyvault secret set"*)
+                if [[ -n "${FAKE_FORBIDDEN_ONCE:-}" && ! -e "$FAKE_LOG.forbidden" ]]; then
+                  touch "$FAKE_LOG.forbidden"; echo "(Forbidden) caller is not authorized" >&2; exit 1
+                fi ;;
+            esac
+            """);
+        WriteExecutable("curl", """
+            #!/usr/bin/env bash
+            printf 'curl %s\n' "$*" >> "$FAKE_LOG"
+            while [[ $# -gt 0 ]]; do
+              if [[ "$1" == "--output" ]]; then printf '{"outcome":"fake"}' > "$2"; fi
+              shift
+            done
+            printf '%s' "${FAKE_STATUS:-200}"
+            """);
+        Package = Path.Combine(_folder.FullName, "notifier.zip");
+        File.WriteAllText(Package, "zip");
+    }
+
+    private string Package { get; }
+
+    private string Log => Path.Combine(_folder.FullName, "calls.log");
+
+    [Fact]
+    public void RunsTheGuideStepsInOrderAgainstTheTemplate()
+    {
+        var result = Run(["--resource-group", "rg", "--location", "swedencentral", "--environment", "test", "--package", Package,
+            "--test-to", "admin@example.com", "--parameter", "identityServicePrincipalId=identity-id"]);
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        var calls = Calls();
+        Assert.Equal(
+            ["group create", "ad signed-in-user show", "deployment group create", "deployment group show", "deployment group show",
+             "keyvault secret set", "keyvault secret set", "functionapp deployment source config-zip", "functionapp keys list", "curl"],
+            calls.Select(Command));
+        var create = calls.Single(c => c.StartsWith("deployment group create", StringComparison.Ordinal));
+        Assert.Contains($"--template-file {RepositoryLayout.MainBicep} --parameters {RepositoryLayout.ParametersFile} --parameters ", create, StringComparison.Ordinal);
+        Assert.Contains("environmentName=test deployerPrincipalId=deployer-object-id identityServicePrincipalId=identity-id", create, StringComparison.Ordinal);
+        Assert.Contains("--vault-name kv-abc --name mail-username --value notifier@example.com", calls[5], StringComparison.Ordinal);
+        Assert.Contains($"--vault-name kv-abc --name mail-password --value {Password}", calls[6], StringComparison.Ordinal);
+        Assert.Contains($"--name func-notifier-abc --src {Package}", calls[7], StringComparison.Ordinal);
+        Assert.Contains("https://func-notifier-abc.azurewebsites.net/api/mail/test?code=master-key", calls[9], StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ItsOverridesAndSecretNamesAreTheTemplates()
+    {
+        Run(["--resource-group", "rg", "--location", "l", "--environment", "e", "--package", Package, "--anonymous-smtp"]);
+        var create = Calls().Single(c => c.StartsWith("deployment group create", StringComparison.Ordinal));
+        var overrides = create.Split(' ').Where(t => t.Contains('=', StringComparison.Ordinal)).Select(t => t[..t.IndexOf('=', StringComparison.Ordinal)]);
+        Assert.All(overrides, name => Assert.NotNull(InfraTemplate.Main.Parameter(name)));
+
+        var script = File.ReadAllText(Path.Combine(RepositoryLayout.Infra, "deploy.sh"));
+        Assert.Contains($"--name {InfraTemplate.DefaultBehind("KeyVault__UsernameSecret").StringLiteral} ", script, StringComparison.Ordinal);
+        Assert.Contains($"--name {InfraTemplate.DefaultBehind("KeyVault__PasswordSecret").StringLiteral} ", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnonymousSmtpSetsNoSecretAndTellsTheTemplate()
+    {
+        var result = Run(["--resource-group", "rg", "--location", "l", "--environment", "e", "--package", Package, "--anonymous-smtp"]);
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.DoesNotContain(Calls(), c => c.StartsWith("keyvault", StringComparison.Ordinal));
+        Assert.Contains("mailUseKeyVaultCredentials=false", Calls().Single(c => c.StartsWith("deployment group create", StringComparison.Ordinal)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SecretWritesAreRetriedWhileTheNewRoleAssignmentPropagates()
+    {
+        var result = Run(["--resource-group", "rg", "--location", "l", "--environment", "e", "--package", Package],
+            ("FAKE_FORBIDDEN_ONCE", "1"));
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Equal(3, Calls().Count(c => c.StartsWith("keyvault secret set", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void AFailedTestEmailFailsTheDeployment()
+    {
+        var result = Run(["--resource-group", "rg", "--location", "l", "--environment", "e", "--package", Package, "--test-to", "a@example.com"],
+            ("FAKE_STATUS", "502"));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("HTTP 502", result.Output, StringComparison.Ordinal);
+        Assert.Contains("{\"outcome\":\"fake\"}", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AMissingPackageStopsBeforeAnythingIsCreated()
+    {
+        var result = Run(["--resource-group", "rg", "--location", "l", "--environment", "e", "--package", Path.Combine(_folder.FullName, "missing.zip")]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("not found", result.Output, StringComparison.Ordinal);
+        Assert.Empty(Calls());
+    }
+
+    public void Dispose() => _folder.Delete(recursive: true);
+
+    private static string Command(string call)
+    {
+        var words = call.Split(' ');
+        return call.StartsWith("curl", StringComparison.Ordinal) ? "curl"
+            : string.Join(' ', words.TakeWhile(w => !w.StartsWith('-')));
+    }
+
+    private List<string> Calls() => File.Exists(Log) ? [.. File.ReadAllLines(Log)] : [];
+
+    private (int ExitCode, string Output) Run(string[] arguments, params (string Name, string Value)[] environment)
+    {
+        var start = new ProcessStartInfo("bash")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+        };
+        start.ArgumentList.Add(Path.Combine(RepositoryLayout.Infra, "deploy.sh"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["PATH"] = _folder.FullName + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
+        start.Environment["FAKE_LOG"] = Log;
+        start.Environment["MAIL_USERNAME"] = "notifier@example.com";
+        start.Environment["MAIL_PASSWORD"] = Password;
+        start.Environment["DEPLOY_RETRY_SECONDS"] = "0";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(30)))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("deploy.sh did not finish within 30 s");
+        }
+
+        return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    private void WriteExecutable(string name, string content)
+    {
+        var path = Path.Combine(_folder.FullName, name);
+        File.WriteAllText(path, content.Replace("\r\n", "\n", StringComparison.Ordinal) + "\n");
+        // The project targets Linux (bash, the Functions host); Windows has no execute bit to set.
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+}

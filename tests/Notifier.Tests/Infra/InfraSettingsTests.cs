@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Reflection;
+
+namespace Notifier.Tests.Infra;
+
+/// <summary>
+/// The app settings infra writes against the settings the app reads (its options classes, DESIGN §3, and
+/// local.settings.json.example): nothing missing, nothing unknown, the same secret names and defaults.
+/// </summary>
+public sealed class InfraSettingsTests
+{
+    /// <summary>Read by the app but deliberately never written by infra: they come from Key Vault.</summary>
+    private static readonly string[] KeyVaultCredentials = ["Mail__Username", "Mail__Password"];
+
+    private static IEnumerable<string> InfraAppOwnedSettings => InfraTemplate.AppSettings.Keys
+        .Where(k => AppContract.Sections.Any(s => k.StartsWith(s + "__", StringComparison.Ordinal)));
+
+    [Fact]
+    public void TheAppOptionsOfEverySectionAreFound()
+    {
+        // Guards the tests below: with no options type found they would compare empty sets.
+        Assert.Equal(AppContract.Sections.Order(StringComparer.Ordinal), AppContract.OptionsTypes
+            .Select(t => (string)t.GetField("SectionName")!.GetRawConstantValue()!).Order(StringComparer.Ordinal));
+        Assert.Contains("Mail__Host", AppContract.Settings);
+    }
+
+    [Fact]
+    public void InfraSetsEverySettingTheAppReadsExceptTheCredentials()
+    {
+        var missing = AppContract.Settings.Except(KeyVaultCredentials).Except(InfraAppOwnedSettings).Order(StringComparer.Ordinal);
+
+        Assert.Empty(missing);
+    }
+
+    [Fact]
+    public void InfraSetsNoSettingTheAppDoesNotRead()
+    {
+        var unknown = InfraAppOwnedSettings.Except(AppContract.Settings).Order(StringComparer.Ordinal);
+
+        Assert.Empty(unknown);
+    }
+
+    [Fact]
+    public void InfraSetsEverySettingOfTheLocalExampleThatAzureNeeds()
+    {
+        // Local-only settings and what replaces each in Azure: Flex Consumption rejects
+        // FUNCTIONS_WORKER_RUNTIME (functionAppConfig.runtime says "custom"), and the two connection strings
+        // become identity-based settings under the same prefix.
+        var replacedInAzure = new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            ["FUNCTIONS_WORKER_RUNTIME"] = null,
+            ["AzureWebJobsStorage"] = "AzureWebJobsStorage__credential",
+            ["ServiceBusConnection"] = "ServiceBusConnection__credential",
+            ["Mail__Username"] = "KeyVault__UsernameSecret",
+            ["Mail__Password"] = "KeyVault__PasswordSecret",
+        };
+        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(RepositoryLayout.LocalSettingsExample));
+        var names = document.RootElement.GetProperty("Values").EnumerateObject().Select(v => v.Name).ToList();
+
+        Assert.NotEmpty(names);
+        foreach (var name in names)
+        {
+            if (replacedInAzure.TryGetValue(name, out var replacement))
+            {
+                Assert.DoesNotContain(name, InfraTemplate.AppSettings.Keys);
+                Assert.True(replacement is null || InfraTemplate.AppSettings.ContainsKey(replacement), $"{name} is replaced by {replacement}, which infra does not set");
+            }
+            else
+            {
+                Assert.True(InfraTemplate.AppSettings.ContainsKey(name), $"{name} (local.settings.json.example) is not set by infra");
+            }
+        }
+    }
+
+    [Fact]
+    public void MailCredentialsComeOnlyFromKeyVault()
+    {
+        Assert.DoesNotContain(InfraAppOwnedSettings, KeyVaultCredentials.Contains);
+        Assert.Contains("KeyVault__Uri", InfraTemplate.AppSettings.Keys);
+        Assert.Equal("keyVault.outputs.keyVaultUri", InfraTemplate.AppSettings["KeyVault__Uri"].Expression);
+    }
+
+    [Theory]
+    [InlineData("KeyVault__UsernameSecret", "UsernameSecret")]
+    [InlineData("KeyVault__PasswordSecret", "PasswordSecret")]
+    public void SecretNamesDefaultToTheNamesTheAppReads(string setting, string property)
+    {
+        var appDefault = Property(AppContract.DefaultOptions("KeyVault"), property);
+
+        Assert.Equal(appDefault, InfraTemplate.DefaultBehind(setting).StringLiteral);
+    }
+
+    [Theory]
+    [InlineData("Mail__Protocol", "Mail", "Protocol")]
+    [InlineData("Mail__Tls", "Mail", "Tls")]
+    [InlineData("Mail__ConnectTimeout", "Mail", "ConnectTimeout")]
+    [InlineData("Mail__CommandTimeout", "Mail", "CommandTimeout")]
+    [InlineData("Mail__MaxConnections", "Mail", "MaxConnections")]
+    [InlineData("Mail__AllowPlaintextAuth", "Mail", "AllowPlaintextAuth")]
+    [InlineData("KeyVault__RefreshInterval", "KeyVault", "RefreshInterval")]
+    public void InfraDefaultsAreTheAppDefaults(string setting, string section, string property)
+    {
+        // A deployment that keeps the template defaults behaves as DESIGN §3 documents.
+        var appDefault = Property(AppContract.DefaultOptions(section), property);
+        var infraDefault = InfraTemplate.DefaultBehind(setting);
+
+        var infraValue = infraDefault.StringLiteral ?? infraDefault.Expression;
+        Assert.Equal(appDefault, infraValue, StringComparer.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void AzureIdentityFindsTheUserAssignedIdentity()
+    {
+        // The app builds its Key Vault credential from AZURE_CLIENT_ID when it runs in Azure.
+        Assert.Equal("identityClientId", InfraTemplate.AppSettings["AZURE_CLIENT_ID"].Expression);
+    }
+
+    private static string? Property(object options, string name)
+    {
+        var value = options.GetType().GetProperty(name, BindingFlags.Public | BindingFlags.Instance)!.GetValue(options);
+        return value switch
+        {
+            TimeSpan span => span.ToString("c", CultureInfo.InvariantCulture),
+            bool flag => flag ? "true" : "false",
+            IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
+            _ => value?.ToString(),
+        };
+    }
+}

@@ -1,0 +1,122 @@
+using System.Net;
+using Microsoft.Extensions.Logging.Abstractions;
+using Notifier.KeyVault;
+using Notifier.Tests.Support;
+
+namespace Notifier.Tests.KeyVault;
+
+public sealed class KeyVaultMailCredentialsTests : IDisposable
+{
+    private readonly ScriptedKeyVault _vault = new();
+    private readonly ManualTimeProvider _time = new();
+    private readonly KeyVaultMailCredentials _credentials;
+
+    public KeyVaultMailCredentialsTests()
+    {
+        _credentials = new KeyVaultMailCredentials(
+            _vault.CreateClient(),
+            new KeyVaultOptions { Uri = ScriptedKeyVault.VaultUri, RefreshInterval = TimeSpan.FromMinutes(10) },
+            _time,
+            NullLogger<KeyVaultMailCredentials>.Instance);
+    }
+
+    [Fact]
+    public async Task ReadsTheUsernameAndPasswordOnceAndReusesThem()
+    {
+        var first = await _credentials.GetAsync();
+        var second = await _credentials.GetAsync();
+
+        Assert.Equal("notifier@example.com", first.Username);
+        Assert.Equal("first-password", first.Password);
+        Assert.Same(first, second);
+        Assert.Equal(2, _vault.SecretReads);
+    }
+
+    [Fact]
+    public async Task ReadsThemAgainAfterTheRefreshIntervalSoARotatedPasswordIsUsed()
+    {
+        await _credentials.GetAsync();
+        _vault.SetSecret("mail-password", "rotated-password");
+
+        _time.Advance(TimeSpan.FromMinutes(9));
+        var beforeInterval = await _credentials.GetAsync();
+        _time.Advance(TimeSpan.FromMinutes(2));
+        var afterInterval = await _credentials.GetAsync();
+
+        Assert.Equal("first-password", beforeInterval.Password);
+        Assert.Equal("rotated-password", afterInterval.Password);
+    }
+
+    [Fact]
+    public async Task AfterTheServerRefusedThemTheyAreReadAgainAtOnce()
+    {
+        await _credentials.GetCredentialsAsync(refresh: false, CancellationToken.None);
+        _vault.SetSecret("mail-password", "rotated-password");
+
+        var refreshed = await _credentials.GetCredentialsAsync(refresh: true, CancellationToken.None);
+
+        Assert.Equal("rotated-password", refreshed!.Password);
+        Assert.Equal(4, _vault.SecretReads);
+    }
+
+    [Fact]
+    public async Task AccessDeniedSaysWhichVaultAndWhatToGrant()
+    {
+        _vault.FailWith = HttpStatusCode.Forbidden;
+
+        var error = await Assert.ThrowsAsync<MailCredentialsUnavailableException>(() => _credentials.GetAsync().AsTask());
+
+        Assert.Contains("could not be read from Key Vault", error.Message, StringComparison.Ordinal);
+        Assert.Contains(ScriptedKeyVault.VaultUri.Host, error.Message, StringComparison.Ordinal);
+        Assert.Contains("403", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Key Vault Secrets User", error.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AMissingSecretNamesTheSettingsThatChooseIt()
+    {
+        _vault.FailWith = HttpStatusCode.NotFound;
+
+        var error = await Assert.ThrowsAsync<MailCredentialsUnavailableException>(() => _credentials.GetAsync().AsTask());
+
+        Assert.Contains("not found", error.Message, StringComparison.Ordinal);
+        Assert.Contains("KeyVault__PasswordSecret", error.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnUnreachableVaultIsReportedAsSuch()
+    {
+        _vault.Unreachable = true;
+
+        var error = await Assert.ThrowsAsync<MailCredentialsUnavailableException>(() => _credentials.GetAsync().AsTask());
+
+        Assert.Contains("could not be reached", error.Message, StringComparison.Ordinal);
+        Assert.Contains("KeyVault__Uri", error.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ATimedRefreshThatFailsKeepsThePreviousValuesButARefusedOneDoesNot()
+    {
+        await _credentials.GetAsync();
+        _vault.FailWith = HttpStatusCode.Forbidden;
+        _time.Advance(TimeSpan.FromMinutes(11));
+
+        var kept = await _credentials.GetAsync();
+
+        Assert.Equal("first-password", kept.Password);
+        await Assert.ThrowsAsync<MailCredentialsUnavailableException>(() => _credentials.GetCredentialsAsync(refresh: true, CancellationToken.None).AsTask());
+    }
+
+    [Fact]
+    public async Task TheErrorNeverContainsASecretValue()
+    {
+        await _credentials.GetAsync();
+        _vault.FailWith = HttpStatusCode.Forbidden;
+
+        var error = await Assert.ThrowsAsync<MailCredentialsUnavailableException>(() => _credentials.GetCredentialsAsync(refresh: true, CancellationToken.None).AsTask());
+
+        Assert.DoesNotContain("first-password", error.ToString(), StringComparison.Ordinal);
+    }
+
+    public void Dispose() => _vault.Dispose();
+}

@@ -1,0 +1,69 @@
+using Microsoft.Extensions.Configuration;
+using Notifier.Settings;
+
+namespace Notifier.Tests.Settings;
+
+public sealed class NotifierSettingsTests
+{
+    private static NotifierSettings Load(params (string Key, string? Value)[] values) =>
+        NotifierSettings.Load(new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build());
+
+    [Fact]
+    public void NoSettingsAtAllIsALocalRunWritingToTheOutbox()
+    {
+        var settings = Load();
+
+        Assert.True(settings.IsValid, settings.Describe());
+        Assert.Equal("notifier@localhost", settings.From.Address);
+    }
+
+    [Fact]
+    public void EveryProblemIsListedAtOnceEachNamingItsSetting()
+    {
+        var settings = Load(
+            ("Mail:Host", "mail.example.com"),
+            ("Mail:Port", "abc"),
+            ("Mail:Tls", "Sometimes"),
+            ("Notifications:BaseUrl", "http://git.example.com/"),
+            ("KeyVault:Uri", "https://kv.vault.azure.net/"),
+            ("KeyVault:PasswordSecret", "bad name!"),
+            ("Mail:Username", "someone"));
+
+        Assert.False(settings.IsValid);
+        var text = settings.Describe();
+        foreach (var setting in new[] { "Mail__Port", "Mail__Tls", "Notifications__BaseUrl", "KeyVault__PasswordSecret", "Mail__Username", "Mail__From" })
+        {
+            Assert.Contains(setting, text, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("IfAvailable", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnEmptyPortIsTheDefaultPort()
+    {
+        var settings = Load(("Mail:Host", "mail.example.com"), ("Mail:From", "a@example.com"), ("Mail:Port", ""));
+
+        Assert.True(settings.IsValid, settings.Describe());
+        Assert.Equal(25, settings.Mail.EffectivePort);
+    }
+
+    [Fact]
+    public void KeyVaultSettingsAreRead()
+    {
+        var settings = Load(("KeyVault:Uri", "https://kv.vault.azure.net/"), ("KeyVault:RefreshInterval", "00:01:00"));
+
+        Assert.True(settings.IsValid, settings.Describe());
+        Assert.True(settings.KeyVault.IsEnabled);
+        Assert.Equal("mail-password", settings.KeyVault.PasswordSecret);
+        Assert.Equal(TimeSpan.FromMinutes(1), settings.KeyVault.RefreshInterval);
+    }
+
+    [Fact]
+    public void AFromThatIsNotAnAddressIsAProblem()
+    {
+        var settings = Load(("Mail:From", "Code Review"));
+
+        Assert.Contains(settings.Problems, p => p.Contains("Mail__From", StringComparison.Ordinal));
+    }
+}
