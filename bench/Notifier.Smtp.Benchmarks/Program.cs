@@ -15,6 +15,8 @@ var messages = IntArg("--messages", 10_000);
 var perConnectionMessages = IntArg("--new-connection-messages", 2_000);
 var repeats = IntArg("--repeats", 5);
 var only = StringArg("--only");
+// --raw: send the MIME bytes written once up front, to measure the SMTP client without the MIME writer.
+var raw = args.Contains("--raw");
 int[] sizes = StringArg("--sizes") is { } list ? [.. list.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))] : [1024, 20 * 1024];
 
 var port = FreePort();
@@ -26,13 +28,14 @@ var rows = new List<Row>();
 foreach (var size in sizes)
 {
     var content = BuildMessage(size);
+    var rawContent = raw ? Notifier.Smtp.Mime.MimeWriter.ToArray(content) : null;
     var wireBytes = Notifier.Smtp.Mime.MimeWriter.ToArray(content).Length;
     Console.Error.WriteLine($"{SizeName(size)} body: {wireBytes} bytes on the wire per message (MIME, quoted-printable)");
     var scenarios = new (string Mode, int Count, string SourceArgs, Func<int, Task> Ours)[]
     {
-        ("1 connection, reused", messages, $"-d -s 1 -m {messages}", n => SendAsync(port, content, n, connections: 1)),
-        ("4 connections", messages, $"-d -s 4 -m {messages}", n => SendAsync(port, content, n, connections: 4)),
-        ("new connection per message", perConnectionMessages, $"-s 1 -m {perConnectionMessages}", n => SendNewConnectionEachAsync(port, content, n)),
+        ("1 connection, reused", messages, $"-d -s 1 -m {messages}", n => SendAsync(port, content, rawContent, n, connections: 1)),
+        ("4 connections", messages, $"-d -s 4 -m {messages}", n => SendAsync(port, content, rawContent, n, connections: 4)),
+        ("new connection per message", perConnectionMessages, $"-s 1 -m {perConnectionMessages}", n => SendNewConnectionEachAsync(port, content, rawContent, n)),
     };
     foreach (var (mode, count, sourceArgs, ours) in scenarios.Where(s => only is null || s.Mode.StartsWith(only, StringComparison.Ordinal)))
     {
@@ -62,7 +65,7 @@ foreach (var size in sizes)
 }
 
 Console.WriteLine();
-Console.WriteLine($"Medians of {repeats} runs; {messages} messages per run ({perConnectionMessages} with a new connection per message); {Environment.ProcessorCount} cores; {DateTime.UtcNow:yyyy-MM-dd}.");
+Console.WriteLine($"{(raw ? "SMTP client only (MIME written once up front). " : "Full path (MIME writing + SMTP). ")}Medians of {repeats} runs; {messages} messages per run ({perConnectionMessages} with a new connection per message); {Environment.ProcessorCount} cores; {DateTime.UtcNow:yyyy-MM-dd}.");
 Console.WriteLine();
 Console.WriteLine("| message | mode | smtp-source msg/s | Notifier msg/s | Notifier / smtp-source | target | CPU µs/msg smtp-source / Notifier | Notifier GC alloc/msg |");
 Console.WriteLine("|---|---|---:|---:|---:|---|---:|---:|");
@@ -82,7 +85,10 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
 sink.Kill();
 return 0;
 
-static async Task SendAsync(int port, EmailMessage message, int count, int connections)
+static Task Send(SmtpTransport transport, EmailMessage message, byte[]? raw) =>
+    raw is null ? transport.SendAsync(message, CancellationToken.None) : transport.SendRawAsync(message.From, message.Recipients, raw, CancellationToken.None);
+
+static async Task SendAsync(int port, EmailMessage message, byte[]? raw, int count, int connections)
 {
     await using var transport = new SmtpTransport(Options(port, connections), NullLogger<SmtpTransport>.Instance);
     var next = -1;
@@ -91,17 +97,17 @@ static async Task SendAsync(int port, EmailMessage message, int count, int conne
     {
         while (Interlocked.Increment(ref next) < count)
         {
-            await transport.SendAsync(message, CancellationToken.None);
+            await Send(transport, message, raw);
         }
     })));
 }
 
-static async Task SendNewConnectionEachAsync(int port, EmailMessage message, int count)
+static async Task SendNewConnectionEachAsync(int port, EmailMessage message, byte[]? raw, int count)
 {
     for (var i = 0; i < count; i++)
     {
         await using var transport = new SmtpTransport(Options(port, 1), NullLogger<SmtpTransport>.Instance);
-        await transport.SendAsync(message, CancellationToken.None);
+        await Send(transport, message, raw);
     }
 }
 

@@ -67,7 +67,8 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
     public async Task<SendResult> SendAsync(EmailMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        using var content = new PooledBufferWriter();
+        // Sized for the encoded bodies plus headers so a large message is written without regrowing the buffer.
+        using var content = new PooledBufferWriter(4096 + (int)Math.Min(int.MaxValue / 2, (message.TextBody.Length + (long)(message.HtmlBody?.Length ?? 0)) * 11 / 10));
         MimeWriter.WriteTo(message, content);
         return await SendRawAsync(message.From, message.Recipients, content.WrittenMemory, cancellationToken);
     }

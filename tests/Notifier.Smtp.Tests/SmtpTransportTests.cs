@@ -76,6 +76,31 @@ public sealed class SmtpTransportTests
     }
 
     [Fact]
+    public async Task RefusedPipelinedResetDropsTheConnectionAndTheMessageGoesOnANewOne()
+    {
+        var first = new TranscriptStream().Greet("PIPELINING")
+            .Expect("MAIL FROM:<noreply@example.com>").Reply("451 4.3.0 try again")
+            .Expect("RCPT TO:<jane@example.com>").Reply("503 need MAIL")
+            .Expect("DATA").Reply("503 need RCPT")
+            .Expect("RSET").Reply("502 5.5.1 RSET not implemented")
+            .Expect("MAIL FROM:<noreply@example.com>").Reply("503 out of step")
+            .Expect("RCPT TO:<jane@example.com>").Reply("503 out of step")
+            .Expect("DATA").Reply("503 out of step");
+        var second = new TranscriptStream().Greet("PIPELINING");
+        Transaction(second);
+        var streams = new Streams(first, second);
+        await using var transport = Transport(streams);
+        await Assert.ThrowsAsync<SmtpCommandException>(() => transport.SendRawAsync(From, [Jane], Message(), CancellationToken.None));
+
+        await transport.SendRawAsync(From, [Jane], Message(), CancellationToken.None);
+
+        Assert.Null(first.Mismatch);
+        second.AssertCompleted();
+        Assert.True(first.Disposed);
+        Assert.Equal(2, streams.Opened);
+    }
+
+    [Fact]
     public async Task PooledConnectionThatGets421IsReplacedAndTheMessageSent()
     {
         var first = new TranscriptStream(oneByteAtATime: true).Greet("PIPELINING");

@@ -248,7 +248,13 @@ internal sealed class SmtpConnection : IAsyncDisposable
                 await FlushAsync(timeout);
                 if (reset)
                 {
-                    Check("RSET", await ReadReplyAsync(timeout), SmtpReplyCode.Ok, null);
+                    var resetReply = await ReadReplyAsync(timeout);
+                    if (resetReply.Code != SmtpReplyCode.Ok)
+                    {
+                        // The replies to the rest of the group are still in flight: the session is out of step.
+                        IsBroken = true;
+                        throw Refused("RSET", resetReply, null, null);
+                    }
                 }
             }
 
