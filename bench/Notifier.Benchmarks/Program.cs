@@ -1,1 +1,19 @@
-Console.WriteLine("not written yet");
+// The app benchmarks (issue 5 §7), run against published self-contained ReadyToRun binaries:
+//   cold start   process start → GET / answered → first invocation delivered, notifier vs an empty
+//                ASP.NET Core handler published the same way, alternating, in the same run;
+//   throughput   16 concurrent invocations (the host's maxConcurrentCalls) for N seconds to Postfix's
+//                smtp-sink: invocations/s, p50/p99 latency, peak RSS.
+// Usage: dotnet run -c Release --project bench/Notifier.Benchmarks -- [--runs 10] [--seconds 30] [--concurrency 16] [--no-publish]
+using Notifier.Benchmarks;
+
+var options = BenchOptions.Parse(args);
+var root = Paths.RepositoryRoot();
+var notifier = await Publisher.PublishNotifierAsync(root, options.Publish);
+var empty = await Publisher.PublishEmptyAppAsync(root, options.Publish);
+await using var sink = await SmtpSink.StartAsync();
+
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
+var cold = await ColdStart.RunAsync(notifier, empty, sink.Port, options.Runs);
+cold.Print();
+var throughput = await Throughput.RunAsync(notifier, sink.Port, options.Concurrency, TimeSpan.FromSeconds(options.Seconds));
+throughput.Print();

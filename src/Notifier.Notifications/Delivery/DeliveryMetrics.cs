@@ -39,13 +39,13 @@ public sealed class DeliveryMetrics : IDisposable
     }
 
     /// <summary>
-    /// Publishes the transport's pool size as <c>notifier.smtp.pool.size</c>; called once at start-up by the
-    /// code that owns the pool.
+    /// Publishes the transport's idle pooled connections as <c>notifier.smtp.pool.idle</c>; called once at
+    /// start-up by the code that creates the pool.
     /// </summary>
-    public void ObservePoolSize(Func<int> poolSize)
+    public void ObservePoolSize(Func<int> idleConnections)
     {
-        ArgumentNullException.ThrowIfNull(poolSize);
-        _meter.CreateObservableGauge("notifier.smtp.pool.size", poolSize, "{connection}", "Open pooled SMTP connections.");
+        ArgumentNullException.ThrowIfNull(idleConnections);
+        _meter.CreateObservableGauge("notifier.smtp.pool.idle", idleConnections, "{connection}", "Pooled SMTP connections open and ready for reuse.");
     }
 
     public void Dispose() => _meter.Dispose();

@@ -40,7 +40,11 @@ internal static class HandlerApp
 
         var app = builder.Build();
         app.MapHandlerEndpoints();
-        app.Lifetime.ApplicationStarted.Register(() => ReportSettings(app.Services));
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            ReportSettings(app.Services);
+            WarmUp.Start(app.Services);
+        });
         return app;
     }
 

@@ -1,4 +1,5 @@
 using Notifier.KeyVault;
+using Notifier.Notifications.Delivery;
 using Notifier.Settings;
 using Notifier.Smtp;
 
@@ -19,6 +20,8 @@ internal static class MailTransportFactory
         }
 
         ISmtpCredentialProvider? credentials = settings.KeyVault.IsEnabled ? services.GetRequiredService<KeyVaultMailCredentials>() : null;
-        return new SmtpTransport(settings.Mail, services.GetRequiredService<ILogger<SmtpTransport>>(), services.GetRequiredService<TimeProvider>(), credentials);
+        var transport = new SmtpTransport(settings.Mail, services.GetRequiredService<ILogger<SmtpTransport>>(), services.GetRequiredService<TimeProvider>(), credentials);
+        services.GetRequiredService<DeliveryMetrics>().ObservePoolSize(() => transport.IdleConnections);
+        return transport;
     }
 }

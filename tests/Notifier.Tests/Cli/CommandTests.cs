@@ -1,0 +1,195 @@
+using Notifier.Tests.Support;
+
+namespace Notifier.Tests.Cli;
+
+/// <summary>The commands as an admin runs them: a real process, settings from the environment.</summary>
+public sealed class CommandTests
+{
+    private static readonly Dictionary<string, string?> Local = new() { ["Notifications__BaseUrl"] = "https://git.example.com/" };
+
+    [Fact]
+    public async Task DeliverWithoutAMailHostWritesEveryEmailToTheOutboxAndPrintsTheSummary()
+    {
+        var work = Directory.CreateTempSubdirectory("notifier-deliver-").FullName;
+
+        var (exitCode, output) = await NotifierProcess.RunAsync(Local, work, null, "deliver", Repo.Path("samples", "events"));
+
+        Assert.Equal(0, exitCode);
+        var count = Directory.GetFiles(Repo.Path("samples", "events"), "*.json").Length;
+        Assert.Contains($"delivered {count}, dropped 0, rejected 0", output, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(work, "outbox"), output, StringComparison.Ordinal);
+        Assert.True(Directory.GetFiles(Path.Combine(work, "outbox"), "*.eml").Length >= count);
+        Assert.DoesNotContain("\u001b[", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DeliverReadsJsonLinesFromStandardInputAndExits1WhenAnyIsRejected()
+    {
+        var work = Directory.CreateTempSubdirectory("notifier-deliver-").FullName;
+        var good = File.ReadAllText(Repo.Path("samples", "events", "pullrequest.merged.json")).ReplaceLineEndings(" ");
+
+        var (exitCode, output) = await NotifierProcess.RunAsync(Local, work, $"{good}\n\nnot json\n", "deliver", "-");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("delivered 1, dropped 0, rejected 1", output, StringComparison.Ordinal);
+        Assert.Contains("stdin:3: rejected", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DeliverWithAQueueRejectsEventsOfAnotherCategory()
+    {
+        var (exitCode, output) = await NotifierProcess.RunAsync(Local, null, null, "deliver", "--queue", "account-events", Repo.Path("samples", "events", "pullrequest.opened.json"));
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("does not belong on this queue", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DeliverDropsAndExits1WhenTheMailServerIsDown()
+    {
+        var environment = new Dictionary<string, string?>(Local)
+        {
+            ["Mail__Host"] = "127.0.0.1",
+            ["Mail__Port"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Mail__Tls"] = "None",
+            ["Mail__From"] = "noreply@example.com",
+        };
+
+        var (exitCode, output) = await NotifierProcess.RunAsync(environment, null, null, "deliver", Repo.Path("samples", "events", "repository.pushed.json"));
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("delivered 0, dropped 1, rejected 0", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("deliver", "/no/such/folder")]
+    [InlineData("deliver")]
+    [InlineData("send-test")]
+    [InlineData("no-such-command")]
+    public async Task BadUsageExits2WithAMessage(params string[] args)
+    {
+        var (exitCode, output) = await NotifierProcess.RunAsync(Local, null, null, args);
+
+        Assert.Equal(2, exitCode);
+        Assert.False(string.IsNullOrWhiteSpace(output));
+    }
+
+    [Fact]
+    public async Task UnusableSettingsExit2AndListEveryProblem()
+    {
+        var environment = new Dictionary<string, string?> { ["Mail__Host"] = "mail.example.com", ["Mail__Port"] = "x", ["Notifications__BaseUrl"] = "ftp://x/" };
+
+        var (exitCode, output) = await NotifierProcess.RunAsync(environment, null, null, "deliver", Repo.Path("samples", "events"));
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Mail__Port", output, StringComparison.Ordinal);
+        Assert.Contains("Mail__From", output, StringComparison.Ordinal);
+        Assert.Contains("Notifications__BaseUrl", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RenderWritesAnEmlAndAnHtmlPreviewPerEmailWithoutSending()
+    {
+        var outDir = Directory.CreateTempSubdirectory("notifier-render-").FullName;
+
+        var (exitCode, output) = await NotifierProcess.RunAsync(Local, null, null, "render", Repo.Path("samples", "events", "pullrequest.opened.json"), Repo.Path("samples", "bitbucket", "pr_merged.json"), "--out", outDir);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("rendered 2, rejected 0", output, StringComparison.Ordinal);
+        var emls = Directory.GetFiles(outDir, "*.eml");
+        Assert.NotEmpty(emls);
+        Assert.Equal(emls.Length, Directory.GetFiles(outDir, "*.html").Length);
+        Assert.All(emls, e => Assert.Contains("MIME-Version: 1.0", File.ReadAllText(e), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task RenderExits1ForARejectedEventAndSaysWhy()
+    {
+        var bad = Path.Combine(Directory.CreateTempSubdirectory("notifier-render-").FullName, "bad.json");
+        await File.WriteAllTextAsync(bad, "{\"type\": \"pullrequest.opened\"}");
+
+        var (exitCode, output) = await NotifierProcess.RunAsync(Local, null, null, "render", bad, "--out", Path.GetDirectoryName(bad)!);
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("bad.json: rejected:", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SendTestPrintsEveryStageAndExits0WhenTheServerTookIt()
+    {
+        await using var smtp = await SmtpServerProcess.StartAsync();
+        var environment = new Dictionary<string, string?>
+        {
+            ["Mail__Host"] = "127.0.0.1",
+            ["Mail__Port"] = smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Mail__Tls"] = "None",
+            ["Mail__From"] = "noreply@example.com",
+        };
+
+        var (exitCode, output) = await NotifierProcess.RunAsync(environment, null, null, "send-test", "--to", "admin@example.com");
+
+        Assert.True(exitCode == 0, output);
+        foreach (var stage in new[] { "connect", "EHLO", "MAIL", "RCPT", "DATA" })
+        {
+            Assert.Contains($"] {stage}", output, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(["admin@example.com"], smtp.Messages().Single().To);
+    }
+
+    [Fact]
+    public async Task SendTestExits1AndSaysWhatToChangeWhenTheServerIsDown()
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["Mail__Host"] = "127.0.0.1",
+            ["Mail__Port"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Mail__Tls"] = "None",
+            ["Mail__From"] = "noreply@example.com",
+        };
+
+        var (exitCode, output) = await NotifierProcess.RunAsync(environment, null, null, "send-test", "--to", "admin@example.com");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("FAIL", output, StringComparison.Ordinal);
+        Assert.Contains("what to do:", output, StringComparison.Ordinal);
+        Assert.Contains("not sent", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CheckSmtpPrintsTheBannerAndExtensionsAndExits0()
+    {
+        await using var smtp = await SmtpServerProcess.StartAsync();
+        var environment = new Dictionary<string, string?>
+        {
+            ["Mail__Host"] = "127.0.0.1",
+            ["Mail__Port"] = smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Mail__Tls"] = "None",
+            ["Mail__From"] = "noreply@example.com",
+        };
+
+        var (exitCode, output) = await NotifierProcess.RunAsync(environment, null, null, "check-smtp");
+
+        Assert.True(exitCode == 0, output);
+        Assert.Contains("banner:", output, StringComparison.Ordinal);
+        Assert.Contains("extensions:", output, StringComparison.Ordinal);
+        Assert.Empty(smtp.Messages());
+    }
+
+    [Fact]
+    public async Task CheckSmtpExits1WhenTheServerIsDown()
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["Mail__Host"] = "127.0.0.1",
+            ["Mail__Port"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Mail__Tls"] = "None",
+            ["Mail__From"] = "noreply@example.com",
+        };
+
+        var (exitCode, output) = await NotifierProcess.RunAsync(environment, null, null, "check-smtp");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("problem", output, StringComparison.Ordinal);
+    }
+}

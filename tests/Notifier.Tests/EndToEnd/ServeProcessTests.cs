@@ -1,0 +1,161 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Notifier.Tests.Support;
+
+namespace Notifier.Tests.EndToEnd;
+
+/// <summary>
+/// <c>notifier serve</c> as a real process, called the way the Functions host calls it, sending through a
+/// real SMTP server process.
+/// </summary>
+public sealed class ServeProcessTests
+{
+    private static Dictionary<string, string?> Environment(int handlerPort, int smtpPort, int maxConnections = 4) => new()
+    {
+        ["FUNCTIONS_CUSTOMHANDLER_PORT"] = handlerPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Mail__Host"] = "127.0.0.1",
+        ["Mail__Port"] = smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Mail__Tls"] = "None",
+        ["Mail__From"] = "Code Review <noreply@example.com>",
+        ["Mail__MaxConnections"] = maxConnections.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Notifications__BaseUrl"] = "https://git.example.com/",
+    };
+
+    private static async Task<(NotifierProcess Process, HttpClient Client)> StartAsync(Dictionary<string, string?> environment, string? executable = null)
+    {
+        var process = NotifierProcess.Start(environment, executable, null, "serve");
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{environment["FUNCTIONS_CUSTOMHANDLER_PORT"]}") };
+        await process.WaitUntilServingAsync(client, TimeSpan.FromSeconds(60));
+        return (process, client);
+    }
+
+    [Fact]
+    public async Task AnEventPostedLikeTheHostReachesARealSmtpServer()
+    {
+        await using var smtp = await SmtpServerProcess.StartAsync();
+        var (process, client) = await StartAsync(Environment(FreePort.Next(), smtp.Port));
+        await using var _ = process;
+        using var __ = client;
+
+        var answer = await InvocationAnswer.PostAsync(client, "/PullRequestEvents", HostInvocation.ServiceBus(Repo.Sample("pullrequest.opened"), "e2e-1", HostEncoding.Binary));
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Equal("delivered", answer.Outcome);
+        var messages = smtp.Messages();
+        Assert.NotEmpty(messages);
+        Assert.All(messages, m => Assert.Contains("X-Notifier-Event: pullrequest.opened", m.Raw, StringComparison.Ordinal));
+        Assert.All(messages, m => Assert.Contains("From: Code Review <noreply@example.com>", m.Raw, StringComparison.Ordinal));
+        Assert.Contains(answer.Logs, l => l.Contains("250 2.0.0 Ok: queued", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AMalformedBodyComesBackInOutputsRejectedAndNothingIsSent()
+    {
+        await using var smtp = await SmtpServerProcess.StartAsync();
+        var (process, client) = await StartAsync(Environment(FreePort.Next(), smtp.Port));
+        await using var _ = process;
+        using var __ = client;
+        const string body = "<xml>not an event</xml>";
+
+        var answer = await InvocationAnswer.PostAsync(client, "/RepositoryEvents", HostInvocation.ServiceBus(Encoding.UTF8.GetBytes(body), "e2e-2", HostEncoding.JsonEncodedStrings));
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Equal(body, answer.Rejected!.Value.GetProperty("body").GetString());
+        Assert.Equal("repository-events", answer.Rejected!.Value.GetProperty("queue").GetString());
+        Assert.Empty(smtp.Messages());
+    }
+
+    [Fact]
+    public async Task WithTheSmtpServerDownTheAnswerIs200AndTheDropIsLogged()
+    {
+        var (process, client) = await StartAsync(Environment(FreePort.Next(), FreePort.Next()));
+        await using var _ = process;
+        using var __ = client;
+
+        var answer = await InvocationAnswer.PostAsync(client, "/PullRequestEvents", HostInvocation.ServiceBus(Repo.Sample("pullrequest.merged"), "e2e-3", HostEncoding.Binary));
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Equal("dropped", answer.Outcome);
+        Assert.Null(answer.Rejected);
+        await WaitForAsync(() => process.Output.Contains("Dropped event", StringComparison.Ordinal));
+        Assert.Contains("fail: Notifier.Notifications.Delivery.DeliveryPipeline[1002]", process.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SixteenConcurrentInvocationsShareTheConnectionPool()
+    {
+        await using var smtp = await SmtpServerProcess.StartAsync();
+        var (process, client) = await StartAsync(Environment(FreePort.Next(), smtp.Port, maxConnections: 4));
+        await using var _ = process;
+        using var __ = client;
+        var body = Repo.Sample("pullrequest.approved");
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 16).Select(i =>
+            InvocationAnswer.PostAsync(client, "/PullRequestEvents", HostInvocation.ServiceBus(body, $"c-{i}", HostEncoding.Binary))));
+
+        Assert.All(answers, a => Assert.Equal("delivered", a.Outcome));
+        var sent = answers.Sum(a => a.Json.GetProperty("ReturnValue").GetProperty("outcome").GetString() == "delivered" ? 1 : 0);
+        Assert.Equal(16, sent);
+        Assert.True(smtp.Messages().Count >= 16);
+        Assert.InRange(smtp.Connections, 1, 4);
+    }
+
+    [Fact]
+    public async Task TheTestEmailGoesThroughEveryStageAndReportsThem()
+    {
+        await using var smtp = await SmtpServerProcess.StartAsync();
+        var (process, client) = await StartAsync(Environment(FreePort.Next(), smtp.Port));
+        await using var _ = process;
+        using var __ = client;
+
+        var answer = await InvocationAnswer.PostAsync(client, "/SendTestEmail", HostInvocation.Http("{\"to\": \"admin@example.com\"}"));
+
+        var res = answer.Outputs.GetProperty("res");
+        Assert.Equal(200, res.GetProperty("statusCode").GetInt32());
+        using var report = JsonDocument.Parse(res.GetProperty("body").GetString()!);
+        Assert.True(report.RootElement.GetProperty("sent").GetBoolean());
+        var stages = report.RootElement.GetProperty("stages").EnumerateArray().Select(s => s.GetProperty("stage").GetString()).ToList();
+        Assert.Contains("connect", stages);
+        Assert.Contains("EHLO", stages);
+        Assert.Contains("DATA", stages);
+        Assert.Equal(["admin@example.com"], smtp.Messages().Single().To);
+    }
+
+    [Fact]
+    public async Task WithoutTheHandlerPortServeSaysWhichSettingIsMissing()
+    {
+        var (exitCode, output) = await NotifierProcess.RunAsync(new Dictionary<string, string?>(), null, null, "serve");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("FUNCTIONS_CUSTOMHANDLER_PORT is not set", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WithUnusableSettingsServeKeepsRunningAndLogsEveryProblem()
+    {
+        var environment = Environment(FreePort.Next(), FreePort.Next());
+        environment["Mail__Tls"] = "Sometimes";
+        environment["Mail__From"] = null;
+        var (process, client) = await StartAsync(environment);
+        await using var _ = process;
+        using var __ = client;
+
+        var answer = await InvocationAnswer.PostAsync(client, "/PullRequestEvents", HostInvocation.ServiceBus(Repo.Sample("pullrequest.opened"), "m", HostEncoding.Binary));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, answer.Status);
+        await WaitForAsync(() => process.Output.Contains("Mail__Tls", StringComparison.Ordinal));
+        Assert.Contains("Mail__From", process.Output, StringComparison.Ordinal);
+        Assert.False(process.Process.HasExited);
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 200 && !condition(); i++)
+        {
+            await Task.Delay(25);
+        }
+
+        Assert.True(condition());
+    }
+}

@@ -1,0 +1,110 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Notifier.Functions;
+using Notifier.Tests.Support;
+
+namespace Notifier.Tests.Functions;
+
+/// <summary>host.json, every function.json, the handler's routes and the queue names must agree.</summary>
+public sealed class FunctionLayoutTests
+{
+    private static readonly string FunctionsFolder = Repo.Path("src", "Notifier", "Functions");
+
+    private static JsonElement ReadJson(string path) => JsonDocument.Parse(File.ReadAllText(path)).RootElement.Clone();
+
+    private static JsonElement Binding(JsonElement functionJson, string direction, Func<string, bool> type) =>
+        functionJson.GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("direction").GetString() == direction && type(b.GetProperty("type").GetString()!));
+
+    [Fact]
+    public void ThereIsOneFunctionFolderPerFunctionAndNoOther()
+    {
+        var folders = Directory.GetFiles(FunctionsFolder, "function.json", SearchOption.AllDirectories)
+            .Select(f => Path.GetFileName(Path.GetDirectoryName(f))!).Order().ToList();
+
+        Assert.Equal(FunctionCatalog.All.Select(f => f.Name).Order().ToList(), folders);
+    }
+
+    [Theory]
+    [InlineData("PullRequestEvents")]
+    [InlineData("RepositoryEvents")]
+    [InlineData("AccountEvents")]
+    public void EachQueueFunctionReadsItsQueueAsBinaryAndForwardsRejectsToTheRejectedQueue(string name)
+    {
+        var definition = FunctionCatalog.All.Single(f => f.Name == name);
+        var json = ReadJson(Path.Combine(FunctionsFolder, name, "function.json"));
+
+        var trigger = Binding(json, "in", t => t == "serviceBusTrigger");
+        Assert.Equal(definition.TriggerBinding, trigger.GetProperty("name").GetString());
+        Assert.Equal(definition.Queue, trigger.GetProperty("queueName").GetString());
+        Assert.Equal(FunctionCatalog.ServiceBusConnection, trigger.GetProperty("connection").GetString());
+        Assert.Equal("binary", trigger.GetProperty("dataType").GetString());
+
+        var rejected = Binding(json, "out", t => t == "serviceBus");
+        Assert.Equal(FunctionCatalog.RejectedBinding, rejected.GetProperty("name").GetString());
+        Assert.Equal(FunctionCatalog.RejectedQueue, rejected.GetProperty("queueName").GetString());
+        Assert.Equal(FunctionCatalog.ServiceBusConnection, rejected.GetProperty("connection").GetString());
+    }
+
+    [Fact]
+    public void TheTestEmailFunctionIsAnAdminOnlyPostOnItsRoute()
+    {
+        var json = ReadJson(Path.Combine(FunctionsFolder, "SendTestEmail", "function.json"));
+
+        var trigger = Binding(json, "in", t => t == "httpTrigger");
+        Assert.Equal(FunctionCatalog.SendTestEmail.TriggerBinding, trigger.GetProperty("name").GetString());
+        Assert.Equal("admin", trigger.GetProperty("authLevel").GetString());
+        Assert.Equal(["post"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal(FunctionCatalog.SendTestEmail.HttpRoute, trigger.GetProperty("route").GetString());
+        Assert.Equal(FunctionCatalog.HttpResponseBinding, Binding(json, "out", t => t == "http").GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public void HostJsonStartsNotifierServeAndConfiguresTheServiceBusExtension()
+    {
+        var host = ReadJson(Repo.Path("host.json"));
+
+        Assert.Equal("2.0", host.GetProperty("version").GetString());
+        var handler = host.GetProperty("customHandler");
+        Assert.Equal("notifier", handler.GetProperty("description").GetProperty("defaultExecutablePath").GetString());
+        Assert.Equal(["serve"], handler.GetProperty("description").GetProperty("arguments").EnumerateArray().Select(a => a.GetString()));
+        Assert.False(handler.GetProperty("enableForwardingHttpRequest").GetBoolean());
+        Assert.Equal("[4.*, 5.0.0)", host.GetProperty("extensionBundle").GetProperty("version").GetString());
+        var serviceBus = host.GetProperty("extensions").GetProperty("serviceBus");
+        Assert.True(serviceBus.GetProperty("autoCompleteMessages").GetBoolean());
+        Assert.Equal(16, serviceBus.GetProperty("maxConcurrentCalls").GetInt32());
+        Assert.True(TimeSpan.Parse(serviceBus.GetProperty("maxAutoLockRenewalDuration").GetString()!, System.Globalization.CultureInfo.InvariantCulture) > TimeSpan.Zero);
+        Assert.Equal("api", host.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
+    }
+
+    [Fact]
+    public async Task TheHandlerServesAPostRouteForEveryFunctionFolder()
+    {
+        await using var factory = new HandlerFactory();
+        using var _ = factory.CreateClient();
+        var routes = factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods.Contains("POST") == true)
+            .Select(e => "/" + e.RoutePattern.RawText!.TrimStart('/'))
+            .Order().ToList();
+        var folders = Directory.GetDirectories(FunctionsFolder).Where(d => File.Exists(Path.Combine(d, "function.json")))
+            .Select(d => "/" + Path.GetFileName(d)).Order().ToList();
+
+        Assert.Equal(folders, routes);
+    }
+
+    [Fact]
+    public void TheLocalSettingsExampleNamesEverySetting()
+    {
+        var values = ReadJson(Repo.Path("local.settings.json.example")).GetProperty("Values");
+        string[] settings =
+        [
+            "FUNCTIONS_WORKER_RUNTIME", "ServiceBusConnection", "Mail__Host", "Mail__Port", "Mail__Protocol", "Mail__Tls",
+            "Mail__Username", "Mail__Password", "Mail__From", "Mail__TrustedCertificatesPath", "Mail__AllowPlaintextAuth",
+            "Mail__ConnectTimeout", "Mail__CommandTimeout", "Mail__MaxConnections", "Mail__OutboxDirectory",
+            "Notifications__BaseUrl", "Notifications__SubjectPrefix", "KeyVault__Uri", "KeyVault__UsernameSecret", "KeyVault__PasswordSecret",
+        ];
+
+        Assert.All(settings, s => Assert.True(values.TryGetProperty(s, out _), $"{s} is missing"));
+        Assert.Equal("custom", values.GetProperty("FUNCTIONS_WORKER_RUNTIME").GetString());
+    }
+}

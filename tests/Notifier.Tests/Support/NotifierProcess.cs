@@ -1,0 +1,140 @@
+using System.Diagnostics;
+
+namespace Notifier.Tests.Support;
+
+/// <summary>
+/// The built <c>notifier</c> as a real process: <c>dotnet notifier.dll ...</c> from the test output, or a
+/// published self-contained executable. Environment starts clean of Mail__/KeyVault__ settings so the
+/// developer's own shell cannot leak in.
+/// </summary>
+internal sealed class NotifierProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _output = [];
+
+    private NotifierProcess(Process process)
+    {
+        _process = process;
+        _process.OutputDataReceived += (_, e) => Add(e.Data);
+        _process.ErrorDataReceived += (_, e) => Add(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return string.Join("\n", _output);
+            }
+        }
+    }
+
+    public Process Process => _process;
+
+    public static NotifierProcess Start(IReadOnlyDictionary<string, string?> environment, string? executable, string? workingDirectory, params string[] args)
+    {
+        ProcessStartInfo start;
+        if (executable is null)
+        {
+            start = new ProcessStartInfo("dotnet");
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "notifier.dll"));
+        }
+        else
+        {
+            start = new ProcessStartInfo(executable);
+        }
+
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.UseShellExecute = false;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.RedirectStandardInput = true;
+        start.WorkingDirectory = workingDirectory ?? Directory.CreateTempSubdirectory("notifier-run-").FullName;
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("Mail__", StringComparison.Ordinal) || k.StartsWith("KeyVault__", StringComparison.Ordinal) || k.StartsWith("Notifications__", StringComparison.Ordinal) || k == "FUNCTIONS_CUSTOMHANDLER_PORT").ToList())
+        {
+            start.Environment.Remove(key);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        return new NotifierProcess(Process.Start(start) ?? throw new InvalidOperationException("could not start notifier"));
+    }
+
+    /// <summary>Runs a command to completion: exit code and everything it printed.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(IReadOnlyDictionary<string, string?> environment, string? workingDirectory, string? stdin, params string[] args)
+    {
+        await using var process = Start(environment, null, workingDirectory, args);
+        if (stdin is not null)
+        {
+            await process.Process.StandardInput.WriteAsync(stdin);
+        }
+
+        process.Process.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.Process.WaitForExitAsync(timeout.Token);
+        process.Process.WaitForExit();
+        return (process.Process.ExitCode, process.Output);
+    }
+
+    /// <summary>Polls <c>GET /</c> as the Functions host does until the handler answers.</summary>
+    public async Task WaitUntilServingAsync(HttpClient client, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"notifier exited with {_process.ExitCode}: {Output}");
+            }
+
+            try
+            {
+                using var response = await client.GetAsync("/");
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(25);
+        }
+
+        throw new TimeoutException($"notifier did not answer GET / within {timeout}: {Output}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Add(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_output)
+            {
+                _output.Add(line);
+            }
+        }
+    }
+}
