@@ -2,7 +2,7 @@
 # One-command deployment of Notifier: the steps of docs/deploy.md in order (resource group, resources,
 # SMTP secrets, package, first test email). Needs Azure CLI 2.60+ signed in (az login).
 #
-#   infra/deploy.sh --resource-group RG --location REGION --environment NAME --package notifier.zip \
+#   infra/deploy.sh --resource-group RG --location REGION --environment NAME --package artifacts/functionapp.zip \
 #                   [--test-to you@example.com] [--anonymous-smtp] [--parameter NAME=VALUE]...
 #
 # The SMTP username and password come from MAIL_USERNAME / MAIL_PASSWORD when set, otherwise they are
@@ -31,7 +31,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 [[ -n "$group" && -n "$location" && -n "$environment" && -n "$package" ]] || usage
-[[ -f "$package" ]] || { echo "deploy.sh: package '$package' not found; build it with the app's publish command first" >&2; exit 2; }
+[[ -f "$package" ]] || { echo "deploy.sh: package '$package' not found; build it with src/Notifier/publish.sh first" >&2; exit 2; }
 
 infra_dir="$(cd "$(dirname "$0")" && pwd)"
 deployment=notifier

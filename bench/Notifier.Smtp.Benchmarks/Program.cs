@@ -14,7 +14,10 @@ using Notifier.Smtp.Options;
 var messages = IntArg("--messages", 10_000);
 var perConnectionMessages = IntArg("--new-connection-messages", 2_000);
 var repeats = IntArg("--repeats", 5);
-int[] sizes = [1024, 20 * 1024];
+var only = StringArg("--only");
+// --raw: send the MIME bytes written once up front, to measure the SMTP client without the MIME writer.
+var raw = args.Contains("--raw");
+int[] sizes = StringArg("--sizes") is { } list ? [.. list.Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture))] : [1024, 20 * 1024];
 
 var port = FreePort();
 using var sink = StartSink(port);
@@ -25,47 +28,54 @@ var rows = new List<Row>();
 foreach (var size in sizes)
 {
     var content = BuildMessage(size);
+    var rawContent = raw ? Notifier.Smtp.Mime.MimeWriter.ToArray(content) : null;
+    var wireBytes = Notifier.Smtp.Mime.MimeWriter.ToArray(content).Length;
+    Console.Error.WriteLine($"{SizeName(size)} body: {wireBytes} bytes on the wire per message (MIME, quoted-printable)");
     var scenarios = new (string Mode, int Count, string SourceArgs, Func<int, Task> Ours)[]
     {
-        ("1 connection, reused", messages, $"-d -s 1 -m {messages}", n => SendAsync(port, content, n, connections: 1)),
-        ("4 connections", messages, $"-d -s 4 -m {messages}", n => SendAsync(port, content, n, connections: 4)),
-        ("new connection per message", perConnectionMessages, $"-s 1 -m {perConnectionMessages}", n => SendNewConnectionEachAsync(port, content, n)),
+        ("1 connection, reused", messages, $"-d -s 1 -m {messages}", n => SendAsync(port, content, rawContent, n, connections: 1)),
+        ("4 connections", messages, $"-d -s 4 -m {messages}", n => SendAsync(port, content, rawContent, n, connections: 4)),
+        ("new connection per message", perConnectionMessages, $"-s 1 -m {perConnectionMessages}", n => SendNewConnectionEachAsync(port, content, rawContent, n)),
     };
-    foreach (var (mode, count, sourceArgs, ours) in scenarios)
+    foreach (var (mode, count, sourceArgs, ours) in scenarios.Where(s => only is null || s.Mode.StartsWith(only, StringComparison.Ordinal)))
     {
         await ours(Math.Min(count, 200)); // warm-up: JIT, pool, TCP
         var oursRates = new List<double>();
         var sourceRates = new List<double>();
+        var oursCpu = new List<double>();
+        var sourceCpu = new List<double>();
         long allocated = 0;
         long sourcePeakKb = 0;
         for (var r = 0; r < repeats; r++)
         {
-            var (rate, bytes) = await MeasureAsync(() => ours(count), count);
+            var (rate, bytes, cpu) = await MeasureAsync(() => ours(count), count);
             oursRates.Add(rate);
+            oursCpu.Add(cpu);
             allocated = Math.Max(allocated, bytes / count);
-            var (sourceRate, peakKb) = RunSmtpSource($"{sourceArgs} -l {size} 127.0.0.1:{port}", count);
+            var (sourceRate, peakKb, sourceCpuPerMessage) = RunSmtpSource($"{sourceArgs} -l {size} 127.0.0.1:{port}", count);
             sourceRates.Add(sourceRate);
+            sourceCpu.Add(sourceCpuPerMessage);
             sourcePeakKb = Math.Max(sourcePeakKb, peakKb);
         }
 
-        var row = new Row(size, mode, Median(sourceRates), Median(oursRates), allocated, sourcePeakKb);
+        var row = new Row(size, mode, Median(sourceRates), Median(oursRates), allocated, sourcePeakKb, Median(sourceCpu), Median(oursCpu));
         rows.Add(row);
         Console.Error.WriteLine($"{SizeName(size)} {mode}: smtp-source {row.Source:0} msg/s, Notifier {row.Ours:0} msg/s ({row.Ours / row.Source:0.00}x)");
     }
 }
 
 Console.WriteLine();
-Console.WriteLine($"Medians of {repeats} runs; {messages} messages per run ({perConnectionMessages} with a new connection per message); {Environment.ProcessorCount} cores; {DateTime.UtcNow:yyyy-MM-dd}.");
+Console.WriteLine($"{(raw ? "SMTP client only (MIME written once up front). " : "Full path (MIME writing + SMTP). ")}Medians of {repeats} runs; {messages} messages per run ({perConnectionMessages} with a new connection per message); {Environment.ProcessorCount} cores; {DateTime.UtcNow:yyyy-MM-dd}.");
 Console.WriteLine();
-Console.WriteLine("| message | mode | smtp-source msg/s | Notifier msg/s | Notifier / smtp-source | target | Notifier GC alloc/msg |");
-Console.WriteLine("|---|---|---:|---:|---:|---|---:|");
+Console.WriteLine("| message | mode | smtp-source msg/s | Notifier msg/s | Notifier / smtp-source | target | CPU µs/msg smtp-source / Notifier | Notifier GC alloc/msg |");
+Console.WriteLine("|---|---|---:|---:|---:|---|---:|---:|");
 foreach (var row in rows)
 {
     var ratio = row.Ours / row.Source;
     var target = row.Mode.StartsWith('1') ? 0.75 : row.Mode.StartsWith('4') ? 1.0 : (double?)null;
     var verdict = target is null ? "—" : $"≥ {target:0.00} {(ratio >= target ? "met" : "NOT met")}";
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"| {SizeName(row.Size)} | {row.Mode} | {row.Source:0} | {row.Ours:0} | {ratio:0.00} | {verdict} | {row.AllocatedPerMessage / 1024.0:0.0} KB |"));
+        $"| {SizeName(row.Size)} | {row.Mode} | {row.Source:0} | {row.Ours:0} | {ratio:0.00} | {verdict} | {row.SourceCpu:0} / {row.OursCpu:0} | {row.AllocatedPerMessage / 1024.0:0.0} KB |"));
 }
 
 using var self = Process.GetCurrentProcess();
@@ -75,30 +85,29 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
 sink.Kill();
 return 0;
 
-static async Task SendAsync(int port, byte[] content, int count, int connections)
+static Task Send(SmtpTransport transport, EmailMessage message, byte[]? raw) =>
+    raw is null ? transport.SendAsync(message, CancellationToken.None) : transport.SendRawAsync(message.From, message.Recipients, raw, CancellationToken.None);
+
+static async Task SendAsync(int port, EmailMessage message, byte[]? raw, int count, int connections)
 {
     await using var transport = new SmtpTransport(Options(port, connections), NullLogger<SmtpTransport>.Instance);
-    var from = new Mailbox("bench@example.com");
-    Mailbox[] to = [new Mailbox("sink@example.com")];
     var next = -1;
     // N concurrent senders share one pool of N connections, as the notifier's delivery loop does.
     await Task.WhenAll(Enumerable.Range(0, connections).Select(_ => Task.Run(async () =>
     {
         while (Interlocked.Increment(ref next) < count)
         {
-            await transport.SendRawAsync(from, to, content, CancellationToken.None);
+            await Send(transport, message, raw);
         }
     })));
 }
 
-static async Task SendNewConnectionEachAsync(int port, byte[] content, int count)
+static async Task SendNewConnectionEachAsync(int port, EmailMessage message, byte[]? raw, int count)
 {
-    var from = new Mailbox("bench@example.com");
-    Mailbox[] to = [new Mailbox("sink@example.com")];
     for (var i = 0; i < count; i++)
     {
         await using var transport = new SmtpTransport(Options(port, 1), NullLogger<SmtpTransport>.Instance);
-        await transport.SendRawAsync(from, to, content, CancellationToken.None);
+        await Send(transport, message, raw);
     }
 }
 
@@ -111,19 +120,23 @@ static MailOptions Options(int port, int connections) => new()
     MaxConnections = connections,
 };
 
-static async Task<(double Rate, long Allocated)> MeasureAsync(Func<Task> run, int count)
+static async Task<(double Rate, long Allocated, double CpuMicrosecondsPerMessage)> MeasureAsync(Func<Task> run, int count)
 {
+    using var self = Process.GetCurrentProcess();
+    var cpuBefore = self.TotalProcessorTime;
     var before = GC.GetTotalAllocatedBytes(precise: true);
     var clock = Stopwatch.StartNew();
     await run();
     clock.Stop();
-    return (count / clock.Elapsed.TotalSeconds, GC.GetTotalAllocatedBytes(precise: true) - before);
+    self.Refresh();
+    var cpu = (self.TotalProcessorTime - cpuBefore).TotalMicroseconds / count;
+    return (count / clock.Elapsed.TotalSeconds, GC.GetTotalAllocatedBytes(precise: true) - before, cpu);
 }
 
-static (double Rate, long PeakKb) RunSmtpSource(string arguments, int count)
+static (double Rate, long PeakKb, double CpuMicrosecondsPerMessage) RunSmtpSource(string arguments, int count)
 {
     // /usr/bin/time reports smtp-source's peak RSS; its own start-up is a few milliseconds of the run.
-    var start = new ProcessStartInfo("/usr/bin/time", "-f %M /usr/sbin/smtp-source " + arguments)
+    var start = new ProcessStartInfo("/usr/bin/time", "-f \"%M %U %S\" /usr/sbin/smtp-source " + arguments)
     {
         RedirectStandardError = true,
         RedirectStandardOutput = true,
@@ -138,26 +151,30 @@ static (double Rate, long PeakKb) RunSmtpSource(string arguments, int count)
         throw new InvalidOperationException("smtp-source failed: " + stderr);
     }
 
-    var lastLine = stderr.Trim().Split('\n')[^1];
-    return (count / clock.Elapsed.TotalSeconds, long.TryParse(lastLine, CultureInfo.InvariantCulture, out var kb) ? kb : 0);
+    var last = stderr.Trim().Split('\n')[^1].Split(' ');
+    var cpuSeconds = double.Parse(last[1], CultureInfo.InvariantCulture) + double.Parse(last[2], CultureInfo.InvariantCulture);
+    return (count / clock.Elapsed.TotalSeconds, long.Parse(last[0], CultureInfo.InvariantCulture), cpuSeconds * 1e6 / count);
 }
 
-// Headers like smtp-source's plus a body of `size` bytes in 78-byte lines (smtp-source's -l also counts
-// the body only), as the MIME writer would produce for a plain-text notification.
-static byte[] BuildMessage(int size)
+// A plain-text notification whose body is `size` bytes of prose in 76-character lines (smtp-source's -l
+// also counts the body only). Each send runs the whole path: MIME writing (a fresh Message-ID and Date),
+// dot-stuffing and the SMTP exchange.
+static EmailMessage BuildMessage(int size)
 {
-    var text = new StringBuilder();
-    text.Append("From: bench@example.com\r\nTo: sink@example.com\r\nDate: Sun, 22 Nov 2026 03:00:00 +0000\r\n")
-        .Append("Message-ID: <bench.1@example.com>\r\nSubject: benchmark\r\nMIME-Version: 1.0\r\n")
-        .Append("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\n");
     var body = new StringBuilder();
     while (body.Length < size)
     {
         var line = "The quick brown fox jumps over the lazy dog. " + body.Length.ToString(CultureInfo.InvariantCulture);
-        body.Append(line.PadRight(76, '.')[..76]).Append("\r\n");
+        body.Append(line.PadRight(74, ' ')[..74]).Append("\r\n");
     }
 
-    return Encoding.ASCII.GetBytes(text.Append(body.ToString(0, size - 2)).Append("\r\n").ToString());
+    return new EmailMessage
+    {
+        From = new Mailbox("bench@example.com", "Benchmark"),
+        To = [new Mailbox("sink@example.com")],
+        Subject = "benchmark",
+        TextBody = body.ToString(0, size),
+    };
 }
 
 static Process StartSink(int port)
@@ -205,10 +222,16 @@ static double Median(List<double> values)
 
 static string SizeName(int size) => size >= 1024 ? $"{size / 1024} KB" : $"{size} B";
 
+string? StringArg(string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+
 int IntArg(string name, int fallback)
 {
     var i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
 }
 
-internal sealed record Row(int Size, string Mode, double Source, double Ours, long AllocatedPerMessage, long SourcePeakKb);
+internal sealed record Row(int Size, string Mode, double Source, double Ours, long AllocatedPerMessage, long SourcePeakKb, double SourceCpu, double OursCpu);

@@ -56,7 +56,7 @@ var eventQueueProperties = {
   enablePartitioning: false
 }
 
-resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
+resource serviceBusNamespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
   name: namespaceName
   location: location
   tags: tags
@@ -72,19 +72,19 @@ resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
 }
 
 resource pullRequestEventsQueue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
-  parent: namespace
+  parent: serviceBusNamespace
   name: 'pullrequest-events'
   properties: eventQueueProperties
 }
 
 resource repositoryEventsQueue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
-  parent: namespace
+  parent: serviceBusNamespace
   name: 'repository-events'
   properties: eventQueueProperties
 }
 
 resource accountEventsQueue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
-  parent: namespace
+  parent: serviceBusNamespace
   name: 'account-events'
   properties: eventQueueProperties
 }
@@ -92,7 +92,7 @@ resource accountEventsQueue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' 
 // Rejected events are kept for an administrator to read (Service Bus Explorer or a peek), so they live
 // longer than events; nothing in Notifier receives from this queue.
 resource rejectedEventsQueue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
-  parent: namespace
+  parent: serviceBusNamespace
   name: 'rejected-events'
   properties: union(eventQueueProperties, {
     defaultMessageTimeToLive: rejectedTimeToLive
@@ -170,7 +170,7 @@ resource identityServiceSendsAccountEvents 'Microsoft.Authorization/roleAssignme
   }
 }
 
-output namespaceName string = namespace.name
+output namespaceName string = serviceBusNamespace.name
 // Public-cloud host name, the form the Functions Service Bus extension expects in
 // ServiceBusConnection__fullyQualifiedNamespace.
-output fullyQualifiedNamespace string = '${namespace.name}.servicebus.windows.net'
+output fullyQualifiedNamespace string = '${serviceBusNamespace.name}.servicebus.windows.net'

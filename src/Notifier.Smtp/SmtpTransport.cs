@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Notifier.Smtp.Logging;
 using Notifier.Smtp.Messages;
+using Notifier.Smtp.Mime;
 using Notifier.Smtp.Options;
 using Notifier.Smtp.Protocol;
 using Notifier.Smtp.Tls;
@@ -10,9 +11,11 @@ namespace Notifier.Smtp;
 
 /// <summary>
 /// Sends mail over a bounded pool of SMTP connections (<c>Mail__MaxConnections</c>, thread-safe). A connection
-/// is reused for the next message (RSET first when its last transaction did not finish, or pipelined when
-/// the server offers PIPELINING); a pooled connection the server closed meanwhile (or that answered 421) is
-/// replaced by a new one and the message sent again, as long as none of its content had been sent. Unused
+/// is reused for the next message; when its previous transaction did not finish (a refusal, a failure after
+/// DATA) the next one starts with RSET, pipelined with MAIL when the server offers PIPELINING. After a
+/// completed DATA the server has already reset the transaction (RFC 5321 §4.1.1.4), so no RSET is spent
+/// there. A pooled connection the server closed meanwhile (or that answered 421) is replaced by a new one and
+/// the message sent again, as long as none of its content had been sent. Unused
 /// connections are closed with QUIT after <see cref="IdleTimeout"/>, and all of them on dispose.
 /// Credentials come from <c>Mail__Username</c>/<c>Mail__Password</c> unless an
 /// <see cref="ISmtpCredentialProvider"/> is given; on 535 the provider is asked once more with
@@ -64,8 +67,9 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
     public async Task<SendResult> SendAsync(EmailMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        using var content = new PooledBufferWriter();
-        MessageContent.Write(message, content);
+        // Sized for the encoded bodies plus headers so a large message is written without regrowing the buffer.
+        using var content = new PooledBufferWriter(4096 + (int)Math.Min(int.MaxValue / 2, (message.TextBody.Length + (long)(message.HtmlBody?.Length ?? 0)) * 11 / 10));
+        MimeWriter.WriteTo(message, content);
         return await SendRawAsync(message.From, message.Recipients, content.WrittenMemory, cancellationToken);
     }
 
@@ -142,7 +146,7 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
 
     private async Task<SmtpConnection> ConnectAsync(CancellationToken cancellationToken)
     {
-        var credentials = await _credentials.GetCredentialsAsync(refresh: false, cancellationToken);
+        var credentials = await CredentialReader.ReadAsync(_credentials, refresh: false, cancellationToken);
         try
         {
             return await OpenAsync(credentials, cancellationToken);
@@ -151,7 +155,7 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
         {
             // The secret may have been rotated since it was cached: ask once for fresh credentials.
             SmtpLog.RefreshingCredentials(_logger, _options.Host!);
-            var fresh = await _credentials.GetCredentialsAsync(refresh: true, cancellationToken);
+            var fresh = await CredentialReader.ReadAsync(_credentials, refresh: true, cancellationToken);
             return await OpenAsync(fresh, cancellationToken);
         }
     }
@@ -190,7 +194,7 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
     }
 
     /// <summary>Closes connections idle for longer than <see cref="IdleTimeout"/>, keeping the rest in order.</summary>
-    private void SweepIdle()
+    internal void SweepIdle()
     {
         var keep = new List<Idle>();
         while (_idle.TryPop(out var idle))

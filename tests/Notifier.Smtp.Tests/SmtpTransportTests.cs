@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
+using Notifier.Smtp.Messages;
 using Notifier.Smtp.Options;
 using Notifier.Smtp.Protocol;
 using Notifier.Smtp.Tests.Support;
@@ -30,6 +31,34 @@ public sealed class SmtpTransportTests
     }
 
     [Fact]
+    public async Task EmailMessageIsWrittenAsMimeAndDotStuffed()
+    {
+        var server = new TranscriptStream().Greet("PIPELINING");
+        server.Expect("MAIL FROM:<noreply@example.com>").Reply("250 ok")
+            .Expect("RCPT TO:<jane@example.com>").Reply("250 ok")
+            .Expect("RCPT TO:<joe@example.com>").Reply("550 5.1.1 unknown")
+            .Expect("DATA").Reply("354 go ahead")
+            .ExpectContent().Reply("250 2.0.0 queued");
+        await using var transport = Transport(new Streams(server));
+        var message = new EmailMessage
+        {
+            From = new Mailbox("noreply@example.com", "Code Review"),
+            To = [Jane, Joe],
+            Subject = "Pull request #42",
+            TextBody = "first line\n.starts with a dot\nlast",
+        };
+
+        var result = await transport.SendAsync(message);
+
+        server.AssertCompleted();
+        Assert.Equal([Jane], result.Accepted);
+        Assert.Equal("550 5.1.1 unknown", Assert.Single(result.Refused).Reply);
+        var received = server.Messages.Single();
+        Assert.Contains("Subject: Pull request #42\r\n", received, StringComparison.Ordinal);
+        Assert.Contains("\r\n..starts with a dot\r\n", received, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ResetPrecedesTheNextMessageAfterAFailedTransaction()
     {
         var server = new TranscriptStream().Greet("8BITMIME")
@@ -44,6 +73,31 @@ public sealed class SmtpTransportTests
 
         server.AssertCompleted();
         Assert.Equal(1, streams.Opened);
+    }
+
+    [Fact]
+    public async Task RefusedPipelinedResetDropsTheConnectionAndTheMessageGoesOnANewOne()
+    {
+        var first = new TranscriptStream().Greet("PIPELINING")
+            .Expect("MAIL FROM:<noreply@example.com>").Reply("451 4.3.0 try again")
+            .Expect("RCPT TO:<jane@example.com>").Reply("503 need MAIL")
+            .Expect("DATA").Reply("503 need RCPT")
+            .Expect("RSET").Reply("502 5.5.1 RSET not implemented")
+            .Expect("MAIL FROM:<noreply@example.com>").Reply("503 out of step")
+            .Expect("RCPT TO:<jane@example.com>").Reply("503 out of step")
+            .Expect("DATA").Reply("503 out of step");
+        var second = new TranscriptStream().Greet("PIPELINING");
+        Transaction(second);
+        var streams = new Streams(first, second);
+        await using var transport = Transport(streams);
+        await Assert.ThrowsAsync<SmtpCommandException>(() => transport.SendRawAsync(From, [Jane], Message(), CancellationToken.None));
+
+        await transport.SendRawAsync(From, [Jane], Message(), CancellationToken.None);
+
+        Assert.Null(first.Mismatch);
+        second.AssertCompleted();
+        Assert.True(first.Disposed);
+        Assert.Equal(2, streams.Opened);
     }
 
     [Fact]
@@ -140,6 +194,26 @@ public sealed class SmtpTransportTests
     }
 
     [Fact]
+    public async Task BackgroundSweepClosesIdleConnectionsWithQuit()
+    {
+        var server = new TranscriptStream().Greet("PIPELINING");
+        Transaction(server);
+        server.Expect("QUIT").Reply("221 bye");
+        var clock = new ManualTimeProvider();
+        await using var transport = Transport(new Streams(server), clock);
+        await transport.SendRawAsync(From, [Jane], Message(), CancellationToken.None);
+
+        transport.SweepIdle();
+        Assert.Equal(1, transport.IdleConnections);
+        clock.Advance(transport.IdleTimeout);
+        transport.SweepIdle();
+
+        Assert.Equal(0, transport.IdleConnections);
+        await WaitUntil(() => server.Disposed);
+        server.AssertCompleted();
+    }
+
+    [Fact]
     public async Task NoMoreThanMaxConnectionsAreOpenAtOnce()
     {
         await using var server = new LoopbackSmtpServer(s => s.ServeAsync(TimeSpan.FromMilliseconds(20)));
@@ -189,6 +263,19 @@ public sealed class SmtpTransportTests
         Assert.Equal("authentication failed (535 5.7.8): check the username and password", error.Message);
         Assert.Equal([false, true], provider.Calls);
         Assert.Equal(2, streams.Opened);
+    }
+
+    [Fact]
+    public async Task UnreadableCredentialsAreAnSmtpFailureNamingTheVaultSettings()
+    {
+        var streams = new Streams(new TranscriptStream());
+        await using var transport = new SmtpTransport(TestOptions(), NullLogger.Instance, null, new FailingCredentials(), streams.Open);
+
+        var error = await Assert.ThrowsAsync<SmtpException>(() => transport.SendRawAsync(From, [Jane], Message(), CancellationToken.None));
+
+        Assert.Equal("the SMTP credentials could not be read (InvalidOperationException: vault unreachable): nothing was sent", error.Message);
+        Assert.Contains("KeyVault__Uri", error.Hint, StringComparison.Ordinal);
+        Assert.Equal(0, streams.Opened);
     }
 
     [Fact]
@@ -242,6 +329,16 @@ public sealed class SmtpTransportTests
         Assert.Contains("Mail__Port", error.Hint, StringComparison.Ordinal);
     }
 
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        for (var i = 0; i < 200 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition());
+    }
+
     private static void Transaction(TranscriptStream server)
     {
         server.Expect("MAIL FROM:<noreply@example.com>").Reply("250 2.1.0 ok")
@@ -268,6 +365,12 @@ public sealed class SmtpTransportTests
                 ? ValueTask.FromResult<Stream>(server)
                 : throw new InvalidOperationException("the test scripted no more connections");
         }
+    }
+
+    private sealed class FailingCredentials : ISmtpCredentialProvider
+    {
+        public ValueTask<SmtpCredentials?> GetCredentialsAsync(bool refresh, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("vault unreachable");
     }
 
     private sealed class RotatingCredentials(SmtpCredentials cached, SmtpCredentials fresh) : ISmtpCredentialProvider

@@ -11,9 +11,9 @@ namespace Notifier.Notifications.Events;
 /// problem becomes <see cref="EventParseResult.Error"/>, naming the field and what is wrong with it.
 /// </summary>
 /// <remarks>
-/// A body with an <c>eventKey</c> property is a Bitbucket webhook; a body with <c>specVersion</c> or
-/// <c>type</c> is canonical; any other body is read as Bitbucket when the caller passes the message's
-/// <c>X-Event-Key</c>, and as canonical otherwise. Limits: <see cref="EventLimits"/>.
+/// A body with <c>specVersion</c> is canonical; otherwise a body with an <c>eventKey</c> property is a
+/// Bitbucket webhook, a body with <c>type</c> is canonical, and any other body is read as Bitbucket when the
+/// caller passes the message's <c>X-Event-Key</c>, and as canonical otherwise. Limits: <see cref="EventLimits"/>.
 /// </remarks>
 public sealed class EventParser
 {
@@ -81,9 +81,11 @@ public sealed class EventParser
             return EventParseResult.Failure($"event: expected a JSON object, got {JsonFields.Describe(root)}");
         }
 
-        var bodyKey = JsonFields.OptionalStrictString(root, "", "eventKey");
-        var isCanonical = bodyKey is null && (root.TryGetProperty("specVersion", out _) || root.TryGetProperty("type", out _));
-        var key = bodyKey ?? (isCanonical ? null : headerKey);
+        // specVersion marks a canonical event even if a producer added an "eventKey" of its own; Bitbucket never sends one.
+        var hasSpecVersion = root.TryGetProperty("specVersion", out _);
+        var bodyKey = hasSpecVersion ? null : JsonFields.OptionalStrictString(root, "", "eventKey");
+        var isCanonical = hasSpecVersion || (bodyKey is null && root.TryGetProperty("type", out _));
+        var key = isCanonical ? null : bodyKey ?? headerKey;
         if (string.IsNullOrEmpty(key))
         {
             return EventParseResult.Success(CanonicalEventReader.Read(root, context));
@@ -111,12 +113,13 @@ public sealed class EventParser
 
     private static string DescribeJsonError(JsonException exception)
     {
-        // The reader's message says what and where (line, byte); it quotes at most one character of the input.
+        // The reader's message says what and where; it quotes at most one character or a property name of the input.
         var message = exception.Message;
-        var line = exception.LineNumber is { } l ? (l + 1).ToString(CultureInfo.InvariantCulture) : "?";
-        var position = exception.BytePositionInLine is { } p ? (p + 1).ToString(CultureInfo.InvariantCulture) : "?";
         var cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-        return string.Concat(JsonFields.Printable(cut > 0 ? message[..cut] : message, 200), " (line ", line, ", byte ", position, ")");
+        var what = JsonFields.Printable(cut > 0 ? message[..cut] : message, 200);
+        return exception.LineNumber is { } line && exception.BytePositionInLine is { } position
+            ? string.Create(CultureInfo.InvariantCulture, $"{what} (line {line + 1}, byte {position + 1})")
+            : what;
     }
 
     private static long Kilobytes(int bytes) => (bytes + 1023L) / 1024;

@@ -121,18 +121,22 @@ internal sealed class EventContentBuilder(TimeProvider timeProvider, Uri? siteUr
 
     private static void AddModifications(EventChanges? changes, PullRequest pr, List<ContentBlock> blocks)
     {
+        // Bitbucket sends the previous title, description and target on every modification, changed or not:
+        // only what differs is listed.
         var items = new List<ListItem>();
-        if (changes?.PreviousTitle is { } previousTitle)
+        if (changes?.PreviousTitle is { } previousTitle && previousTitle != pr.Title)
         {
             items.Add(new ListItem(null, $"Title changed from “{TextLimit.OneLine(previousTitle)}” to “{TextLimit.OneLine(pr.Title)}”"));
         }
 
-        if (changes?.PreviousTarget is { } previousTarget)
+        if (changes?.PreviousTarget is { } previousTarget && previousTarget.Name != pr.Target.Name)
         {
             items.Add(new ListItem(null, $"Target branch changed from {TextLimit.OneLine(previousTarget.Name)} to {TextLimit.OneLine(pr.Target.Name)}"));
         }
 
-        if (changes?.PreviousDescription is not null)
+        var descriptionChanged = changes?.PreviousDescription is { } previousDescription
+            && previousDescription.Trim() != (pr.Description ?? string.Empty).Trim();
+        if (descriptionChanged)
         {
             items.Add(new ListItem(null, "Description changed"));
         }
@@ -143,14 +147,14 @@ internal sealed class EventContentBuilder(TimeProvider timeProvider, Uri? siteUr
         }
 
         blocks.Add(new ItemListBlock("What changed", items));
-        if (changes?.PreviousDescription is not null)
+        if (descriptionChanged)
         {
             if (!string.IsNullOrWhiteSpace(pr.Description))
             {
                 blocks.Add(Markdown("Description", pr.Description, quoted: false, "the pull request"));
             }
 
-            if (!string.IsNullOrWhiteSpace(changes.PreviousDescription))
+            if (!string.IsNullOrWhiteSpace(changes!.PreviousDescription))
             {
                 blocks.Add(Markdown("Previous description", changes.PreviousDescription, quoted: true, "the pull request"));
             }
@@ -366,7 +370,7 @@ internal sealed class EventContentBuilder(TimeProvider timeProvider, Uri? siteUr
         var repo = RepoName(e.Repository);
         return new EmailContent
         {
-            Subject = $"[{repo}] Repository deleted (deleted by {actor})",
+            Subject = $"[{repo}] Repository {TextLimit.OneLine(e.Repository?.Name ?? e.Repository?.Slug, 100)} (deleted by {actor})",
             Context = repo,
             Headline = $"{actor} deleted the repository {repo}.",
             Title = RepoLabel(e.Repository),
@@ -451,7 +455,7 @@ internal sealed class EventContentBuilder(TimeProvider timeProvider, Uri? siteUr
     private static ListItem RefItem(RefChange change)
     {
         var name = TextLimit.OneLine(change.DisplayId, 100);
-        var text = change.Type.ToUpperInvariant() switch
+        var text = (change.Type ?? string.Empty).ToUpperInvariant() switch
         {
             "ADD" => $"{name}: created at {ShortHash(change.ToHash)}",
             "DELETE" => $"{name}: deleted (was {ShortHash(change.FromHash)})",
@@ -460,7 +464,7 @@ internal sealed class EventContentBuilder(TimeProvider timeProvider, Uri? siteUr
         return new ListItem(null, text);
     }
 
-    private static string RefVerb(RefChange change) => change.Type.ToUpperInvariant() switch
+    private static string RefVerb(RefChange change) => (change.Type ?? string.Empty).ToUpperInvariant() switch
     {
         "ADD" => "created",
         "DELETE" => "deleted",

@@ -16,7 +16,7 @@ internal static class HtmlEmailWriter
 
     public static BodyTemplate Write(EmailContent content, string subject)
     {
-        var html = new StringBuilder(4096);
+        var html = new StringBuilder(8192);
         html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
             .Append("<meta name=\"color-scheme\" content=\"light dark\"><meta name=\"supported-color-schemes\" content=\"light dark\">")
@@ -100,7 +100,7 @@ internal static class HtmlEmailWriter
                 html.Append(markdown.Quoted
                     ? "<div style=\"margin:0 0 8px 0;padding:4px 0 4px 12px;border-left:3px solid #c1c7d0;color:#42526e;word-break:break-word;\" dir=\"auto\">"
                     : "<div style=\"margin:0 0 8px 0;color:#172b4d;word-break:break-word;\" dir=\"auto\">");
-                html.Append(SafeMarkdown.ToHtml(markdown.Markdown));
+                SafeMarkdown.AppendHtml(html, markdown.Markdown);
                 if (markdown.TruncationNote is { } note)
                 {
                     html.Append("<p style=\"margin:0 0 12px 0;").Append(Font).Append(Muted).Append("font-size:13px;font-style:italic;\">").AppendEncoded(note).Append("</p>");

@@ -1,6 +1,7 @@
+using System.Globalization;
+using System.Text;
 using Markdig;
 using Markdig.Extensions.EmphasisExtras;
-using Markdig.Renderers;
 using Markdig.Renderers.Html;
 using Markdig.Syntax;
 using Markdig.Syntax.Inlines;
@@ -24,16 +25,14 @@ internal static class SafeMarkdown
         .UseEmphasisExtras(EmphasisExtraOptions.Strikethrough)
         .Build();
 
-    public static string ToHtml(string markdown)
+    /// <summary>Appends the HTML for <paramref name="markdown"/> to <paramref name="target"/>.</summary>
+    public static void AppendHtml(StringBuilder target, string markdown)
     {
         var document = Markdown.Parse(markdown, Pipeline);
         Sanitize(document);
-        using var writer = new StringWriter();
-        var renderer = new HtmlRenderer(writer);
-        Pipeline.Setup(renderer);
-        renderer.Render(document);
-        writer.Flush();
-        return writer.ToString();
+        // Writes straight into the email's builder, through Markdig's pooled renderer: no intermediate string.
+        using var writer = new StringWriter(target, CultureInfo.InvariantCulture);
+        Markdown.ToHtml(document, writer, Pipeline);
     }
 
     private static void Sanitize(MarkdownDocument document)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Notifier.Smtp.Messages;
+using Notifier.Smtp.Mime;
 using Notifier.Smtp.Options;
 using Notifier.Smtp.Protocol;
 using Notifier.Smtp.Tls;
@@ -45,7 +46,7 @@ public sealed class SmtpProbe
     {
         ArgumentNullException.ThrowIfNull(message);
         using var content = new PooledBufferWriter();
-        MessageContent.Write(message, content);
+        MimeWriter.WriteTo(message, content);
         return RunAsync(options, message.From, message.Recipients, content.WrittenMemory.ToArray(), progress, cancellationToken);
     }
 
@@ -90,7 +91,7 @@ public sealed class SmtpProbe
         try
         {
             connection = await SmtpConnection.OpenAsync(options, validator, _logger, _streamFactory, cancellationToken);
-            await connection.EstablishAsync(await credentials.GetCredentialsAsync(refresh: false, cancellationToken), Report, cancellationToken);
+            await connection.EstablishAsync(await CredentialReader.ReadAsync(credentials, refresh: false, cancellationToken), Report, cancellationToken);
             if (from is not null)
             {
                 sent = await connection.SendAsync(from, recipients, content, Report, cancellationToken);

@@ -14,6 +14,15 @@ internal static class BodyEncoding
     /// <summary>RFC 2045: encoded lines are at most 76 characters, so 75 plus the '=' of a soft break.</summary>
     private const int QpLineLimit = 76;
 
+    /// <summary>Long lines are encoded in pieces of this many input bytes, so the reserved output stays small.</summary>
+    private const int PieceSize = 1024;
+
+    /// <summary>Bytes quoted-printable writes as they are: printable ASCII except '=', and space and tab inside a line.</summary>
+    private static readonly SearchValues<byte> QpLiteral = SearchValues.Create(LiteralBytes());
+
+    /// <summary>Bytes that cost QP nothing extra: the literal ones and the line-break bytes.</summary>
+    private static readonly SearchValues<byte> QpCheap = SearchValues.Create([.. LiteralBytes(), (byte)'\r', (byte)'\n']);
+
     /// <summary>57 bytes make one 76-character base64 line.</summary>
     private const int Base64LineBytes = 57;
 
@@ -39,12 +48,17 @@ internal static class BodyEncoding
     {
         // Bytes QP must escape: everything outside printable ASCII except the line-break and tab bytes, and '='.
         var escaped = 0;
-        foreach (var b in utf8)
+        var rest = utf8;
+        while (true)
         {
-            if (b is > 126 or (byte)'=' || (b < 32 && b is not ((byte)'\r' or (byte)'\n' or (byte)'\t')))
+            var next = rest.IndexOfAnyExcept(QpCheap);
+            if (next < 0)
             {
-                escaped++;
+                break;
             }
+
+            escaped++;
+            rest = rest[(next + 1)..];
         }
 
         long qp = utf8.Length + (2L * escaped);
@@ -58,55 +72,105 @@ internal static class BodyEncoding
 
     private static bool WriteQuotedPrintable(ref MimeSink sink, ReadOnlySpan<byte> source)
     {
-        var lineLength = 0;
-        var endsWithBreak = false;
-        for (var i = 0; i < source.Length; i++)
+        var endsWithBreak = source.IsEmpty;
+        while (!source.IsEmpty)
         {
-            var b = source[i];
-            if (b is (byte)'\r' or (byte)'\n')
+            var lineEnd = source.IndexOfAny((byte)'\r', (byte)'\n');
+            if (lineEnd < 0)
             {
-                // CRLF, bare CR and bare LF all become one CRLF.
-                if (b == '\r' && i + 1 < source.Length && source[i + 1] == '\n')
-                {
-                    i++;
-                }
-
-                sink.WriteCrlf();
-                lineLength = 0;
-                endsWithBreak = true;
-                continue;
+                WriteQuotedPrintableLine(ref sink, source);
+                return false;
             }
 
-            endsWithBreak = false;
-            var atLineEnd = i + 1 == source.Length || source[i + 1] is (byte)'\r' or (byte)'\n';
-            var literal = b is >= 33 and <= 126 and not (byte)'=' || (b is (byte)' ' or (byte)'\t' && !atLineEnd);
-            var size = literal ? 1 : 3;
+            WriteQuotedPrintableLine(ref sink, source[..lineEnd]);
 
-            // Keep room for the '=' of a soft break, except for the last character of a line, which may use it.
-            var limit = atLineEnd ? QpLineLimit : QpLineLimit - 1;
-            if (lineLength + size > limit)
-            {
-                sink.Write("=\r\n"u8);
-                lineLength = 0;
-            }
-
-            var target = sink.Reserve(3);
-            if (literal)
-            {
-                target[0] = b;
-            }
-            else
-            {
-                target[0] = (byte)'=';
-                target[1] = HexDigit(b >> 4);
-                target[2] = HexDigit(b & 0xF);
-            }
-
-            sink.Commit(size);
-            lineLength += size;
+            // CRLF, bare CR and bare LF all become one CRLF.
+            var breakLength = source[lineEnd] == '\r' && lineEnd + 1 < source.Length && source[lineEnd + 1] == '\n' ? 2 : 1;
+            sink.WriteCrlf();
+            endsWithBreak = true;
+            source = source[(lineEnd + breakLength)..];
         }
 
-        return endsWithBreak || source.IsEmpty;
+        return endsWithBreak;
+    }
+
+    /// <summary>
+    /// One line without its break, encoded into one reserved span per piece: runs of literal bytes are found
+    /// with a vectorised search and copied in bulk, everything else becomes =XX, and soft breaks keep encoded
+    /// lines within 76 characters. Whitespace at the very end is encoded (transports strip it otherwise).
+    /// </summary>
+    private static void WriteQuotedPrintableLine(ref MimeSink sink, ReadOnlySpan<byte> line)
+    {
+        var column = 0;
+        while (!line.IsEmpty)
+        {
+            var piece = line.Length > PieceSize ? line[..PieceSize] : line;
+            var pieceEndsLine = piece.Length == line.Length;
+
+            // Worst case: every byte escaped, plus a soft break every 25 escapes.
+            var target = sink.Reserve((piece.Length * 3) + ((piece.Length / 25) + 2) * 3);
+            var written = 0;
+            var i = 0;
+            while (i < piece.Length)
+            {
+                var run = piece[i..].IndexOfAnyExcept(QpLiteral);
+                run = run < 0 ? piece.Length - i : run;
+                if (pieceEndsLine && i + run == piece.Length && run > 0 && piece[^1] is (byte)' ' or (byte)'\t')
+                {
+                    run--;
+                }
+
+                while (run > 0)
+                {
+                    var room = QpLineLimit - 1 - column;
+                    var lastOfLine = pieceEndsLine && i + run == piece.Length;
+                    if (room <= 0 && !(lastOfLine && run == 1 && room == 0))
+                    {
+                        WriteSoftBreak(target, ref written);
+                        column = 0;
+                        room = QpLineLimit - 1;
+                    }
+
+                    // The last character of a line may use the column a soft break's '=' would need.
+                    var take = lastOfLine && run == room + 1 ? run : Math.Min(run, Math.Max(room, 0));
+                    piece.Slice(i, take).CopyTo(target[written..]);
+                    written += take;
+                    column += take;
+                    i += take;
+                    run -= take;
+                }
+
+                if (i == piece.Length)
+                {
+                    break;
+                }
+
+                var limit = pieceEndsLine && i == piece.Length - 1 ? QpLineLimit : QpLineLimit - 1;
+                if (column + 3 > limit)
+                {
+                    WriteSoftBreak(target, ref written);
+                    column = 0;
+                }
+
+                var b = piece[i++];
+                target[written] = (byte)'=';
+                target[written + 1] = HexDigit(b >> 4);
+                target[written + 2] = HexDigit(b & 0xF);
+                written += 3;
+                column += 3;
+            }
+
+            sink.Commit(written);
+            line = line[piece.Length..];
+        }
+    }
+
+    private static void WriteSoftBreak(Span<byte> target, ref int written)
+    {
+        target[written] = (byte)'=';
+        target[written + 1] = (byte)'\r';
+        target[written + 2] = (byte)'\n';
+        written += 3;
     }
 
     private static bool WriteBase64(ref MimeSink sink, ReadOnlySpan<byte> source)
@@ -158,6 +222,20 @@ internal static class BodyEncoding
         }
 
         return length;
+    }
+
+    private static byte[] LiteralBytes()
+    {
+        var bytes = new List<byte> { (byte)' ', (byte)'\t' };
+        for (var b = 33; b <= 126; b++)
+        {
+            if (b != '=')
+            {
+                bytes.Add((byte)b);
+            }
+        }
+
+        return [.. bytes];
     }
 
     private static byte HexDigit(int value) => (byte)(value < 10 ? '0' + value : 'A' + value - 10);

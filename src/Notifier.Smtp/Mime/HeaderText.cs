@@ -18,31 +18,43 @@ internal static class HeaderText
     /// </summary>
     public static void CheckValue(ReadOnlySpan<char> value, string field)
     {
+        if (Problem(value) is { } problem)
+        {
+            throw new ArgumentException($"{field} {problem}");
+        }
+    }
+
+    /// <summary>As <see cref="CheckValue"/> for an extra header's value; the message names the header.</summary>
+    public static void CheckHeaderValue(ReadOnlySpan<char> value, string name)
+    {
+        if (Problem(value) is { } problem)
+        {
+            throw new ArgumentException($"The {name} header {problem}");
+        }
+    }
+
+    /// <summary>What is wrong with the text, or null; only a refusal pays for building a message.</summary>
+    private static string? Problem(ReadOnlySpan<char> value)
+    {
         for (var i = 0; i < value.Length; i++)
         {
             var c = value[i];
             if (char.IsControl(c) || c is '\u2028' or '\u2029')
             {
-                throw new ArgumentException(
-                    $"{field} contains the control character U+{(int)c:X4} at position {i}; CR, LF and other control characters are never written into an email header.");
+                return $"contains the control character U+{(int)c:X4} at position {i}; CR, LF and other control characters are never written into an email header.";
             }
 
-            if (char.IsHighSurrogate(c))
+            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
             {
-                if (i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
-                {
-                    i++;
-                    continue;
-                }
-
-                throw new ArgumentException($"{field} contains an unpaired UTF-16 surrogate at position {i}; it is not valid Unicode text.");
+                i++;
             }
-
-            if (char.IsLowSurrogate(c))
+            else if (char.IsSurrogate(c))
             {
-                throw new ArgumentException($"{field} contains an unpaired UTF-16 surrogate at position {i}; it is not valid Unicode text.");
+                return $"contains an unpaired UTF-16 surrogate at position {i}; it is not valid Unicode text.";
             }
         }
+
+        return null;
     }
 
     /// <summary>

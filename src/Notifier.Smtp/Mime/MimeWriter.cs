@@ -57,8 +57,10 @@ public static class MimeWriter
 
         headers.WriteSimple("MIME-Version", "1.0");
 
-        foreach (var (name, value) in message.Headers)
+        var extra = message.Headers ?? [];
+        for (var h = 0; h < extra.Count; h++)
         {
+            var (name, value) = extra[h];
             headers.Begin(name);
             headers.Unstructured(value, keepLongWords: IsIdentifierList(name));
             headers.End();
@@ -137,10 +139,10 @@ public static class MimeWriter
         ArgumentNullException.ThrowIfNull(message.TextBody);
 
         CheckMailbox(message.From, "The From address");
-        foreach (var to in message.To)
+        for (var i = 0; i < message.To.Count; i++)
         {
-            ArgumentNullException.ThrowIfNull(to, nameof(message.To));
-            CheckMailbox(to, "A To address");
+            ArgumentNullException.ThrowIfNull(message.To[i], nameof(message.To));
+            CheckMailbox(message.To[i], "A To address");
         }
 
         HeaderText.CheckValue(message.Subject, "The subject");
@@ -149,17 +151,19 @@ public static class MimeWriter
             HeaderText.CheckMessageId(message.MessageId);
         }
 
-        foreach (var (name, value) in message.Headers ?? [])
+        var extra = message.Headers ?? [];
+        for (var h = 0; h < extra.Count; h++)
         {
+            var (name, value) = extra[h];
             HeaderText.CheckExtraHeaderName(name);
             ArgumentNullException.ThrowIfNull(value, name);
-            HeaderText.CheckValue(value, $"The {name} header");
+            HeaderText.CheckHeaderValue(value, name);
             if (IsIdentifierList(name))
             {
                 // Identifiers are never encoded or split, so each must fit the 998-character line limit itself.
-                foreach (var word in value.Split(' '))
+                foreach (var range in value.AsSpan().Split(' '))
                 {
-                    if (word.Length + name.Length + 2 > 998)
+                    if (range.End.Value - range.Start.Value + name.Length + 2 > 998)
                     {
                         throw new ArgumentException($"The {name} header holds a word longer than an email line may be (998 characters).");
                     }

@@ -31,6 +31,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
     private readonly string _host;
     private readonly int _port;
     private readonly PooledBufferWriter _output = new();
+    private readonly System.Net.EndPoint? _localEndPoint;
     private Stream _stream;
     private byte[] _input = ArrayPool<byte>.Shared.Rent(MaxLineLength * 2);
     private int _inputStart;
@@ -47,6 +48,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
         _logger = logger;
         _host = options.Host ?? "";
         _port = options.EffectivePort;
+        _localEndPoint = (stream as NetworkStream)?.Socket.LocalEndPoint;
     }
 
     public SmtpCapabilities Capabilities { get; private set; }
@@ -246,7 +248,13 @@ internal sealed class SmtpConnection : IAsyncDisposable
                 await FlushAsync(timeout);
                 if (reset)
                 {
-                    Check("RSET", await ReadReplyAsync(timeout), SmtpReplyCode.Ok, null);
+                    var resetReply = await ReadReplyAsync(timeout);
+                    if (resetReply.Code != SmtpReplyCode.Ok)
+                    {
+                        // The replies to the rest of the group are still in flight: the session is out of step.
+                        IsBroken = true;
+                        throw Refused("RSET", resetReply, null, null);
+                    }
                 }
             }
 
@@ -447,7 +455,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
 
     private async Task<SmtpReply> HelloAsync(CancellationTokenSource timeout)
     {
-        var domain = LocalDomain.Value;
+        var domain = HeloDomain();
         var reply = await CommandAsync("EHLO " + domain, timeout);
         if (reply.Code == SmtpReplyCode.Ok)
         {
@@ -992,10 +1000,34 @@ internal sealed class SmtpConnection : IAsyncDisposable
         ? t.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s"
         : t.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture) + " ms";
 
-    /// <summary>The EHLO argument: this machine's name when it is a usable domain, else an address literal.</summary>
-    private static readonly Lazy<string> LocalDomain = new(() =>
+    /// <summary>
+    /// The EHLO argument (RFC 5321 §4.1.4): this machine's name when it is a fully qualified domain, else the
+    /// address literal of our end of the connection, since many servers refuse a bare container name.
+    /// </summary>
+    private string HeloDomain()
+    {
+        var name = MachineName.Value;
+        if (name.Contains('.', StringComparison.Ordinal))
+        {
+            return name;
+        }
+
+        return _localEndPoint is System.Net.IPEndPoint endpoint ? AddressLiteral(endpoint.Address) : name.Length > 0 ? name : "[127.0.0.1]";
+    }
+
+    internal static string AddressLiteral(System.Net.IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+        {
+            address = address.MapToIPv4();
+        }
+
+        return address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[IPv6:{address}]" : $"[{address}]";
+    }
+
+    private static readonly Lazy<string> MachineName = new(() =>
     {
         var name = System.Net.Dns.GetHostName();
-        return name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.') ? name : "[127.0.0.1]";
+        return name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.') ? name : "";
     });
 }

@@ -309,4 +309,37 @@ public sealed class EventParserBitbucketTests
         Assert.Equal(EventTypes.PullRequestNeedsWork, BitbucketEventKeys.CanonicalTypeOf("pr:reviewer:changes_requested"));
         Assert.Null(BitbucketEventKeys.CanonicalTypeOf("pr:comment:deleted"));
     }
+
+    [Fact]
+    public void RecipientsAddedByARelayAreRead()
+    {
+        var body = Encoding.UTF8.GetString(RepositoryFiles.Bitbucket("repo_refs_changed.json"))
+            .Replace("\"eventKey\": \"repo:refs_changed\",", "\"eventKey\": \"repo:refs_changed\", \"recipients\": [{\"name\": \"tux\", \"displayName\": \"Cain Piper\", \"emailAddress\": \"cain.piper@foo.bar\"}],", StringComparison.Ordinal);
+
+        var e = parser.Parse(Encoding.UTF8.GetBytes(body)).Event!;
+
+        Assert.Equal([new User("tux", "Cain Piper", "cain.piper@foo.bar")], e.Recipients);
+    }
+
+    [Fact]
+    public void TooManyRelayRecipientsAreRejected()
+    {
+        var many = string.Join(",", Enumerable.Range(0, 501).Select(i => $"{{\"name\": \"u{i}\"}}"));
+        var body = Encoding.UTF8.GetString(RepositoryFiles.Bitbucket("repo_refs_changed.json"))
+            .Replace("\"eventKey\": \"repo:refs_changed\",", $"\"eventKey\": \"repo:refs_changed\", \"recipients\": [{many}],", StringComparison.Ordinal);
+
+        Assert.Equal("recipients: 501 entries; the limit is 500", parser.Parse(Encoding.UTF8.GetBytes(body)).Error);
+    }
+
+    [Fact]
+    public void SourceBranchInAForkKeepsItsRepository()
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(RepositoryFiles.Bitbucket("pr_opened.json"))!;
+        json["pullRequest"]!["fromRef"]!["repository"]!["slug"] = "webhook-test-fork";
+
+        var pullRequest = parser.Parse(Encoding.UTF8.GetBytes(json.ToJsonString())).Event!.PullRequest!;
+
+        Assert.Equal("~gopher/webhook-test-fork", pullRequest.Source.Repository!.FullName);
+        Assert.Null(pullRequest.Target.Repository);
+    }
 }

@@ -204,4 +204,12 @@ public sealed class EventParserHostileInputTests
 
         Assert.Equal(EventTypes.PullRequestOpened, result.Event!.Type);
     }
+
+    [Fact]
+    public void CanonicalEventWithAnEventKeyPropertyStaysCanonical()
+    {
+        var json = Sample(EventTypes.PullRequestOpened).Replace("\"specVersion\": \"1.0\",", "\"specVersion\": \"1.0\", \"eventKey\": \"pr:deleted\",", StringComparison.Ordinal);
+
+        Assert.Equal(EventTypes.PullRequestOpened, Parse(json).Event!.Type);
+    }
 }

@@ -193,6 +193,28 @@ public sealed class EmailRendererTests
     }
 
     [Fact]
+    public void ModificationListsOnlyWhatDiffers()
+    {
+        // Bitbucket repeats the unchanged title and target as "previous" values.
+        var e = TestEvents.All[EventTypes.PullRequestModified];
+        e = e with
+        {
+            Changes = new EventChanges
+            {
+                PreviousTitle = e.PullRequest!.Title,
+                PreviousTarget = e.PullRequest.Target,
+                PreviousDescription = "Retry budget, first cut.",
+            },
+        };
+
+        var text = TestEvents.Renderer().Render(e, TestEvents.RecipientsFor(e))[0].TextBody;
+
+        Assert.DoesNotContain("Title changed", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Target branch changed", text, StringComparison.Ordinal);
+        Assert.Contains("  - Description changed\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ReviewerChangesListWhoWasAddedAndRemoved()
     {
         var text = Render(EventTypes.PullRequestReviewersUpdated)[0].TextBody;

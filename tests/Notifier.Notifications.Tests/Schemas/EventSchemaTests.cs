@@ -27,6 +27,16 @@ public sealed class EventSchemaTests
         Assert.Equal(EventTypes.All, listed);
     }
 
+    [Fact]
+    public void SchemaListLimitsMatchTheParsersLimit()
+    {
+        var schema = File.ReadAllText(RepositoryFiles.Schema);
+        var limits = System.Text.RegularExpressions.Regex.Matches(schema, "\"maxItems\": ([0-9]+)").Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+
+        Assert.NotEmpty(limits);
+        Assert.All(limits, limit => Assert.Equal(EventLimits.MaxRecipients, limit));
+    }
+
     [Theory]
     [MemberData(nameof(Types))]
     public void SampleValidatesAgainstTheSchema(string type)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Notifier.Smtp.Diagnostics;
+using Notifier.Smtp.Messages;
 using Notifier.Smtp.Options;
 using Notifier.Smtp.Tests.Support;
 using static Notifier.Smtp.Tests.Support.SmtpTesting;
@@ -78,6 +79,22 @@ public sealed class SmtpProbeTests
         Assert.Equal("250 2.0.0 Ok: queued as 4ABC", report.SendResult!.ServerReply);
         Assert.Null(report.Tls);
         Assert.Null(report.AuthMechanismUsed);
+    }
+
+    [Fact]
+    public async Task SendTestWritesTheEmailMessage()
+    {
+        var server = new TranscriptStream().Greet("PIPELINING")
+            .AcceptMessage()
+            .Expect("QUIT").Reply("221 bye");
+        var probe = new SmtpProbe(null, null, null, (_, _, _) => ValueTask.FromResult<Stream>(server));
+        var message = new EmailMessage { From = From, To = [Jane], Subject = "Notifier test", TextBody = "It works." };
+
+        var report = await probe.SendTestAsync(TestOptions(), message);
+
+        server.AssertCompleted();
+        Assert.True(report.Succeeded);
+        Assert.Contains("Subject: Notifier test\r\n", server.Messages.Single(), StringComparison.Ordinal);
     }
 
     [Fact]

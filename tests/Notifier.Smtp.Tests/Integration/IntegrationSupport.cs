@@ -64,4 +64,14 @@ internal static class IntegrationSupport
 
     /// <summary>What an admin reads: the message and the hint together.</summary>
     public static string Told(SmtpException error) => $"{error.Message} | {error.Hint}";
+
+    /// <summary>Asserts that the admin was told each fragment, showing the whole text when not.</summary>
+    public static void AssertTold(SmtpException error, params string[] fragments)
+    {
+        var told = Told(error);
+        foreach (var fragment in fragments)
+        {
+            Assert.True(told.Contains(fragment, StringComparison.OrdinalIgnoreCase), $"The admin was not told '{fragment}'. They were told: {told}");
+        }
+    }
 }

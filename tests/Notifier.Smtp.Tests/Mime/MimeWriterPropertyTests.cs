@@ -41,6 +41,8 @@ public sealed class MimeWriterPropertyTests
             Assert.EndsWith("\r\n", raw, StringComparison.Ordinal);
             Assert.All(TestMessages.Lines(raw), l => Assert.True(l.Length <= 998, $"line of {l.Length}"));
             Assert.All(TestMessages.Lines(header), l => Assert.True(l.Length <= 78, $"header line of {l.Length}: {l}"));
+            var body = raw[(header.Length + 4)..];
+            Assert.All(TestMessages.Lines(body), l => Assert.True(l.Length <= 76, $"body line of {l.Length}: {l}"));
             Assert.Equal(c.Html is null ? SinglePartHeaders : MultipartHeaders, TestMessages.HeaderNames(raw));
             Assert.True(raw.All(ch => ch < 128), "not 7-bit");
         }));

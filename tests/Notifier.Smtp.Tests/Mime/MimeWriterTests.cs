@@ -122,6 +122,31 @@ public sealed class MimeWriterTests
         Assert.Contains("\r\n.\r\n..hidden\r\n", body, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(76, "x76")]
+    [InlineData(77, "x75=|x2")]
+    [InlineData(151, "x75=|x76")]
+    [InlineData(152, "x75=|x75=|x2")]
+    public void QuotedPrintableUsesAll76ColumnsOnlyForTheLastCharacterOfALine(int length, string expected)
+    {
+        var raw = TestMessages.Raw(TestMessages.Create(text: new string('x', length) + "\n"));
+
+        var body = raw[(raw.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
+        var shape = string.Join('|', TestMessages.Lines(body.TrimEnd('\r', '\n')).Select(Shape));
+        Assert.Equal(expected, shape);
+    }
+
+    [Fact]
+    public void QuotedPrintableNeverSplitsAnEscapeAcrossASoftBreak()
+    {
+        var raw = TestMessages.Raw(TestMessages.Create(text: new string('x', 74) + "ééé" + new string('y', 80) + " \n"));
+
+        var body = raw[(raw.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
+        Assert.StartsWith(new string('x', 74) + "=\r\n=C3=A9=C3=A9=C3=A9", body, StringComparison.Ordinal);
+        Assert.All(TestMessages.Lines(body), l => Assert.True(l.Length <= 76, $"line of {l.Length}"));
+        Assert.EndsWith("y=20\r\n", body, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void QuotedPrintableEncodesTrailingWhitespaceAndEqualsSigns()
     {
@@ -292,6 +317,25 @@ public sealed class MimeWriterTests
         Assert.Equal(
             withoutDynamicParts(Encoding.ASCII.GetString(MimeWriter.ToArray(message))),
             withoutDynamicParts(Encoding.ASCII.GetString(tiny.WrittenSpan)));
+    }
+
+    /// <summary>"xxxxx=" as "x5=": runs of one character with their length, for readable line shapes.</summary>
+    private static string Shape(string line)
+    {
+        var parts = new List<string>();
+        for (var i = 0; i < line.Length;)
+        {
+            var j = i;
+            while (j < line.Length && line[j] == line[i])
+            {
+                j++;
+            }
+
+            parts.Add(line[i] == '=' ? line[i..j] : $"{line[i]}{j - i}");
+            i = j;
+        }
+
+        return string.Concat(parts);
     }
 
     private static string MessageIdOf(string raw)

@@ -62,6 +62,26 @@ public sealed class SmtpConnectionTests
         Assert.Contains("Mail__Host", error.Hint, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task EndlessReplyLineIsAProtocolError()
+    {
+        var server = new TranscriptStream().Raw("220 " + new string('x', 20_000));
+        await using var connection = Connection(server);
+
+        var error = await Assert.ThrowsAsync<SmtpProtocolException>(() => connection.EstablishAsync(null, null, CancellationToken.None));
+
+        Assert.Contains("a reply line longer than 8192 bytes", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("10.1.2.3", "[10.1.2.3]")]
+    [InlineData("::ffff:10.1.2.3", "[10.1.2.3]")]
+    [InlineData("2001:db8::1", "[IPv6:2001:db8::1]")]
+    public void EhloAddressLiteralFollowsRfc5321(string address, string expected)
+    {
+        Assert.Equal(expected, SmtpConnection.AddressLiteral(System.Net.IPAddress.Parse(address)));
+    }
+
     [Theory]
     [InlineData(550, "5.1.1 no such user", "5.1.1")]
     [InlineData(451, "4.3.0 try later", "4.3.0")]
@@ -137,10 +157,7 @@ public sealed class SmtpConnectionTests
     {
         var server = new TranscriptStream(oneByteAtATime)
             .Greet("8BITMIME")
-            .Expect("MAIL FROM:<noreply@example.com>").Reply("250 ok")
-            .Expect("RCPT TO:<jane@example.com>").Reply("250 ok")
-            .Expect("DATA").Reply("354 go ahead")
-            .ExpectContent().Reply("250 queued");
+            .AcceptMessage();
         await using var connection = Connection(server);
         await connection.EstablishAsync(null, null, CancellationToken.None);
         var writesBefore = server.Writes.Count;
@@ -243,10 +260,7 @@ public sealed class SmtpConnectionTests
     {
         var server = new TranscriptStream(oneByteAtATime)
             .Greet("PIPELINING")
-            .Expect("MAIL FROM:<noreply@example.com>").Reply("250 ok")
-            .Expect("RCPT TO:<jane@example.com>").Reply("250 ok")
-            .Expect("DATA").Reply("354 go ahead")
-            .ExpectContent().Reply("250 queued");
+            .AcceptMessage();
         await using var connection = Connection(server);
         await connection.EstablishAsync(null, null, CancellationToken.None);
 
@@ -337,10 +351,7 @@ public sealed class SmtpConnectionTests
             .Expect("RCPT TO:<jane@example.com>").Reply("503 5.5.1 need MAIL")
             .Expect("DATA").Reply("503 5.5.1 need RCPT")
             .Expect("RSET").Reply("250 ok")
-            .Expect("MAIL FROM:<noreply@example.com>").Reply("250 ok")
-            .Expect("RCPT TO:<jane@example.com>").Reply("250 ok")
-            .Expect("DATA").Reply("354 go ahead")
-            .ExpectContent().Reply("250 queued");
+            .AcceptMessage();
         await using var connection = Connection(server);
         await connection.EstablishAsync(null, null, CancellationToken.None);
 

@@ -184,7 +184,17 @@ public sealed class SmtpServerProcess : IAsyncDisposable
         }
     }
 
-    private static string Exited(Process process) => process.WaitForExit(2000) ? process.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture) : "still running";
+    private static string Exited(Process process)
+    {
+        if (!process.WaitForExit(2000))
+        {
+            return "still running";
+        }
+
+        // The parameterless wait also drains the asynchronous stderr reader, so the message shows all of it.
+        process.WaitForExit();
+        return process.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     private static string Text(StringBuilder builder)
     {

@@ -281,6 +281,9 @@ if __name__ == "__main__":
     ARGS = parser.parse_args()
     if ARGS.tls != "none" and not (ARGS.cert and ARGS.key):
         parser.error("--tls starttls|smtps needs --cert and --key")
+    for path in filter(None, [ARGS.cert, ARGS.key]):
+        if not os.path.isfile(path):
+            parser.error(f"{path} does not exist")
     os.makedirs(ARGS.record, exist_ok=True)
     threading.Thread(target=exit_when_stdin_closes, daemon=True).start()
     asyncio.run(main())

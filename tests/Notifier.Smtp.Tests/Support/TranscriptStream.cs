@@ -91,6 +91,13 @@ internal sealed class TranscriptStream : Stream
         return Reply([.. extensions.Length == 0 ? ["250 mail.example.com"] : Multiline(250, ["mail.example.com", .. extensions])]);
     }
 
+    /// <summary>A plain successful transaction from noreply@ to jane@ (replies 250, 250, 354, "250 queued").</summary>
+    public TranscriptStream AcceptMessage() =>
+        Expect("MAIL FROM:<noreply@example.com>").Reply("250 ok")
+            .Expect("RCPT TO:<jane@example.com>").Reply("250 ok")
+            .Expect("DATA").Reply("354 go ahead")
+            .ExpectContent().Reply("250 queued");
+
     public static string[] Multiline(int code, string[] texts) =>
         [.. texts.Select((t, i) => $"{code}{(i == texts.Length - 1 ? ' ' : '-')}{t}")];
 

@@ -86,6 +86,21 @@ public sealed partial class DeployGuideTests
         Assert.DoesNotContain("WEBSITE_RUN_FROM_PACKAGE=", Guide, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void TheGuideBuildsThePackageWithTheAppsPublishScriptAndDeploysItsZip()
+    {
+        var scripts = Commands.Select(c => c.Split(' ')[0]).Where(w => w.EndsWith(".sh", StringComparison.Ordinal)).Distinct().ToList();
+        Assert.Contains("src/Notifier/publish.sh", scripts);
+        Assert.All(scripts, script => Assert.True(File.Exists(Path.Combine(RepositoryLayout.Root, script)), $"the guide runs {script}, which does not exist"));
+
+        // publish.sh writes OUTPUT_DIR.zip, OUTPUT_DIR defaulting to ${1:-$root/<folder>}.
+        var publish = File.ReadAllText(Path.Combine(RepositoryLayout.Root, "src", "Notifier", "publish.sh"));
+        var zip = PublishDefault().Match(publish).Groups["folder"].Value + ".zip";
+        Assert.NotEqual(".zip", zip);
+        Assert.Equal(zip, OptionValue(Commands.Single(c => c.StartsWith("az functionapp deployment source config-zip", StringComparison.Ordinal)), "--src"));
+        Assert.Equal(zip, OptionValue(Commands.Single(c => c.Contains("infra/deploy.sh", StringComparison.Ordinal)), "--package"));
+    }
+
     private static string RoutePrefix()
     {
         using var document = JsonDocument.Parse(File.ReadAllText(RepositoryLayout.HostFile), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
@@ -128,6 +143,9 @@ public sealed partial class DeployGuideTests
         Assert.True(match.Success, $"'{option}' missing in: {command}");
         return match.Groups["v"].Value;
     }
+
+    [GeneratedRegex(@"\$\{1:-\$root/(?<folder>[^}]+)\}", RegexOptions.CultureInvariant)]
+    private static partial Regex PublishDefault();
 
     [GeneratedRegex(@"```bash\n(?<body>.*?)```", RegexOptions.Singleline | RegexOptions.CultureInvariant)]
     private static partial Regex BashBlock();

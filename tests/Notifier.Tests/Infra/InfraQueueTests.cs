@@ -68,6 +68,27 @@ public sealed class InfraQueueTests
         }
     }
 
+    [Fact]
+    public void TheHostKeepsRenewingTheLockForAsLongAsAnInvocationMayRun()
+    {
+        // The queue's lock (at most 5 minutes) is renewed by the host up to maxAutoLockRenewalDuration; if an
+        // invocation may run longer than that, its message can be redelivered mid-send: a duplicate email.
+        using var host = System.Text.Json.JsonDocument.Parse(File.ReadAllText(RepositoryLayout.HostFile));
+        var root = host.RootElement;
+        var functionTimeout = TimeSpan.Parse(root.GetProperty("functionTimeout").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        var serviceBus = root.GetProperty("extensions").GetProperty("serviceBus");
+        var renewal = serviceBus.TryGetProperty("maxAutoLockRenewalDuration", out var value)
+            ? TimeSpan.Parse(value.GetString()!, System.Globalization.CultureInfo.InvariantCulture)
+            : TimeSpan.FromMinutes(5);
+
+        foreach (var queue in InfraTemplate.Queues.Keys)
+        {
+            var lockDuration = Duration(QueueProperties(queue)["lockDuration"]);
+            Assert.True(TimeSpan.FromTicks(Math.Max(renewal.Ticks, lockDuration.Ticks)) >= functionTimeout,
+                $"{queue}: an invocation may run {functionTimeout}, but the lock ({lockDuration}) is renewed only up to {renewal}");
+        }
+    }
+
     private static string QueueOf(FunctionBinding binding)
     {
         // Literal names only: a %setting% indirection would hide the name from this check.

@@ -21,6 +21,10 @@ internal static class BitbucketEventReader
             Id = id,
             Time = EventDates.RequiredBitbucket(root, "", "date"),
             Actor = ReadUser(RequiredObject(root, "", "actor"), "actor"),
+
+            // Bitbucket sends no recipients; a relay may add them (e.g. the repository's watchers, as Bitbucket's
+            // REST API returns them) because repository events have no roles to derive recipients from.
+            Recipients = OptionalArray(root, "", "recipients", out var recipients, nullIsAbsent: true) ? ReadUsers(recipients, "", "recipients") : null,
         };
 
         return eventKey switch
@@ -155,15 +159,17 @@ internal static class BitbucketEventReader
     private static BranchRef ReadBranch(JsonElement obj, string path, Repository target)
     {
         var name = OptionalString(obj, path, "displayId") ?? RequiredString(obj, path, "id");
-        Repository? repository = null;
-        if (OptionalObjectOrNull(obj, path, "repository", out var repositoryElement))
-        {
-            var own = ReadRepository(repositoryElement, Join(path, "repository"));
-            repository = own.ProjectKey == target.ProjectKey && own.Slug == target.Slug ? null : own;
-        }
-
+        var repository = OptionalObjectOrNull(obj, path, "repository", out var element) && !IsRepository(element, target)
+            ? ReadRepository(element, Join(path, "repository"))
+            : null;
         return new BranchRef(name, OptionalString(obj, path, "latestCommit"), repository);
     }
+
+    /// <summary>Whether a Bitbucket repository object is <paramref name="target"/>, compared without materialising it.</summary>
+    private static bool IsRepository(JsonElement element, Repository target) =>
+        element.TryGetProperty("slug", out var slug) && slug.ValueKind == JsonValueKind.String && slug.ValueEquals(target.Slug)
+        && element.TryGetProperty("project", out var project) && project.ValueKind == JsonValueKind.Object
+        && project.TryGetProperty("key", out var key) && key.ValueKind == JsonValueKind.String && key.ValueEquals(target.ProjectKey);
 
     private static Participant[] ReadParticipants(JsonElement array, string path, string name) =>
         ReadObjects(array, path, name, static (item, itemPath) => new Participant(

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using static Notifier.Notifications.Events.Parsing.JsonFields;
 
@@ -10,6 +11,11 @@ namespace Notifier.Notifications.Events.Parsing;
 internal static class CanonicalEventReader
 {
     public const string SpecVersion = "1.0";
+
+    private static readonly string[] States = ["OPEN", "MERGED", "DECLINED"];
+    private static readonly string[] ReviewStatuses = ["UNAPPROVED", "APPROVED", "NEEDS_WORK"];
+    private static readonly string[] RefChangeTypes = ["ADD", "UPDATE", "DELETE"];
+    private static readonly SearchValues<char> HexDigits = SearchValues.Create("0123456789abcdefABCDEF");
 
     public static NotificationEvent Read(JsonElement root, ParseContext context)
     {
@@ -138,7 +144,7 @@ internal static class CanonicalEventReader
         Id = RequiredInteger(obj, path, "id", minimum: 1),
         Title = RequiredString(obj, path, "title"),
         Description = OptionalString(obj, path, "description"),
-        State = ReadEnum(obj, path, "state", ["OPEN", "MERGED", "DECLINED"]) ?? "OPEN",
+        State = ReadEnum(obj, path, "state", States) ?? "OPEN",
         Url = WebUrls.Optional(obj, path, "url"),
         Author = ReadUser(RequiredObject(obj, path, "author"), Join(path, "author")),
         Source = ReadBranch(RequiredObject(obj, path, "source"), Join(path, "source")),
@@ -150,7 +156,7 @@ internal static class CanonicalEventReader
     private static Participant[] ReadParticipants(JsonElement array, string path, string name) =>
         ReadObjects(array, path, name, static (item, itemPath) => new Participant(
             ReadUser(RequiredObject(item, itemPath, "user"), Join(itemPath, "user")),
-            ReviewStatusOf(ReadEnum(item, itemPath, "status", ["UNAPPROVED", "APPROVED", "NEEDS_WORK"]))));
+            ReviewStatusOf(ReadEnum(item, itemPath, "status", ReviewStatuses))));
 
     public static ReviewStatus ReviewStatusOf(string? status) => status switch
     {
@@ -183,7 +189,7 @@ internal static class CanonicalEventReader
         };
     }
 
-    public static bool IsCommitHash(string id) => id.Length is >= 7 and <= 64 && id.All(char.IsAsciiHexDigit);
+    public static bool IsCommitHash(string id) => id.Length is >= 7 and <= 64 && !id.AsSpan().ContainsAnyExcept(HexDigits);
 
     private static Push ReadPush(JsonElement obj, string path)
     {
@@ -200,7 +206,7 @@ internal static class CanonicalEventReader
         var changes = ReadObjects(array, path, "changes", static (item, itemPath) => new RefChange(
             RequiredString(item, itemPath, "refId"),
             RequiredString(item, itemPath, "displayId"),
-            ReadEnum(item, itemPath, "type", ["ADD", "UPDATE", "DELETE"]) ?? throw Fail(itemPath, "type", "required string"),
+            ReadEnum(item, itemPath, "type", RefChangeTypes) ?? throw Fail(itemPath, "type", "required string"),
             OptionalString(item, itemPath, "fromHash"),
             OptionalString(item, itemPath, "toHash")));
         var commits = OptionalArray(obj, path, "commits", out var commitArray) ? ReadObjects(commitArray, path, "commits", ReadCommit) : [];

@@ -1,0 +1,96 @@
+using BenchmarkDotNet.Attributes;
+using Notifier.Notifications.Events;
+using Notifier.Notifications.Recipients;
+using Notifier.Notifications.Rendering;
+using Notifier.Smtp.Messages;
+using Notifier.Smtp.Mime;
+
+namespace Notifier.Notifications.Benchmarks;
+
+/// <summary>
+/// What one queue message costs before it reaches the SMTP connection: parse the sample, resolve its
+/// recipients, render one email per recipient and write each as MIME bytes. The pull-request-opened sample
+/// yields 2 emails (its two reviewers), the comment sample 3 (author, reviewer, participant; the actor is left
+/// out), so the time per email is the median divided by that count (printed at setup). Target: 50 µs per email.
+/// A short job (one launch, 5 warm-ups, 12 iterations) keeps a run to a few minutes on a shared machine.
+/// </summary>
+[MemoryDiagnoser]
+[MedianColumn]
+[SimpleJob(launchCount: 1, warmupCount: 5, iterationCount: 12)]
+public class PipelineBenchmarks
+{
+    private readonly EventParser _parser = new();
+    private readonly RecipientResolver _resolver = new();
+    private readonly EmailRenderer _renderer = new(
+        new NotificationOptions { BaseUrl = new Uri("https://git.example.com/"), SubjectPrefix = "[Bitbucket]" },
+        new Mailbox("noreply@example.com", "Code Review"));
+
+    private byte[] _opened = [];
+    private byte[] _comment = [];
+    private NotificationEvent _openedEvent = null!;
+    private RecipientSet _openedRecipients = null!;
+    private IReadOnlyList<EmailMessage> _openedMessages = [];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _opened = File.ReadAllBytes(Sample("pullrequest.opened"));
+        _comment = File.ReadAllBytes(Sample("pullrequest.comment.added"));
+        _openedEvent = _parser.Parse(_opened).Event ?? throw new InvalidOperationException("the opened sample does not parse");
+        _openedRecipients = _resolver.Resolve(_openedEvent);
+        _openedMessages = _renderer.Render(_openedEvent, _openedRecipients);
+        var commentEvent = _parser.Parse(_comment).Event ?? throw new InvalidOperationException("the comment sample does not parse");
+        Console.WriteLine($"// emails per event: pullrequest.opened {_openedMessages.Count}, pullrequest.comment.added {_renderer.Render(commentEvent, _resolver.Resolve(commentEvent)).Count}");
+    }
+
+    [Benchmark(Baseline = true, Description = "opened: parse+recipients+render+MIME")]
+    public int OpenedPipeline() => Pipeline(_opened);
+
+    [Benchmark(Description = "comment: parse+recipients+render+MIME")]
+    public int CommentPipeline() => Pipeline(_comment);
+
+    [Benchmark(Description = "opened: render only")]
+    public int OpenedRenderOnly() => _renderer.Render(_openedEvent, _openedRecipients).Count;
+
+    [Benchmark(Description = "opened: MIME only")]
+    public int OpenedMimeOnly()
+    {
+        var bytes = 0;
+        foreach (var message in _openedMessages)
+        {
+            bytes += MimeWriter.ToArray(message).Length;
+        }
+
+        return bytes;
+    }
+
+    private int Pipeline(byte[] body)
+    {
+        var parsed = _parser.Parse(body);
+        var recipients = _resolver.Resolve(parsed.Event!);
+        var bytes = 0;
+        foreach (var message in _renderer.Render(parsed.Event!, recipients))
+        {
+            bytes += MimeWriter.ToArray(message).Length;
+        }
+
+        return bytes;
+    }
+
+    private static string Sample(string type)
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var directory = start; directory is not null; directory = Path.GetDirectoryName(directory))
+            {
+                var path = Path.Combine(directory, "samples", "events", type + ".json");
+                if (File.Exists(path))
+                {
+                    return path;
+                }
+            }
+        }
+
+        throw new FileNotFoundException($"samples/events/{type}.json not found above {Directory.GetCurrentDirectory()}");
+    }
+}

@@ -1,0 +1,112 @@
+using Notifier.Smtp.Diagnostics;
+using Notifier.Smtp.Options;
+using Notifier.Smtp.Tests.Servers;
+using static Notifier.Smtp.Tests.Integration.IntegrationSupport;
+
+namespace Notifier.Smtp.Tests.Integration;
+
+/// <summary>
+/// What <c>notifier check-smtp</c> and <c>notifier send-test</c> report (SmtpProbe) against real servers: each
+/// stage, the TLS and AUTH details, and for a failure the stage it stopped at with advice for the admin.
+/// </summary>
+public sealed class SmtpProbeTests(ServerCertificates certificates) : IClassFixture<ServerCertificates>
+{
+    [Fact]
+    public async Task CheckReportsBannerTlsCertificateAndAuthWithoutSendingAnything()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Tls = ServerTls.StartTls, Certificate = certificates.Localhost, Auth = Credentials });
+        var seen = new List<SmtpStageResult>();
+
+        var report = await new SmtpProbe().CheckAsync(
+            Settings(server, tls: MailTls.Always, authenticate: true, trusted: certificates.AuthorityPath), new SynchronousProgress(seen));
+
+        Assert.True(report.Succeeded, report.Error?.Message);
+        Assert.Contains("aiosmtpd test server", report.Greeting, StringComparison.Ordinal);
+        Assert.NotNull(report.Tls);
+        Assert.Contains(report.Tls.ProtocolName, new[] { "TLS 1.2", "TLS 1.3" });
+        Assert.Contains("localhost", report.Tls.DnsNames);
+        Assert.Equal("CN=Notifier Test CA", report.Tls.Issuer);
+        Assert.Contains("PLAIN", report.AuthMechanismsOffered);
+        Assert.Contains("LOGIN", report.AuthMechanismsOffered);
+        Assert.NotNull(report.AuthMechanismUsed);
+        Assert.Null(report.SendResult);
+        foreach (var stage in new[] { SmtpStage.Connect, SmtpStage.Tls, SmtpStage.Ehlo, SmtpStage.Auth, SmtpStage.Quit })
+        {
+            Assert.Contains(seen, s => s.Stage == stage);
+        }
+
+        Assert.DoesNotContain(seen, s => s.Stage is SmtpStage.MailFrom or SmtpStage.RcptTo or SmtpStage.Data);
+        Assert.All(seen, s => Assert.True(s.Succeeded, s.Summary));
+        Assert.DoesNotContain(Password, string.Join("\n", seen.Select(s => s.Summary + s.ServerReply)), StringComparison.Ordinal);
+
+        var session = Assert.Single(await server.WaitForSessionsAsync(s => s.Count == 1 && s[0].Ended is not null));
+        Assert.False(session.MailFromSent);
+        Assert.Equal(User, session.AuthenticatedAs);
+        Assert.Equal("QUIT", session.Ended);
+    }
+
+    [Fact]
+    public async Task SendTestDeliversThroughEveryStageAndReportsTheServersReply()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Tls = ServerTls.Smtps, Certificate = certificates.Localhost });
+        var seen = new List<SmtpStageResult>();
+
+        var report = await new SmtpProbe().SendTestAsync(
+            Settings(server, MailProtocol.Smtps, trusted: certificates.AuthorityPath), Message("Notifier test email"), new SynchronousProgress(seen));
+
+        Assert.True(report.Succeeded, report.Error?.Message);
+        Assert.NotNull(report.SendResult);
+        Assert.Equal([Alice], report.SendResult.Accepted);
+        foreach (var stage in new[] { SmtpStage.Connect, SmtpStage.Tls, SmtpStage.Ehlo, SmtpStage.MailFrom, SmtpStage.RcptTo, SmtpStage.Data, SmtpStage.Quit })
+        {
+            Assert.Contains(seen, s => s.Stage == stage && s.Succeeded);
+        }
+
+        Assert.Contains(seen, s => s.Stage == SmtpStage.Data && (s.ServerReply ?? "").Contains("queued", StringComparison.Ordinal));
+        var received = Assert.Single(server.Messages);
+        Assert.True(received.Tls);
+        Assert.Equal("Notifier test email", (await PythonEmailParser.DecodeAsync(received.Bytes)).Subject);
+    }
+
+    [Fact]
+    public async Task SendTestStopsAtTheTlsStageWhenAlwaysMeetsAServerWithoutStartTls()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Tls = ServerTls.StartTls, Certificate = certificates.Localhost, Faults = ["no-starttls"] });
+
+        var report = await new SmtpProbe().SendTestAsync(Settings(server, tls: MailTls.Always), Message());
+
+        Assert.False(report.Succeeded);
+        Assert.Equal(SmtpStage.Tls, report.FailedStage);
+        AssertTold(report.Error!, "STARTTLS", "Mail__Tls");
+        Assert.Null(report.SendResult);
+        Assert.False(server.MailFromEverSent);
+    }
+
+    [Fact]
+    public async Task SendTestStopsAtTheAuthStageWhenTheServerRefusesTheCredentials()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions
+        {
+            Tls = ServerTls.StartTls,
+            Certificate = certificates.Localhost,
+            Auth = Credentials,
+            Faults = ["auth-fail"],
+        });
+        var seen = new List<SmtpStageResult>();
+
+        var report = await new SmtpProbe().SendTestAsync(
+            Settings(server, tls: MailTls.Always, authenticate: true, trusted: certificates.AuthorityPath), Message(), new SynchronousProgress(seen));
+
+        Assert.Equal(SmtpStage.Auth, report.FailedStage);
+        AssertTold(report.Error!, "535", "Mail__Username");
+        Assert.Contains(seen, s => s.Stage == SmtpStage.Auth && !s.Succeeded);
+        Assert.DoesNotContain(Password, string.Join("\n", seen.Select(s => s.Summary + s.ServerReply)), StringComparison.Ordinal);
+        Assert.False(server.MailFromEverSent);
+    }
+
+    /// <summary>Progress&lt;T&gt; posts to the thread pool; the probe's stages are wanted in order and at once.</summary>
+    private sealed class SynchronousProgress(List<SmtpStageResult> seen) : IProgress<SmtpStageResult>
+    {
+        public void Report(SmtpStageResult value) => seen.Add(value);
+    }
+}
