@@ -6,8 +6,11 @@ namespace Notifier.Smtp.Mime;
 /// </summary>
 internal static class HeaderText
 {
-    /// <summary>Longest header name we accept, so that "Name:" always fits on a 78-character line.</summary>
-    public const int MaxNameLength = 76;
+    /// <summary>
+    /// Longest header name we accept: "Name: " plus the shortest encoded word (one 4-byte character, Q-encoded:
+    /// 24 characters) must fit on a 78-character line, because the writer never folds before the first word.
+    /// </summary>
+    public const int MaxNameLength = 50;
 
     /// <summary>Headers the writer produces itself; <see cref="Messages.EmailMessage.Headers"/> may not set them.</summary>
     private static readonly string[] OwnedHeaders = ["From", "To", "Subject", "Date", "Message-ID", "MIME-Version"];
@@ -58,7 +61,7 @@ internal static class HeaderText
     }
 
     /// <summary>
-    /// A header name is 1–76 printable US-ASCII characters other than ':' (RFC 5322 ftext), and never one of the
+    /// A header name is 1–50 printable US-ASCII characters other than ':' (RFC 5322 ftext), and never one of the
     /// headers the writer owns (From, To, Subject, Date, Message-ID, MIME-Version, Content-*).
     /// </summary>
     public static void CheckExtraHeaderName(string? name)

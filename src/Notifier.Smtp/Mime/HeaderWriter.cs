@@ -30,6 +30,12 @@ internal ref struct HeaderWriter
     private int column;
     private bool lineHasText;
 
+    /// <summary>
+    /// True until the first token of a field is written: a fold right after the colon is legal, but parsers
+    /// (Python's email package among them) then keep the folding whitespace as part of the value.
+    /// </summary>
+    private bool atFieldStart;
+
     public HeaderWriter(MimeSink sink)
     {
         Sink = sink;
@@ -41,6 +47,7 @@ internal ref struct HeaderWriter
         Sink.Write((byte)':');
         column = name.Length + 1;
         lineHasText = true;
+        atFieldStart = true;
     }
 
     public void End()
@@ -64,7 +71,7 @@ internal ref struct HeaderWriter
     /// </summary>
     public void BeginToken(int length)
     {
-        if (lineHasText && column + 1 + length > MaxLineLength)
+        if (lineHasText && !atFieldStart && column + 1 + length > MaxLineLength)
         {
             Fold();
         }
@@ -72,6 +79,7 @@ internal ref struct HeaderWriter
         Sink.Write((byte)' ');
         column += 1 + length;
         lineHasText = true;
+        atFieldStart = false;
     }
 
     public void Raw(scoped ReadOnlySpan<char> text) => Sink.WriteText(text);
@@ -116,7 +124,10 @@ internal ref struct HeaderWriter
         while (start < value.Length)
         {
             var end = WordEnd(value, start);
-            if (!NeedsEncoding(value[start..end], keepLongWords))
+
+            // The first word shares its line with the field name; later ones may start a folded line.
+            var room = start == 0 ? MaxLineLength - column - 1 : MaxLineLength - 1;
+            if (!NeedsEncoding(value[start..end], keepLongWords, room))
             {
                 Token(value[start..end]);
                 start = end + 1;
@@ -129,7 +140,7 @@ internal ref struct HeaderWriter
             while (runEnd < value.Length)
             {
                 var nextEnd = WordEnd(value, runEnd + 1);
-                if (!NeedsEncoding(value[(runEnd + 1)..nextEnd], keepLongWords))
+                if (!NeedsEncoding(value[(runEnd + 1)..nextEnd], keepLongWords, MaxLineLength - 1))
                 {
                     break;
                 }
@@ -193,7 +204,7 @@ internal ref struct HeaderWriter
         while (!text.IsEmpty)
         {
             var room = Math.Min(MaxEncodedWordLength, MaxLineLength - column - 1);
-            if (room < MinEncodedWordLength && lineHasText)
+            if (room < MinEncodedWordLength && lineHasText && !atFieldStart)
             {
                 Fold();
                 room = MaxEncodedWordLength;
@@ -298,7 +309,8 @@ internal ref struct HeaderWriter
 
             // Escaped quotes and backslashes take two characters inside a quoted string.
             wordLength += c is '"' or '\\' ? 2 : 1;
-            if (wordLength > MaxLineLength - 4)
+            // "To: " and both quotes must fit with the word on one line.
+            if (wordLength > MaxLineLength - 6)
             {
                 return PhraseKind.Encoded;
             }
@@ -322,9 +334,9 @@ internal ref struct HeaderWriter
         return space < 0 ? text.Length : start + space;
     }
 
-    private static bool NeedsEncoding(ReadOnlySpan<char> word, bool keepLongWords)
+    private static bool NeedsEncoding(ReadOnlySpan<char> word, bool keepLongWords, int room)
     {
-        if (!keepLongWords && word.Length > MaxLineLength - 1)
+        if (!keepLongWords && word.Length > room)
         {
             return true;
         }

@@ -54,6 +54,7 @@ public sealed class HeaderInjectionTests
     [InlineData("X-Colon:")]
     [InlineData("X-Ünicode")]
     [InlineData("")]
+    [InlineData("X-Notifier-A-Rather-Long-Header-Name-Of-51-Chars-XY")]
     public void RefusesHeaderNamesThatAreNotFieldNames(string name)
     {
         AssertRefusedWithoutOutput(TestMessages.Create(headers: [new(name, "value")]), "header");

@@ -77,8 +77,8 @@ public sealed class MimeWriterPropertyTests
         {
             var c = cases[i];
             var d = decoded[i];
-            var context = Shorten($"case {i}: {System.Text.Json.JsonSerializer.Serialize(c)}\n{TestMessages.HeaderBlock(TestMessages.Raw(Build(c)))}");
-            Assert.True(d.Defects.Count == 0, $"{context}\ndefects: {string.Join(", ", d.Defects)}");
+            var context = $"case {i}: {Shorten(System.Text.Json.JsonSerializer.Serialize(c))}";
+            Assert.True(d.Defects.Count == 0, $"defects: {string.Join(", ", d.Defects)}\n{context}\n{TestMessages.HeaderBlock(TestMessages.Raw(Build(c)))}");
             Assert.True(c.Subject == d.Subject, $"{context}\nsubject: [{d.Subject}]");
             Assert.True(c.Reason == (d.Header("X-Notifier-Reason") ?? ""), $"{context}\nreason: [{d.Header("X-Notifier-Reason")}]");
             var expectedName = string.IsNullOrWhiteSpace(c.DisplayName) ? "" : c.DisplayName.Trim();

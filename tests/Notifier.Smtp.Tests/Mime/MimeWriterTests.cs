@@ -237,6 +237,23 @@ public sealed class MimeWriterTests
         Assert.Equal(subject, (await PythonEmailParser.DecodeAsync(raw)).Subject);
     }
 
+    [Theory]
+    [InlineData("Subject")]
+    [InlineData("X-Notifier-A-Rather-Long-Header-Name-Of-50-Chars-X")]
+    public async Task NeverFoldsBetweenTheColonAndTheFirstWord(string name)
+    {
+        // Parsers keep whitespace folded in right after the colon as part of the value.
+        var value = new string('x', 74) + " ,Zß😀";
+        var message = name == "Subject" ? TestMessages.Create(subject: value) : TestMessages.Create(headers: [new(name, value)]);
+        var raw = MimeWriter.ToArray(message);
+        var text = Encoding.ASCII.GetString(raw);
+
+        Assert.Matches($"\r\n{name}: \\S", text);
+        Assert.All(TestMessages.Lines(TestMessages.HeaderBlock(text)), l => Assert.True(l.Length <= 78, $"header line of {l.Length}: {l}"));
+        var decoded = await PythonEmailParser.DecodeAsync(raw);
+        Assert.Equal(value, decoded.Header(name));
+    }
+
     [Fact]
     public void KeepsLongIdentifiersInReferencesIntact()
     {
