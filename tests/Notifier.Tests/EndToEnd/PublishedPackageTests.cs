@@ -37,6 +37,7 @@ public sealed class PublishedPackage : IAsyncLifetime
     }
 }
 
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class PublishedPackageTests(PublishedPackage package) : IClassFixture<PublishedPackage>
 {
     [Fact]
