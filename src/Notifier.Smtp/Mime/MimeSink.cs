@@ -74,7 +74,10 @@ internal ref struct MimeSink
                 count--;
             }
 
-            position += Encoding.UTF8.GetBytes(text[..count], Reserve(count * 3));
+            // Reserve first, as its own statement: it may flush and reset position, which "position +=" would
+            // otherwise have read before the call.
+            var target = Reserve(count * 3);
+            position += Encoding.UTF8.GetBytes(text[..count], target);
             text = text[count..];
         }
     }

@@ -323,6 +323,21 @@ public sealed class MimeWriterTests
     }
 
     [Fact]
+    public async Task WritesHeaderBlocksLargerThanOneOutputChunkIntact()
+    {
+        // Over 4 KB of headers makes the writer ask its output for more room in the middle of a header.
+        var to = Enumerable.Range(0, 150).Select(i => new Mailbox($"reviewer{i}@example.com", $"Reviewer Nummer {i}")).ToList();
+        var raw = MimeWriter.ToArray(TestMessages.Create(to: to, messageId: "pr-42@notifier.example.com"));
+
+        Assert.True(TestMessages.HeaderBlock(Encoding.ASCII.GetString(raw)).Length > 4096);
+        Assert.DoesNotContain((byte)0, raw);
+        var decoded = await PythonEmailParser.DecodeAsync(raw);
+        Assert.Equal(to.Select(m => m.Address), decoded.To.Select(a => a.Address));
+        Assert.Equal("<pr-42@notifier.example.com>", decoded.MessageId);
+        Assert.Empty(decoded.Defects);
+    }
+
+    [Fact]
     public void WritesThroughAnyBufferWriterExactlyWhatToArrayReturns()
     {
         var message = TestMessages.Create(text: new string('x', 20_000), html: "<p>" + new string('é', 9_000) + "</p>");
