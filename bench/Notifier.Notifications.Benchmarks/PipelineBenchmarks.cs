@@ -12,11 +12,12 @@ namespace Notifier.Notifications.Benchmarks;
 /// recipients, render one email per recipient and write each as MIME bytes. The pull-request-opened sample
 /// yields 2 emails (its two reviewers), the comment sample 3 (author, reviewer, participant; the actor is left
 /// out), so the time per email is the median divided by that count (printed at setup). Target: 50 µs per email.
-/// A short job (one launch, 5 warm-ups, 12 iterations) keeps a run to a few minutes on a shared machine.
+/// The job runs in process, with 5 warm-ups and 12 iterations, so a run takes a few minutes on a shared machine
+/// (see <see cref="ShortInProcessConfig"/>).
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
-[SimpleJob(launchCount: 1, warmupCount: 5, iterationCount: 12)]
+[Config(typeof(ShortInProcessConfig))]
 public class PipelineBenchmarks
 {
     private readonly EventParser _parser = new();
