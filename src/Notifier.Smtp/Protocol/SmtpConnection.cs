@@ -486,7 +486,8 @@ internal sealed class SmtpConnection : IAsyncDisposable
         var mechanisms = SmtpAuthMechanisms.None;
         var names = new List<string>();
         long size = 0;
-        _extensions = [.. reply.Lines.Skip(1)];
+        // Some servers (Postfix's smtp-sink) end the list with a blank "250 " line; it names no extension.
+        _extensions = [.. reply.Lines.Skip(1).Select(line => line.Trim()).Where(line => line.Length > 0)];
         foreach (var line in _extensions)
         {
             var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);

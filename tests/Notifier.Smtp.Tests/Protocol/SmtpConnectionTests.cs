@@ -30,6 +30,21 @@ public sealed class SmtpConnectionTests
         Assert.False(connection.IsEncrypted);
     }
 
+    [Fact]
+    public async Task BlankEhloLinesNameNoExtension()
+    {
+        // Postfix's smtp-sink pads its keywords and ends the list with "250 ".
+        var server = new TranscriptStream()
+            .Reply("220 smtp-sink ESMTP")
+            .ExpectPrefix("EHLO ")
+            .Reply("250-smtp-sink", "250-PIPELINING ", "250-DSN ", "250 ");
+        await using var connection = Connection(server);
+
+        await connection.EstablishAsync(null, null, CancellationToken.None);
+
+        Assert.Equal(["PIPELINING", "DSN"], connection.Extensions);
+    }
+
     [Theory]
     [MemberData(nameof(Delivery))]
     public async Task MultilineReplyWhoseCodesDifferIsAProtocolError(bool oneByteAtATime)
