@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Markdig;
 using Markdig.Extensions.EmphasisExtras;
+using Markdig.Renderers;
 using Markdig.Renderers.Html;
 using Markdig.Syntax;
 using Markdig.Syntax.Inlines;
@@ -25,14 +26,40 @@ internal static class SafeMarkdown
         .UseEmphasisExtras(EmphasisExtraOptions.Strikethrough)
         .Build();
 
+    /// <summary>
+    /// One renderer per thread, set up for <see cref="Pipeline"/> once: Markdown.ToHtml(document, writer) builds
+    /// a new HtmlRenderer and registers every object renderer on each call, which cost more than rendering a
+    /// typical comment. The renderer writes into its own StringWriter; Reset empties it and the indent state.
+    /// </summary>
+    [ThreadStatic]
+    private static ReusableRenderer? renderer;
+
     /// <summary>Appends the HTML for <paramref name="markdown"/> to <paramref name="target"/>.</summary>
     public static void AppendHtml(StringBuilder target, string markdown)
     {
         var document = Markdown.Parse(markdown, Pipeline);
         Sanitize(document);
-        // Writes straight into the email's builder, through Markdig's pooled renderer: no intermediate string.
-        using var writer = new StringWriter(target, CultureInfo.InvariantCulture);
-        Markdown.ToHtml(document, writer, Pipeline);
+        var html = renderer ?? CreateRenderer();
+        // Taken out while in use: an exception mid-render leaves no half-written renderer for the next call.
+        renderer = null;
+        html.Render(document);
+        html.Writer.Flush();
+        target.Append(((StringWriter)html.Writer).GetStringBuilder());
+        html.Clear();
+        renderer = html;
+    }
+
+    private static ReusableRenderer CreateRenderer()
+    {
+        var html = new ReusableRenderer(new StringWriter(new StringBuilder(1024), CultureInfo.InvariantCulture));
+        Pipeline.Setup(html);
+        return html;
+    }
+
+    /// <summary>Exposes Markdig's own reset (empties the StringWriter, indents and line state) for reuse.</summary>
+    private sealed class ReusableRenderer(TextWriter writer) : HtmlRenderer(writer)
+    {
+        public void Clear() => Reset();
     }
 
     private static void Sanitize(MarkdownDocument document)
