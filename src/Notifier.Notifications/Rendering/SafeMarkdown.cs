@@ -85,33 +85,42 @@ internal static class SafeMarkdown
     }
 
     /// <summary>
-    /// Every block and inline below <paramref name="node"/>, parents before children: the same nodes as Markdig's
-    /// Descendants(), without its iterator and list growth (the walk was a visible share of rendering a comment).
+    /// Every block and inline below <paramref name="root"/>, parents before children in document order: the same
+    /// nodes as Markdig's Descendants(), without its iterator and list growth. An explicit stack rather than
+    /// recursion, so deeply nested input (thousands of "&gt;" quotes) cannot exhaust the thread's stack here.
     /// </summary>
-    private static void Collect(MarkdownObject node, List<MarkdownObject> nodes)
+    private static void Collect(MarkdownObject root, List<MarkdownObject> nodes)
     {
-        switch (node)
+        var pending = new Stack<MarkdownObject>(16);
+        pending.Push(root);
+        while (pending.TryPop(out var node))
         {
-            case ContainerBlock container:
-                foreach (var child in container)
-                {
-                    nodes.Add(child);
-                    Collect(child, nodes);
-                }
+            if (node != root)
+            {
+                nodes.Add(node);
+            }
 
-                break;
-            case LeafBlock { Inline: { } inline }:
-                nodes.Add(inline);
-                Collect(inline, nodes);
-                break;
-            case ContainerInline inlines:
-                for (var child = inlines.FirstChild; child is not null; child = child.NextSibling)
-                {
-                    nodes.Add(child);
-                    Collect(child, nodes);
-                }
+            // Children are pushed last to first so that they come off the stack in document order.
+            switch (node)
+            {
+                case ContainerBlock container:
+                    for (var i = container.Count - 1; i >= 0; i--)
+                    {
+                        pending.Push(container[i]);
+                    }
 
-                break;
+                    break;
+                case LeafBlock { Inline: { } inline }:
+                    pending.Push(inline);
+                    break;
+                case ContainerInline inlines:
+                    for (var child = inlines.LastChild; child is not null; child = child.PreviousSibling)
+                    {
+                        pending.Push(child);
+                    }
+
+                    break;
+            }
         }
     }
 
