@@ -47,8 +47,8 @@ public sealed class EmailRenderer
 
         var content = _builder.Build(notificationEvent);
         var subject = HeaderText.Clean(_subjectPrefix.Length > 0 ? $"{_subjectPrefix} {content.Subject}" : content.Subject, 250);
-        var text = TextEmailWriter.Write(content);
-        var html = HtmlEmailWriter.Write(content, subject);
+        using var text = TextEmailWriter.Write(content);
+        using var html = HtmlEmailWriter.Write(content, subject);
         var shared = SharedHeaders(notificationEvent, content.Kind);
 
         var messages = new EmailMessage[recipients.Recipients.Count];

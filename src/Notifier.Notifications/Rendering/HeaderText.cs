@@ -21,6 +21,11 @@ internal static class HeaderText
             return string.Empty;
         }
 
+        if (IsAlreadyClean(value, maxLength))
+        {
+            return value;
+        }
+
         var builder = new StringBuilder(Math.Min(value.Length, maxLength + 8));
         var pendingSpace = false;
         for (var i = 0; i < value.Length; i++)
@@ -60,6 +65,32 @@ internal static class HeaderText
         return builder.Length >= maxLength && builder.Length < value.Length
             ? TextLimit.Cut(builder.ToString(), maxLength - 1).TrimEnd() + "…"
             : builder.ToString();
+    }
+
+    /// <summary>
+    /// True when <see cref="Clean"/> would return the value unchanged: short enough, no breaking or surrogate
+    /// characters (pairs included, to keep this simple), and white space only as single inner spaces. Names,
+    /// repository names and titles almost always are, and this spares a builder and a copy for each of them.
+    /// </summary>
+    private static bool IsAlreadyClean(string value, int maxLength)
+    {
+        if (value.Length > maxLength || value[0] == ' ' || value[^1] == ' ')
+        {
+            return false;
+        }
+
+        var previous = 'x';
+        foreach (var c in value)
+        {
+            if (c == ' ' ? previous == ' ' : IsBreaking(c) || char.IsWhiteSpace(c) || char.IsSurrogate(c))
+            {
+                return false;
+            }
+
+            previous = c;
+        }
+
+        return true;
     }
 
     /// <summary>

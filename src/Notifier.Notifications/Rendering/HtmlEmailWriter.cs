@@ -14,9 +14,14 @@ internal static class HtmlEmailWriter
     private const string Ink = "color:#172b4d;";
     private const string Muted = "color:#5e6c84;";
 
+    /// <summary>Everything after the reason sentence: the same for every email, so a constant rather than built each time.</summary>
+    private const string Footer =
+        "</p><p style=\"margin:6px 0 0 0;\">Sent by Notifier. This is an automated message; replies are not read.</p></td></tr>\n"
+        + "</table>\n</td></tr></table>\n</body></html>\n";
+
     public static BodyTemplate Write(EmailContent content, string subject)
     {
-        var html = new StringBuilder(8192);
+        var html = StringBuilderCache.Acquire(16 * 1024);
         html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
             .Append("<meta name=\"color-scheme\" content=\"light dark\"><meta name=\"supported-color-schemes\" content=\"light dark\">")
@@ -59,11 +64,7 @@ internal static class HtmlEmailWriter
 
         html.Append("<tr><td style=\"padding:16px 24px;background-color:#fafbfc;border-top:1px solid #dfe1e6;").Append(Font).Append(Muted)
             .Append("font-size:12px;line-height:1.5;\"><p style=\"margin:0;\">");
-        var before = html.ToString();
-        html.Clear();
-        html.Append("</p><p style=\"margin:6px 0 0 0;\">Sent by Notifier. This is an automated message; replies are not read.</p></td></tr>\n")
-            .Append("</table>\n</td></tr></table>\n</body></html>\n");
-        return new BodyTemplate(before, html.ToString());
+        return new BodyTemplate(html, Footer);
     }
 
     private static void WriteFacts(StringBuilder html, IReadOnlyList<Fact> facts)

@@ -47,5 +47,23 @@ internal static class HtmlText
         return builder.Append(value, start, value.Length - start);
     }
 
-    public static string Encode(string? value) => new StringBuilder().AppendEncoded(value).ToString();
+    /// <summary>The encoded text; the value itself when nothing in it needs escaping (the usual case, e.g. reason sentences).</summary>
+    public static string Encode(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return string.Empty;
+        }
+
+        foreach (var c in value)
+        {
+            // Any character AppendEncoded might change sends the value through it; surrogates conservatively so.
+            if (c is '&' or '<' or '>' or '"' or '\'' || (char.IsControl(c) && c is not '\n' and not '\t') || char.IsSurrogate(c))
+            {
+                return new StringBuilder(value.Length + 16).AppendEncoded(value).ToString();
+            }
+        }
+
+        return value;
+    }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Markdig;
 using Markdig.Extensions.EmphasisExtras;
+using Markdig.Renderers;
 using Markdig.Renderers.Html;
 using Markdig.Syntax;
 using Markdig.Syntax.Inlines;
@@ -25,20 +26,48 @@ internal static class SafeMarkdown
         .UseEmphasisExtras(EmphasisExtraOptions.Strikethrough)
         .Build();
 
+    /// <summary>
+    /// One renderer per thread, set up for <see cref="Pipeline"/> once: Markdown.ToHtml(document, writer) builds
+    /// a new HtmlRenderer and registers every object renderer on each call, which cost more than rendering a
+    /// typical comment. The renderer writes into its own StringWriter; Reset empties it and the indent state.
+    /// </summary>
+    [ThreadStatic]
+    private static ReusableRenderer? renderer;
+
     /// <summary>Appends the HTML for <paramref name="markdown"/> to <paramref name="target"/>.</summary>
     public static void AppendHtml(StringBuilder target, string markdown)
     {
         var document = Markdown.Parse(markdown, Pipeline);
         Sanitize(document);
-        // Writes straight into the email's builder, through Markdig's pooled renderer: no intermediate string.
-        using var writer = new StringWriter(target, CultureInfo.InvariantCulture);
-        Markdown.ToHtml(document, writer, Pipeline);
+        var html = renderer ?? CreateRenderer();
+        // Taken out while in use: an exception mid-render leaves no half-written renderer for the next call.
+        renderer = null;
+        html.Render(document);
+        html.Writer.Flush();
+        target.Append(((StringWriter)html.Writer).GetStringBuilder());
+        html.Clear();
+        renderer = html;
+    }
+
+    private static ReusableRenderer CreateRenderer()
+    {
+        var html = new ReusableRenderer(new StringWriter(new StringBuilder(1024), CultureInfo.InvariantCulture));
+        Pipeline.Setup(html);
+        return html;
+    }
+
+    /// <summary>Exposes Markdig's own reset (empties the StringWriter, indents and line state) for reuse.</summary>
+    private sealed class ReusableRenderer(TextWriter writer) : HtmlRenderer(writer)
+    {
+        public void Clear() => Reset();
     }
 
     private static void Sanitize(MarkdownDocument document)
     {
         // Materialise first: the loop rewrites the tree.
-        foreach (var node in document.Descendants().ToList())
+        var nodes = new List<MarkdownObject>(64);
+        Collect(document, nodes);
+        foreach (var node in nodes)
         {
             switch (node)
             {
@@ -50,6 +79,46 @@ internal static class SafeMarkdown
                     break;
                 default:
                     Style(node);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every block and inline below <paramref name="root"/>, parents before children in document order: the same
+    /// nodes as Markdig's Descendants(), without its iterator and list growth. An explicit stack rather than
+    /// recursion, so deeply nested input (thousands of "&gt;" quotes) cannot exhaust the thread's stack here.
+    /// </summary>
+    private static void Collect(MarkdownObject root, List<MarkdownObject> nodes)
+    {
+        var pending = new Stack<MarkdownObject>(16);
+        pending.Push(root);
+        while (pending.TryPop(out var node))
+        {
+            if (node != root)
+            {
+                nodes.Add(node);
+            }
+
+            // Children are pushed last to first so that they come off the stack in document order.
+            switch (node)
+            {
+                case ContainerBlock container:
+                    for (var i = container.Count - 1; i >= 0; i--)
+                    {
+                        pending.Push(container[i]);
+                    }
+
+                    break;
+                case LeafBlock { Inline: { } inline }:
+                    pending.Push(inline);
+                    break;
+                case ContainerInline inlines:
+                    for (var child = inlines.LastChild; child is not null; child = child.PreviousSibling)
+                    {
+                        pending.Push(child);
+                    }
+
                     break;
             }
         }

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Notifier.Notifications.Rendering;
 
 /// <summary>
@@ -10,7 +8,7 @@ internal static class TextEmailWriter
 {
     public static BodyTemplate Write(EmailContent content)
     {
-        var text = new StringBuilder(2048);
+        var text = StringBuilderCache.Acquire(4096);
         TextWrapper.AppendWrapped(text, content.Headline);
         text.Append('\n');
         if (content.Title.Length > 0)
@@ -94,7 +92,6 @@ internal static class TextEmailWriter
 
         // "-- " is the standard signature separator: mail clients fade or strip what follows in replies.
         text.Append("-- \n");
-        var before = text.ToString();
-        return new BodyTemplate(before, "\nSent by Notifier. This is an automated message; replies are not read.\n");
+        return new BodyTemplate(text, "\nSent by Notifier. This is an automated message; replies are not read.\n");
     }
 }

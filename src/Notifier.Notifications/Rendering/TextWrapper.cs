@@ -11,15 +11,61 @@ internal static class TextWrapper
     public const int Width = 72;
 
     /// <summary>Appends <paramref name="text"/> wrapped, every line starting with <paramref name="prefix"/>; continuation lines with <paramref name="hangingPrefix"/>.</summary>
-    public static void AppendWrapped(StringBuilder output, string text, string prefix = "", string? hangingPrefix = null)
+    public static void AppendWrapped(StringBuilder output, string text, string prefix = "", string? hangingPrefix = null) =>
+        AppendWrappedSpan(output, text, prefix, hangingPrefix ?? prefix);
+
+    /// <summary>Appends markdown source, wrapping prose lines and keeping code, tables and list structure.</summary>
+    public static void AppendMarkdown(StringBuilder output, string markdown, string prefix = "")
     {
-        hangingPrefix ??= prefix;
+        // Works on slices of the source: splitting into line and word strings cost more than the wrapping.
+        var inFence = false;
+        var source = markdown.AsSpan();
+        foreach (var range in source.Split('\n'))
+        {
+            var line = source[range].TrimEnd();
+            var trimmed = line.TrimStart();
+            if (trimmed.StartsWith("```", StringComparison.Ordinal) || trimmed.StartsWith("~~~", StringComparison.Ordinal))
+            {
+                inFence = !inFence;
+                output.Append(prefix).Append(line).Append('\n');
+                continue;
+            }
+
+            if (inFence || line.StartsWith("    ", StringComparison.Ordinal) || line.StartsWith('\t') || trimmed.StartsWith('|') || line.Length + prefix.Length <= Width)
+            {
+                // The line has no trailing white space of its own, so only an empty line can end in the prefix's.
+                if (line.IsEmpty)
+                {
+                    output.Append(prefix.AsSpan().TrimEnd());
+                }
+                else
+                {
+                    output.Append(prefix).Append(line);
+                }
+
+                output.Append('\n');
+                continue;
+            }
+
+            var lead = string.Concat(prefix, line[..(line.Length - trimmed.Length)]);
+            AppendWrappedSpan(output, trimmed, lead, lead + new string(' ', ListMarker(trimmed)));
+        }
+    }
+
+    private static void AppendWrappedSpan(StringBuilder output, ReadOnlySpan<char> text, ReadOnlySpan<char> prefix, ReadOnlySpan<char> hangingPrefix)
+    {
         var lineStart = output.Length;
         output.Append(prefix);
         var column = prefix.Length;
         var first = true;
-        foreach (var word in text.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var range in text.Split(' '))
         {
+            var word = text[range];
+            if (word.IsEmpty)
+            {
+                continue;
+            }
+
             if (!first && column + 1 + word.Length > Width)
             {
                 output.Append('\n').Append(hangingPrefix);
@@ -48,34 +94,7 @@ internal static class TextWrapper
         output.Append('\n');
     }
 
-    /// <summary>Appends markdown source, wrapping prose lines and keeping code, tables and list structure.</summary>
-    public static void AppendMarkdown(StringBuilder output, string markdown, string prefix = "")
-    {
-        var inFence = false;
-        foreach (var raw in markdown.Split('\n'))
-        {
-            var line = raw.TrimEnd();
-            var trimmed = line.TrimStart();
-            if (trimmed.StartsWith("```", StringComparison.Ordinal) || trimmed.StartsWith("~~~", StringComparison.Ordinal))
-            {
-                inFence = !inFence;
-                output.Append(prefix).Append(line).Append('\n');
-                continue;
-            }
-
-            if (inFence || line.StartsWith("    ", StringComparison.Ordinal) || line.StartsWith('\t') || trimmed.StartsWith('|') || line.Length + prefix.Length <= Width)
-            {
-                output.Append((prefix + line).TrimEnd()).Append('\n');
-                continue;
-            }
-
-            var indent = line[..(line.Length - trimmed.Length)];
-            var marker = ListMarker(trimmed);
-            AppendWrapped(output, trimmed, prefix + indent, prefix + indent + new string(' ', marker));
-        }
-    }
-
-    private static int ListMarker(string line)
+    private static int ListMarker(ReadOnlySpan<char> line)
     {
         if (line.Length > 2 && line[0] is '-' or '*' or '+' && line[1] == ' ')
         {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Notifier.Smtp.Messages;
+using Notifier.Smtp.Protocol;
 
 namespace Notifier.Smtp.Mime;
 
@@ -103,8 +104,11 @@ public static class MimeWriter
     public static byte[] ToArray(EmailMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var estimate = 1024 + ((message.TextBody?.Length ?? 0) + (message.HtmlBody?.Length ?? 0)) * 3 / 2;
-        var buffer = new ArrayBufferWriter<byte>(estimate);
+        // Written into a rented buffer, then copied once into an array of the exact size: an ArrayBufferWriter
+        // allocated its own (estimate-sized, sometimes grown) buffer per message besides that array. The sink
+        // asks for 4 KB spans, so the estimate includes that much slack and the buffer rarely has to grow.
+        var estimate = 4096 + 1024 + ((message.TextBody?.Length ?? 0) + (message.HtmlBody?.Length ?? 0)) * 3 / 2;
+        using var buffer = new PooledBufferWriter(estimate);
         WriteTo(message, buffer);
         return buffer.WrittenSpan.ToArray();
     }
