@@ -25,14 +25,15 @@ internal static partial class WarmUp
 
     public static void Start(IServiceProvider services) => _ = Task.Run(() => RunAsync(services));
 
-    private static async Task RunAsync(IServiceProvider services)
+    /// <summary>Runs the warm-up; returns how many emails it rendered and encoded (0 when skipped or failed).</summary>
+    internal static async Task<int> RunAsync(IServiceProvider services)
     {
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WarmUp).FullName!);
         try
         {
             if (!services.GetRequiredService<NotifierSettings>().IsValid)
             {
-                return;
+                return 0;
             }
 
             services.GetRequiredService<IMailTransport>();
@@ -58,12 +59,14 @@ internal static partial class WarmUp
                 answer.ReturnValue = QueueFunctionHandler.ReturnValue(result, duplicate: false);
                 await JsonSerializer.SerializeAsync(Stream.Null, answer, InvocationJson.Options);
                 Finished(logger, result.MessagesSent);
+                return result.MessagesSent;
             }
         }
         catch (Exception ex)
         {
             // Only an optimisation: whatever failed here fails again, and is reported, on a real invocation.
             Failed(logger, ex.Message);
+            return 0;
         }
     }
 
