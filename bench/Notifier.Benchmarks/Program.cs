@@ -3,7 +3,7 @@
 //                ASP.NET Core handler published the same way, alternating, in the same run;
 //   throughput   16 concurrent invocations (the host's maxConcurrentCalls) for N seconds to Postfix's
 //                smtp-sink: invocations/s, p50/p99 latency, peak RSS.
-// Usage: dotnet run -c Release --project bench/Notifier.Benchmarks -- [--runs 10] [--seconds 30] [--concurrency 16] [--no-publish]
+// Usage: dotnet run -c Release --project bench/Notifier.Benchmarks -- [--runs 10] [--seconds 30 (0 skips throughput)] [--concurrency 16] [--no-publish]
 using Notifier.Benchmarks;
 
 var options = BenchOptions.Parse(args);
@@ -15,5 +15,8 @@ await using var sink = await SmtpSink.StartAsync();
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
 var cold = await ColdStart.RunAsync(notifier, empty, sink.Port, options.Runs);
 cold.Print();
-var throughput = await Throughput.RunAsync(notifier, sink.Port, options.Concurrency, TimeSpan.FromSeconds(options.Seconds));
-throughput.Print();
+if (options.Seconds > 0)
+{
+    var throughput = await Throughput.RunAsync(notifier, sink.Port, options.Concurrency, TimeSpan.FromSeconds(options.Seconds));
+    throughput.Print();
+}

@@ -12,6 +12,13 @@ if (HostArguments.AreOnlyHostSettings(args))
     return ExitCodes.Success;
 }
 
+// The Functions host starts `notifier serve` on every cold start: skip building the whole command line
+// (System.CommandLine, every command's options) for it, since the host waits for GET / meanwhile.
+if (args is ["serve"])
+{
+    return await ServeCommand.RunAsync([], CancellationToken.None);
+}
+
 return await NotifierCommand.RunAsync(args);
 
 /// <summary>The entry point; public so that in-memory endpoint tests can host the handler.</summary>

@@ -72,8 +72,12 @@ internal static class QueueFunctionHandler
             }
 
             response.Logs.Add(result.ToString());
-            response.ReturnValue = new { outcome = DeliveryMetrics.OutcomeTag(result.Outcome), eventId = result.EventId, reason = result.Reason, duplicate };
+            response.ReturnValue = ReturnValue(result, duplicate);
             return TypedResults.Json(response, InvocationJson.Options);
         }
     }
+
+    /// <summary>The function's return value; the warm-up serialises the same shape (Hosting/WarmUp.cs).</summary>
+    internal static object ReturnValue(DeliveryResult result, bool duplicate) =>
+        new { outcome = DeliveryMetrics.OutcomeTag(result.Outcome), eventId = result.EventId, reason = result.Reason, duplicate };
 }

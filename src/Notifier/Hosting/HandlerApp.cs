@@ -43,6 +43,8 @@ internal static class HandlerApp
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             ReportSettings(app.Services);
+            // After listening, not before: on a busy 2-core machine a warm-up that overlaps server start-up
+            // delayed GET / more than it saved on the first invocation (bench/README-app.md).
             WarmUp.Start(app.Services);
         });
         return app;

@@ -1,47 +1,100 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using Notifier.Functions;
+using Notifier.Invocations;
 using Notifier.Notifications.Delivery;
 using Notifier.Settings;
 using Notifier.Smtp;
+using Notifier.Smtp.Messages;
+using Notifier.Smtp.Mime;
 
 namespace Notifier.Hosting;
 
 /// <summary>
-/// Right after the handler starts listening, takes one built-in event through parse, check, recipients and
-/// render (nothing is sent) and creates the mail transport, on a background thread. The first real
-/// invocation then finds that code loaded and initialised instead of paying for it while a message waits.
+/// Right after the handler starts listening, takes one built-in event through the whole invocation path on a
+/// background thread: reading a host-shaped invocation, parse, check, recipients, render, MIME (into a sink
+/// that discards the bytes: nothing is sent, counted or logged as delivered) and serialising the answer; it
+/// also creates the real mail transport. The first real invocation then finds that code loaded, compiled
+/// and initialised instead of paying for it while a message waits.
 /// </summary>
 internal static partial class WarmUp
 {
     private const string ResourceName = "Notifier.WarmUpEvent.json";
 
-    public static void Start(IServiceProvider services) => _ = Task.Run(() => Run(services));
+    public static void Start(IServiceProvider services) => _ = Task.Run(() => RunAsync(services));
 
-    private static void Run(IServiceProvider services)
+    /// <summary>Runs the warm-up; returns how many emails it rendered and encoded (0 when skipped or failed).</summary>
+    internal static async Task<int> RunAsync(IServiceProvider services)
     {
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WarmUp).FullName!);
         try
         {
             if (!services.GetRequiredService<NotifierSettings>().IsValid)
             {
-                return;
+                return 0;
             }
 
             services.GetRequiredService<IMailTransport>();
-            using var stream = typeof(WarmUp).Assembly.GetManifestResourceStream(ResourceName)!;
-            using var buffer = new MemoryStream();
-            stream.CopyTo(buffer);
-            var prepared = services.GetRequiredService<DeliveryPipeline>().Prepare(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), null, null);
-            Finished(logger, prepared.Messages.Count);
+            var (invocation, error) = await Invocation.ReadAsync(new MemoryStream(SampleInvocation()), CancellationToken.None);
+            using (invocation?.Document)
+            {
+                var body = invocation?.Binding(FunctionCatalog.PullRequestEvents.TriggerBinding) is { } value ? HostValue.AsBody(value) : throw new InvalidOperationException(error);
+
+                // A private pipeline over the real parser, policy, resolver and renderer, but with a transport
+                // that only writes MIME and its own metrics, so the warm-up is never counted as a delivery.
+                using var metrics = new DeliveryMetrics();
+                var pipeline = new DeliveryPipeline(
+                    services.GetRequiredService<Notifier.Notifications.Events.EventParser>(),
+                    services.GetRequiredService<Notifier.Notifications.Events.EventPolicy>(),
+                    services.GetRequiredService<Notifier.Notifications.Recipients.RecipientResolver>(),
+                    services.GetRequiredService<Notifier.Notifications.Rendering.EmailRenderer>(),
+                    new DiscardingTransport(),
+                    metrics,
+                    NullLogger<DeliveryPipeline>.Instance);
+                var result = await pipeline.DeliverAsync(body, invocation.EventKey, FunctionCatalog.PullRequestEvents.Category);
+                var answer = new InvocationResult();
+                answer.Logs.Add(result.ToString());
+                answer.ReturnValue = QueueFunctionHandler.ReturnValue(result, duplicate: false);
+                await JsonSerializer.SerializeAsync(Stream.Null, answer, InvocationJson.Options);
+                Finished(logger, result.MessagesSent);
+                return result.MessagesSent;
+            }
         }
         catch (Exception ex)
         {
             // Only an optimisation: whatever failed here fails again, and is reported, on a real invocation.
             Failed(logger, ex.Message);
+            return 0;
         }
     }
 
-    [LoggerMessage(EventId = 2010, Level = LogLevel.Debug, Message = "Warm-up rendered {Count} email(s)")]
+    /// <summary>The embedded sample event as the host sends it: binary body, base64 in <c>Data.message</c>.</summary>
+    private static byte[] SampleInvocation()
+    {
+        using var stream = typeof(WarmUp).Assembly.GetManifestResourceStream(ResourceName)!;
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        var base64 = Convert.ToBase64String(buffer.GetBuffer(), 0, (int)buffer.Length);
+        return Encoding.UTF8.GetBytes(
+            "{\"Data\":{\"message\":\"" + base64 + "\"},\"Metadata\":{\"MessageId\":\"warm-up\",\"DeliveryCount\":1,\"ContentType\":\"application/json\",\"ApplicationProperties\":{}}}");
+    }
+
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Debug, Message = "Warm-up rendered and encoded {Count} email(s)")]
     private static partial void Finished(ILogger logger, int count);
 
     [LoggerMessage(EventId = 2011, Level = LogLevel.Debug, Message = "Warm-up failed: {Reason}")]
     private static partial void Failed(ILogger logger, string reason);
+
+    /// <summary>Writes each message's MIME into a reused buffer and drops it; sends nothing.</summary>
+    private sealed class DiscardingTransport : IMailTransport
+    {
+        public Task<SendResult> SendAsync(EmailMessage message, CancellationToken cancellationToken = default)
+        {
+            var output = new ArrayBufferWriter<byte>(16 * 1024);
+            MimeWriter.WriteTo(message, output);
+            return Task.FromResult(new SendResult(message.Recipients, [], "250 warm-up (not sent)"));
+        }
+    }
 }

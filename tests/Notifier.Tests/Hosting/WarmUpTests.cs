@@ -1,0 +1,22 @@
+using Notifier.Hosting;
+using Notifier.Smtp.Messages;
+using Notifier.Tests.Support;
+using NSubstitute;
+
+namespace Notifier.Tests.Hosting;
+
+public sealed class WarmUpTests
+{
+    [Fact]
+    public async Task WarmUpRendersAndEncodesTheSampleEmailsWithoutSendingAny()
+    {
+        await using var factory = new HandlerFactory();
+        using var client = factory.CreateClient();
+        (await client.GetAsync(new Uri("/", UriKind.Relative))).EnsureSuccessStatusCode();
+
+        var encoded = await WarmUp.RunAsync(factory.Services);
+
+        Assert.Equal(2, encoded);
+        await factory.Transport.DidNotReceiveWithAnyArgs().SendAsync(Arg.Any<EmailMessage>(), Arg.Any<CancellationToken>());
+    }
+}
