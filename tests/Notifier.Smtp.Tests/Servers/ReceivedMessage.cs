@@ -22,4 +22,7 @@ public sealed record ReceivedMessage
     public string Reply { get; init; } = "";
 
     public byte[] Bytes => Convert.FromBase64String(Data);
+
+    /// <summary>The message as text (our MIME output is 7-bit).</summary>
+    public string Text => System.Text.Encoding.UTF8.GetString(Bytes);
 }

@@ -91,7 +91,7 @@ class Handler:
         return "250 2.1.5 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        reply = "451 4.3.0 Error: queue file write error" if fault("data-451") else "250 2.0.0 OK: queued"
+        reply = "451 4.3.0 Error: queue file write error" if fault("data-451") else "250 2.0.0 Ok: queued"
         message_id = next(MESSAGE_IDS)
         write_json(f"message-{message_id}.json", {
             "id": message_id,

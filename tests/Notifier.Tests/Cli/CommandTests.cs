@@ -1,3 +1,4 @@
+using Notifier.Smtp.Tests.Servers;
 using Notifier.Tests.Support;
 
 namespace Notifier.Tests.Cli;
@@ -117,7 +118,7 @@ public sealed class CommandTests
     [Fact]
     public async Task SendTestPrintsEveryStageAndExits0WhenTheServerTookIt()
     {
-        await using var smtp = await SmtpServerProcess.StartAsync();
+        await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
         var environment = new Dictionary<string, string?>
         {
             ["Mail__Host"] = "127.0.0.1",
@@ -134,7 +135,7 @@ public sealed class CommandTests
             Assert.Contains($"] {stage}", output, StringComparison.Ordinal);
         }
 
-        Assert.Equal(["admin@example.com"], smtp.Messages().Single().To);
+        Assert.Equal(["admin@example.com"], smtp.Messages.Single().RcptTos);
     }
 
     [Fact]
@@ -159,7 +160,7 @@ public sealed class CommandTests
     [Fact]
     public async Task CheckSmtpPrintsTheBannerAndExtensionsAndExits0()
     {
-        await using var smtp = await SmtpServerProcess.StartAsync();
+        await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
         var environment = new Dictionary<string, string?>
         {
             ["Mail__Host"] = "127.0.0.1",
@@ -173,7 +174,7 @@ public sealed class CommandTests
         Assert.True(exitCode == 0, output);
         Assert.Contains("banner:", output, StringComparison.Ordinal);
         Assert.Contains("extensions:", output, StringComparison.Ordinal);
-        Assert.Empty(smtp.Messages());
+        Assert.Empty(smtp.Messages);
     }
 
     [Fact]

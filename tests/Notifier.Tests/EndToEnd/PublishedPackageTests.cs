@@ -1,3 +1,4 @@
+using Notifier.Smtp.Tests.Servers;
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Net;
@@ -70,7 +71,7 @@ public sealed class PublishedPackageTests(PublishedPackage package) : IClassFixt
     [Fact]
     public async Task ThePublishedNotifierServesAndDeliversThroughARealSmtpServer()
     {
-        await using var smtp = await SmtpServerProcess.StartAsync();
+        await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
         var port = FreePort.Next();
         var environment = new Dictionary<string, string?>
         {
@@ -89,6 +90,6 @@ public sealed class PublishedPackageTests(PublishedPackage package) : IClassFixt
 
         Assert.Equal(HttpStatusCode.OK, answer.Status);
         Assert.Equal("delivered", answer.Outcome);
-        Assert.Single(smtp.Messages());
+        Assert.Single(smtp.Messages);
     }
 }

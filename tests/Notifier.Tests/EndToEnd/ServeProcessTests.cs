@@ -1,3 +1,4 @@
+using Notifier.Smtp.Tests.Servers;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -33,7 +34,7 @@ public sealed class ServeProcessTests
     [Fact]
     public async Task AnEventPostedLikeTheHostReachesARealSmtpServer()
     {
-        await using var smtp = await SmtpServerProcess.StartAsync();
+        await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
         var (process, client) = await StartAsync(Environment(FreePort.Next(), smtp.Port));
         await using var _ = process;
         using var __ = client;
@@ -42,17 +43,17 @@ public sealed class ServeProcessTests
 
         Assert.Equal(HttpStatusCode.OK, answer.Status);
         Assert.Equal("delivered", answer.Outcome);
-        var messages = smtp.Messages();
+        var messages = smtp.Messages;
         Assert.NotEmpty(messages);
-        Assert.All(messages, m => Assert.Contains("X-Notifier-Event: pullrequest.opened", m.Raw, StringComparison.Ordinal));
-        Assert.All(messages, m => Assert.Contains("From: Code Review <noreply@example.com>", m.Raw, StringComparison.Ordinal));
+        Assert.All(messages, m => Assert.Contains("X-Notifier-Event: pullrequest.opened", m.Text, StringComparison.Ordinal));
+        Assert.All(messages, m => Assert.Contains("From: Code Review <noreply@example.com>", m.Text, StringComparison.Ordinal));
         Assert.Contains(answer.Logs, l => l.Contains("250 2.0.0 Ok: queued", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task AMalformedBodyComesBackInOutputsRejectedAndNothingIsSent()
     {
-        await using var smtp = await SmtpServerProcess.StartAsync();
+        await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
         var (process, client) = await StartAsync(Environment(FreePort.Next(), smtp.Port));
         await using var _ = process;
         using var __ = client;
@@ -63,7 +64,7 @@ public sealed class ServeProcessTests
         Assert.Equal(HttpStatusCode.OK, answer.Status);
         Assert.Equal(body, answer.Rejected!.Value.GetProperty("body").GetString());
         Assert.Equal("repository-events", answer.Rejected!.Value.GetProperty("queue").GetString());
-        Assert.Empty(smtp.Messages());
+        Assert.Empty(smtp.Messages);
     }
 
     [Fact]
@@ -85,7 +86,7 @@ public sealed class ServeProcessTests
     [Fact]
     public async Task SixteenConcurrentInvocationsShareTheConnectionPool()
     {
-        await using var smtp = await SmtpServerProcess.StartAsync();
+        await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
         var (process, client) = await StartAsync(Environment(FreePort.Next(), smtp.Port, maxConnections: 4));
         await using var _ = process;
         using var __ = client;
@@ -97,14 +98,14 @@ public sealed class ServeProcessTests
         Assert.All(answers, a => Assert.Equal("delivered", a.Outcome));
         var sent = answers.Sum(a => a.Json.GetProperty("ReturnValue").GetProperty("outcome").GetString() == "delivered" ? 1 : 0);
         Assert.Equal(16, sent);
-        Assert.True(smtp.Messages().Count >= 16);
-        Assert.InRange(smtp.Connections, 1, 4);
+        Assert.True(smtp.Messages.Count >= 16);
+        Assert.InRange(smtp.Sessions.Count, 1, 4);
     }
 
     [Fact]
     public async Task TheTestEmailGoesThroughEveryStageAndReportsThem()
     {
-        await using var smtp = await SmtpServerProcess.StartAsync();
+        await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
         var (process, client) = await StartAsync(Environment(FreePort.Next(), smtp.Port));
         await using var _ = process;
         using var __ = client;
@@ -119,7 +120,7 @@ public sealed class ServeProcessTests
         Assert.Contains("connect", stages);
         Assert.Contains("EHLO", stages);
         Assert.Contains("DATA", stages);
-        Assert.Equal(["admin@example.com"], smtp.Messages().Single().To);
+        Assert.Equal(["admin@example.com"], smtp.Messages.Single().RcptTos);
     }
 
     [Fact]
