@@ -37,6 +37,21 @@ public sealed class DeliveryPipelineTests
     }
 
     [Fact]
+    public async Task DeliversACommentWhoseMarkdownTheParserRefuses()
+    {
+        using var fixture = new PipelineFixture(_transport);
+        var ansiLog = string.Concat(Enumerable.Repeat("\u001b[31mERROR\u001b[0m ", 64));
+        var body = System.Text.Json.Nodes.JsonNode.Parse(PipelineFixture.Sample("pullrequest.comment.added"))!;
+        body["comment"]!["text"] = "The build log:\n\n" + ansiLog;
+
+        var result = await fixture.Pipeline.DeliverAsync(Encoding.UTF8.GetBytes(body.ToJsonString()), null, EventCategory.PullRequest);
+
+        Assert.Equal(DeliveryOutcome.Delivered, result.Outcome);
+        Assert.Null(result.Reason);
+        Assert.True(result.MessagesSent > 0);
+    }
+
+    [Fact]
     public async Task RejectsABodyThatIsNotJsonAndSendsNothing()
     {
         using var fixture = new PipelineFixture(_transport);
