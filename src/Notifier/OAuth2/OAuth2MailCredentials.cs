@@ -42,9 +42,6 @@ public sealed class OAuth2MailCredentials : ISmtpCredentialProvider
         _logger = logger;
     }
 
-    /// <summary>Who asks for the token, as the admin's messages name it.</summary>
-    public string Identity => _source.Description;
-
     /// <inheritdoc />
     /// <exception cref="MailCredentialsUnavailableException">No token could be had; names the identity and the scope.</exception>
     public async ValueTask<SmtpCredentials?> GetCredentialsAsync(bool refresh, CancellationToken cancellationToken)
@@ -73,18 +70,13 @@ public sealed class OAuth2MailCredentials : ISmtpCredentialProvider
             AccessToken token;
             try
             {
-                token = await _source.GetTokenAsync(_scope, fresh: refresh, cancellationToken);
+                token = await AcquireAsync(refresh, cancellationToken);
             }
             catch (MailCredentialsUnavailableException ex) when (!refresh && cached is not null && _time.GetUtcNow() < cached.ExpiresOn)
             {
                 // Renewal failed but the current token is still valid: keep mailing with it, try again next send.
                 OAuth2Log.RenewalFailedUsingCurrent(_logger, _scope, _source.Description, ex.Message);
                 return cached.Credentials;
-            }
-
-            if (string.IsNullOrEmpty(token.Token))
-            {
-                throw Unavailable("the identity returned an empty token", null);
             }
 
             var now = _time.GetUtcNow();
@@ -99,15 +91,26 @@ public sealed class OAuth2MailCredentials : ISmtpCredentialProvider
             OAuth2Log.TokenAcquired(_logger, _scope, _source.Description, token.ExpiresOn, (token.ExpiresOn - now).TotalMinutes);
             return fresh.Credentials;
         }
+        finally
+        {
+            _renewing.Release();
+        }
+    }
+
+    private async Task<AccessToken> AcquireAsync(bool refresh, CancellationToken cancellationToken)
+    {
+        AccessToken token;
+        try
+        {
+            token = await _source.GetTokenAsync(_scope, fresh: refresh, cancellationToken);
+        }
         catch (Exception ex) when (ex is AuthenticationFailedException or RequestFailedException or HttpRequestException or IOException or TimeoutException
             || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             throw Unavailable(Reason(ex), ex);
         }
-        finally
-        {
-            _renewing.Release();
-        }
+
+        return string.IsNullOrEmpty(token.Token) ? throw Unavailable("the identity returned an empty token", null) : token;
     }
 
     private MailCredentialsUnavailableException Unavailable(string reason, Exception? inner) =>
