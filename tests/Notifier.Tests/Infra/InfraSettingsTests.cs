@@ -62,7 +62,8 @@ public sealed class InfraSettingsTests
         {
             if (replacedInAzure.TryGetValue(name, out var replacement))
             {
-                Assert.DoesNotContain(name, InfraTemplate.AppSettings.Keys);
+                // With OAuth2 the username is the mailbox, a plain setting (see MailCredentialsComeOnlyFromKeyVault).
+                Assert.True(name == "Mail__Username" || !InfraTemplate.AppSettings.ContainsKey(name), $"{name} is written by infra");
                 Assert.True(replacement is null || InfraTemplate.AppSettings.ContainsKey(replacement), $"{name} is replaced by {replacement}, which infra does not set");
             }
             else
@@ -75,14 +76,30 @@ public sealed class InfraSettingsTests
     [Fact]
     public void MailCredentialsComeOnlyFromKeyVault()
     {
-        Assert.DoesNotContain(InfraAppOwnedSettings, KeyVaultCredentials.Contains);
+        // The password never; the username only as the OAuth2 mailbox, which is not a secret.
+        Assert.DoesNotContain("Mail__Password", InfraAppOwnedSettings);
+        Assert.Equal("mailOAuth2Mailbox", InfraTemplate.AppSettings["Mail__Username"].Expression);
         Assert.Contains("KeyVault__Uri", InfraTemplate.AppSettings.Keys);
         Assert.Equal("keyVault.outputs.keyVaultUri", InfraTemplate.AppSettings["KeyVault__Uri"].Expression);
+    }
+
+    [Fact]
+    public void WithOAuth2NoPasswordSecretIsReferencedAndTheVaultOnlyHoldsAnApplicationsSecret()
+    {
+        Assert.Equal("mailAuthentication == 'OAuth2'", InfraTemplate.Main.Variable("useOAuth2")!.Value.Expression);
+        var passwordSettings = InfraTemplate.Main.Variable("keyVaultPasswordSettings")!.Value.Expression;
+        Assert.StartsWith("!useOAuth2 && mailUseKeyVaultCredentials ?", passwordSettings, StringComparison.Ordinal);
+        Assert.Contains("KeyVault__PasswordSecret", passwordSettings, StringComparison.Ordinal);
+        var clientSecretSettings = InfraTemplate.Main.Variable("keyVaultClientSecretSettings")!.Value.Expression;
+        Assert.StartsWith("useOAuth2Application ?", clientSecretSettings, StringComparison.Ordinal);
+        Assert.DoesNotContain("PasswordSecret", clientSecretSettings, StringComparison.Ordinal);
+        Assert.Equal("union(keyVaultPasswordSettings, keyVaultClientSecretSettings)", InfraTemplate.Main.Variable("keyVaultSettings")!.Value.Expression);
     }
 
     [Theory]
     [InlineData("KeyVault__UsernameSecret", "UsernameSecret")]
     [InlineData("KeyVault__PasswordSecret", "PasswordSecret")]
+    [InlineData("KeyVault__ClientSecretSecret", "ClientSecretSecret")]
     public void SecretNamesDefaultToTheNamesTheAppReads(string setting, string property)
     {
         var appDefault = Property(AppContract.DefaultOptions("KeyVault"), property);
@@ -98,6 +115,7 @@ public sealed class InfraSettingsTests
     [InlineData("Mail__MaxConnections", "Mail", "MaxConnections")]
     [InlineData("Mail__AllowPlaintextAuth", "Mail", "AllowPlaintextAuth")]
     [InlineData("KeyVault__RefreshInterval", "KeyVault", "RefreshInterval")]
+    [InlineData("Mail__Authentication", "Mail", "Authentication")]
     public void InfraDefaultsAreTheAppDefaults(string setting, string section, string property)
     {
         // A deployment that keeps the template defaults behaves as DESIGN §3 documents.
