@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using Microsoft.Extensions.Configuration;
 
 namespace Notifier.Tests.Infra;
 
@@ -12,7 +13,16 @@ public sealed class InfraSettingsTests
     /// <summary>Read by the app but deliberately never written by infra: they come from Key Vault.</summary>
     private static readonly string[] KeyVaultCredentials = ["Mail__Username", "Mail__Password"];
 
-    private static IEnumerable<string> InfraAppOwnedSettings => InfraTemplate.AppSettings.Keys
+    /// <summary>
+    /// Every setting infra writes when each optional value is given (an empty value leaves its setting out), with
+    /// password authentication and with OAuth2 (whose settings replace the username and password secrets).
+    /// </summary>
+    private static readonly IReadOnlyDictionary<string, string> Settings = CompiledInfra.DeployWithEveryOption().AppSettings()
+        .Concat(CompiledInfra.DeployWithEveryOption(("mailAuthentication", "OAuth2")).AppSettings())
+        .GroupBy(s => s.Key, StringComparer.Ordinal)
+        .ToDictionary(g => g.Key, g => g.First().Value, StringComparer.Ordinal);
+
+    private static IEnumerable<string> InfraAppOwnedSettings => Settings.Keys
         .Where(k => AppContract.Sections.Any(s => k.StartsWith(s + "__", StringComparison.Ordinal)));
 
     [Fact]
@@ -62,13 +72,13 @@ public sealed class InfraSettingsTests
         {
             if (replacedInAzure.TryGetValue(name, out var replacement))
             {
-                // With OAuth2 the username is the mailbox, a plain setting (see MailCredentialsComeOnlyFromKeyVault).
-                Assert.True(name == "Mail__Username" || !InfraTemplate.AppSettings.ContainsKey(name), $"{name} is written by infra");
-                Assert.True(replacement is null || InfraTemplate.AppSettings.ContainsKey(replacement), $"{name} is replaced by {replacement}, which infra does not set");
+                // With OAuth2 the username is the mailbox, a plain setting (see WithOAuth2TheMailboxIsASettingAndNoPasswordSecretIsReferenced).
+                Assert.True(name == "Mail__Username" || !Settings.ContainsKey(name), $"{name} is written by infra");
+                Assert.True(replacement is null || Settings.ContainsKey(replacement), $"{name} is replaced by {replacement}, which infra does not set");
             }
             else
             {
-                Assert.True(InfraTemplate.AppSettings.ContainsKey(name), $"{name} (local.settings.json.example) is not set by infra");
+                Assert.True(Settings.ContainsKey(name), $"{name} (local.settings.json.example) is not set by infra");
             }
         }
     }
@@ -76,35 +86,56 @@ public sealed class InfraSettingsTests
     [Fact]
     public void MailCredentialsComeOnlyFromKeyVault()
     {
-        // The password never; the username only as the OAuth2 mailbox, which is not a secret.
+        Assert.DoesNotContain(CompiledInfra.DeployWithEveryOption().AppSettings().Keys, KeyVaultCredentials.Contains);
         Assert.DoesNotContain("Mail__Password", InfraAppOwnedSettings);
-        Assert.Equal("mailOAuth2Mailbox", InfraTemplate.AppSettings["Mail__Username"].Expression);
-        Assert.Contains("KeyVault__Uri", InfraTemplate.AppSettings.Keys);
-        Assert.Equal("keyVault.outputs.keyVaultUri", InfraTemplate.AppSettings["KeyVault__Uri"].Expression);
+        var deployment = CompiledInfra.Deployment;
+        Assert.Equal(deployment.Single("Microsoft.KeyVault/vaults").Runtime("vaultUri"), deployment.AppSettings()["KeyVault__Uri"]);
+        Assert.DoesNotContain("KeyVault__Uri", CompiledInfra.Deploy(("mailUseKeyVaultCredentials", false)).AppSettings().Keys);
     }
 
     [Fact]
-    public void WithOAuth2NoPasswordSecretIsReferencedAndTheVaultOnlyHoldsAnApplicationsSecret()
+    public void WithOAuth2TheMailboxIsASettingAndNoPasswordSecretIsReferenced()
     {
-        Assert.Equal("mailAuthentication == 'OAuth2'", InfraTemplate.Main.Variable("useOAuth2")!.Value.Expression);
-        var passwordSettings = InfraTemplate.Main.Variable("keyVaultPasswordSettings")!.Value.Expression;
-        Assert.StartsWith("!useOAuth2 && mailUseKeyVaultCredentials ?", passwordSettings, StringComparison.Ordinal);
-        Assert.Contains("KeyVault__PasswordSecret", passwordSettings, StringComparison.Ordinal);
-        var clientSecretSettings = InfraTemplate.Main.Variable("keyVaultClientSecretSettings")!.Value.Expression;
-        Assert.StartsWith("useOAuth2Application ?", clientSecretSettings, StringComparison.Ordinal);
-        Assert.DoesNotContain("PasswordSecret", clientSecretSettings, StringComparison.Ordinal);
-        Assert.Equal("union(keyVaultPasswordSettings, keyVaultClientSecretSettings)", InfraTemplate.Main.Variable("keyVaultSettings")!.Value.Expression);
+        var settings = CompiledInfra.Deploy(("mailAuthentication", "OAuth2"), ("mailOAuth2Mailbox", "notifier@contoso.com")).AppSettings();
+
+        Assert.Equal("OAuth2", settings["Mail__Authentication"]);
+        Assert.Equal("notifier@contoso.com", settings["Mail__Username"]);
+        Assert.Equal(Property(new Notifier.Smtp.Options.MailOAuth2Options(), "Scope"), settings["Mail__OAuth2__Scope"]);
+        // The managed identity needs no vault: neither a password nor a username secret is referenced.
+        Assert.DoesNotContain(settings.Keys, k => k is "Mail__Password" or "KeyVault__Uri" or "KeyVault__UsernameSecret" or "KeyVault__PasswordSecret"
+            or "Mail__OAuth2__TenantId" or "Mail__OAuth2__ClientId");
+        var app = Notifier.Settings.NotifierSettings.Load(new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.Where(s => AppContract.Sections.Any(section => s.Key.StartsWith(section + "__", StringComparison.Ordinal)))
+                .Select(s => new KeyValuePair<string, string?>(s.Key.Replace("__", ":", StringComparison.Ordinal), s.Value)))
+            .Build());
+        Assert.True(app.IsValid, app.Describe());
+    }
+
+    [Fact]
+    public void WithAnEntraApplicationOnlyItsClientSecretIsReadFromTheVault()
+    {
+        var deployment = CompiledInfra.Deploy(
+            ("mailAuthentication", "OAuth2"),
+            ("mailOAuth2Mailbox", "notifier@contoso.com"),
+            ("mailOAuth2TenantId", "contoso.onmicrosoft.com"),
+            ("mailOAuth2ClientId", "6f1c2a9e-3b4d-4e5f-8a7b-1c2d3e4f5a6b"));
+        var settings = deployment.AppSettings();
+
+        Assert.Equal("contoso.onmicrosoft.com", settings["Mail__OAuth2__TenantId"]);
+        Assert.Equal("6f1c2a9e-3b4d-4e5f-8a7b-1c2d3e4f5a6b", settings["Mail__OAuth2__ClientId"]);
+        Assert.Equal(deployment.Single("Microsoft.KeyVault/vaults").Runtime("vaultUri"), settings["KeyVault__Uri"]);
+        Assert.Equal(Property(AppContract.DefaultOptions("KeyVault"), "ClientSecretSecret"), settings["KeyVault__ClientSecretSecret"]);
+        Assert.DoesNotContain(settings.Keys, k => k is "Mail__Password" or "KeyVault__UsernameSecret" or "KeyVault__PasswordSecret");
     }
 
     [Theory]
     [InlineData("KeyVault__UsernameSecret", "UsernameSecret")]
     [InlineData("KeyVault__PasswordSecret", "PasswordSecret")]
-    [InlineData("KeyVault__ClientSecretSecret", "ClientSecretSecret")]
     public void SecretNamesDefaultToTheNamesTheAppReads(string setting, string property)
     {
         var appDefault = Property(AppContract.DefaultOptions("KeyVault"), property);
 
-        Assert.Equal(appDefault, InfraTemplate.DefaultBehind(setting).StringLiteral);
+        Assert.Equal(appDefault, CompiledInfra.Defaults.AppSettings()[setting]);
     }
 
     [Theory]
@@ -120,17 +151,16 @@ public sealed class InfraSettingsTests
     {
         // A deployment that keeps the template defaults behaves as DESIGN §3 documents.
         var appDefault = Property(AppContract.DefaultOptions(section), property);
-        var infraDefault = InfraTemplate.DefaultBehind(setting);
+        var infraDefault = CompiledInfra.Defaults.AppSettings()[setting];
 
-        var infraValue = infraDefault.StringLiteral ?? infraDefault.Expression;
-        Assert.Equal(appDefault, infraValue, StringComparer.OrdinalIgnoreCase);
+        Assert.Equal(appDefault, infraDefault, StringComparer.OrdinalIgnoreCase);
     }
 
     [Fact]
     public void AzureIdentityFindsTheUserAssignedIdentity()
     {
         // The app builds its Key Vault credential from AZURE_CLIENT_ID when it runs in Azure.
-        Assert.Equal("identityClientId", InfraTemplate.AppSettings["AZURE_CLIENT_ID"].Expression);
+        Assert.Equal(CompiledInfra.Deployment.AppClientId(), CompiledInfra.Deployment.AppSettings()["AZURE_CLIENT_ID"]);
     }
 
     private static string? Property(object options, string name)
