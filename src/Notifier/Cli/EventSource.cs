@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+
 namespace Notifier.Cli;
 
 /// <summary>
@@ -37,7 +40,7 @@ internal static class EventSource
         }
     }
 
-    public static async IAsyncEnumerable<Item> ReadAsync(IEnumerable<string> files, TextReader stdin, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    public static async IAsyncEnumerable<Item> ReadAsync(IEnumerable<string> files, TextReader stdin, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         foreach (var file in files)
         {
@@ -53,7 +56,7 @@ internal static class EventSource
                 lineNumber++;
                 if (!string.IsNullOrWhiteSpace(line))
                 {
-                    yield return new Item($"stdin:{lineNumber}", System.Text.Encoding.UTF8.GetBytes(line));
+                    yield return new Item($"stdin:{lineNumber}", Encoding.UTF8.GetBytes(line));
                 }
             }
         }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Notifier.Hosting;
 using Notifier.Invocations;
@@ -68,7 +69,7 @@ internal static class QueueFunctionHandler
                     ContentType = invocation.ContentType,
                     RejectedAt = services.GetRequiredService<TimeProvider>().GetUtcNow(),
                 }.WithBody(body);
-                response.Outputs[FunctionCatalog.RejectedBinding] = System.Text.Json.JsonSerializer.Serialize(rejected, InvocationJson.Web);
+                response.Outputs[FunctionCatalog.RejectedBinding] = JsonSerializer.Serialize(rejected, InvocationJson.Web);
             }
 
             response.Logs.Add(result.ToString());

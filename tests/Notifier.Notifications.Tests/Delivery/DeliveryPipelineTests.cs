@@ -1,12 +1,13 @@
 using System.Diagnostics.Metrics;
 using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using NSubstitute;
+using NSubstitute.ExceptionExtensions;
 using Notifier.Notifications.Delivery;
 using Notifier.Notifications.Events;
 using Notifier.Smtp;
 using Notifier.Smtp.Messages;
-using NSubstitute;
-using NSubstitute.ExceptionExtensions;
 
 namespace Notifier.Notifications.Tests.Delivery;
 
@@ -150,7 +151,7 @@ public sealed class DeliveryPipelineTests
         _transport.SendAsync(Arg.Any<EmailMessage>(), Arg.Any<CancellationToken>()).ThrowsAsync(new SmtpException("421 service not available"));
         using var fixture = new PipelineFixture(_transport);
         var body = PipelineFixture.Sample("account.password-reset");
-        var link = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("account").GetProperty("resetUrl").GetString()!;
+        var link = JsonDocument.Parse(body).RootElement.GetProperty("account").GetProperty("resetUrl").GetString()!;
 
         var result = await fixture.Pipeline.DeliverAsync(body, null, EventCategory.Account);
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Xml;
 
 namespace Notifier.Tests.Infra;
@@ -47,7 +48,7 @@ public sealed class InfraQueueTests
             var properties = QueueProperties(queue);
             Assert.Equal("true", properties["deadLetteringOnMessageExpiration"]);
             // Redelivery means the handler crashed (every handled outcome answers 200): few tries, then dead letter.
-            Assert.InRange(long.Parse(properties["maxDeliveryCount"], System.Globalization.CultureInfo.InvariantCulture), 1, 5);
+            Assert.InRange(long.Parse(properties["maxDeliveryCount"], CultureInfo.InvariantCulture), 1, 5);
             Assert.InRange(Duration(properties["defaultMessageTimeToLive"]), TimeSpan.FromHours(1), TimeSpan.FromDays(14));
         }
     }
@@ -57,8 +58,8 @@ public sealed class InfraQueueTests
     {
         // A lock shorter than one SMTP attempt lets Service Bus hand the message to another instance while
         // the first still sends it: a duplicate email. The timeouts are the template's (= the app's) defaults.
-        var connect = TimeSpan.Parse(InfraTemplate.DefaultBehind("Mail__ConnectTimeout").StringLiteral!, System.Globalization.CultureInfo.InvariantCulture);
-        var command = TimeSpan.Parse(InfraTemplate.DefaultBehind("Mail__CommandTimeout").StringLiteral!, System.Globalization.CultureInfo.InvariantCulture);
+        var connect = TimeSpan.Parse(InfraTemplate.DefaultBehind("Mail__ConnectTimeout").StringLiteral!, CultureInfo.InvariantCulture);
+        var command = TimeSpan.Parse(InfraTemplate.DefaultBehind("Mail__CommandTimeout").StringLiteral!, CultureInfo.InvariantCulture);
 
         foreach (var queue in InfraTemplate.Queues.Keys)
         {
@@ -75,10 +76,10 @@ public sealed class InfraQueueTests
         // invocation may run longer than that, its message can be redelivered mid-send: a duplicate email.
         using var host = System.Text.Json.JsonDocument.Parse(File.ReadAllText(RepositoryLayout.HostFile));
         var root = host.RootElement;
-        var functionTimeout = TimeSpan.Parse(root.GetProperty("functionTimeout").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        var functionTimeout = TimeSpan.Parse(root.GetProperty("functionTimeout").GetString()!, CultureInfo.InvariantCulture);
         var serviceBus = root.GetProperty("extensions").GetProperty("serviceBus");
         var renewal = serviceBus.TryGetProperty("maxAutoLockRenewalDuration", out var value)
-            ? TimeSpan.Parse(value.GetString()!, System.Globalization.CultureInfo.InvariantCulture)
+            ? TimeSpan.Parse(value.GetString()!, CultureInfo.InvariantCulture)
             : TimeSpan.FromMinutes(5);
 
         foreach (var queue in InfraTemplate.Queues.Keys)
