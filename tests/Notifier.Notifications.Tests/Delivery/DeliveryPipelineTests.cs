@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
@@ -42,7 +43,7 @@ public sealed class DeliveryPipelineTests
     {
         using var fixture = new PipelineFixture(_transport);
         var ansiLog = string.Concat(Enumerable.Repeat("\u001b[31mERROR\u001b[0m ", 64));
-        var body = System.Text.Json.Nodes.JsonNode.Parse(PipelineFixture.Sample("pullrequest.comment.added"))!;
+        var body = JsonNode.Parse(PipelineFixture.Sample("pullrequest.comment.added"))!;
         body["comment"]!["text"] = "The build log:\n\n" + ansiLog;
 
         var result = await fixture.Pipeline.DeliverAsync(Encoding.UTF8.GetBytes(body.ToJsonString()), null, EventCategory.PullRequest);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Notifier.Functions;
@@ -121,7 +122,7 @@ public sealed class FunctionLayoutTests
         Assert.EndsWith(".servicebus.windows.net", values.GetProperty("ServiceBusConnection__fullyQualifiedNamespace").GetString(), StringComparison.Ordinal);
         foreach (var sample in Directory.GetFiles(Repo.Path("samples", "events"), "account.*.json"))
         {
-            var links = System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(sample), "\"(https://[^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+            var links = Regex.Matches(File.ReadAllText(sample), "\"(https://[^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
             Assert.NotEmpty(links);
             Assert.All(links, link => Assert.StartsWith(baseUrl, link, StringComparison.Ordinal));
         }
