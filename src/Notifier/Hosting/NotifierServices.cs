@@ -23,7 +23,7 @@ internal static class NotifierServices
     public static IServiceCollection AddNotifier(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => NotifierSettings.Load(sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()));
+        services.AddSingleton(sp => NotifierSettings.Load(sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton(sp => new DeliveryMetrics(sp.GetService<IMeterFactory>()));
         services.AddSingleton<EventParser>();
         services.AddSingleton<RecipientResolver>();

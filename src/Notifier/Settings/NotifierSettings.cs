@@ -1,3 +1,4 @@
+using System.Reflection;
 using Notifier.KeyVault;
 using Notifier.Notifications;
 using Notifier.Smtp.Messages;
@@ -138,7 +139,7 @@ public sealed class NotifierSettings
 
     private static string Expectation(Type type, string key)
     {
-        var property = type.GetProperty(key, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase);
+        var property = type.GetProperty(key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
         var target = property is null ? null : Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
         return target switch
         {
