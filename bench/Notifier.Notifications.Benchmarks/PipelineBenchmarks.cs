@@ -3,7 +3,6 @@ using Notifier.Notifications.Events;
 using Notifier.Notifications.Recipients;
 using Notifier.Notifications.Rendering;
 using Notifier.Smtp.Messages;
-using Notifier.Smtp.Mime;
 
 namespace Notifier.Notifications.Benchmarks;
 
@@ -68,7 +67,7 @@ public class PipelineBenchmarks
         var bytes = 0;
         foreach (var message in _openedMessages)
         {
-            bytes += MimeWriter.ToArray(message).Length;
+            bytes += MimeMessageBuilder.ToArray(message).Length;
         }
 
         return bytes;
@@ -81,7 +80,7 @@ public class PipelineBenchmarks
         var bytes = 0;
         foreach (var message in _renderer.Render(parsed.Event!, recipients))
         {
-            bytes += MimeWriter.ToArray(message).Length;
+            bytes += MimeMessageBuilder.ToArray(message).Length;
         }
 
         return bytes;

@@ -28,8 +28,8 @@ var rows = new List<Row>();
 foreach (var size in sizes)
 {
     var content = BuildMessage(size);
-    var rawContent = raw ? Notifier.Smtp.Mime.MimeWriter.ToArray(content) : null;
-    var wireBytes = Notifier.Smtp.Mime.MimeWriter.ToArray(content).Length;
+    byte[]? rawContent = null;
+    var wireBytes = MimeMessageBuilder.ToArray(content).Length;
     Console.Error.WriteLine($"{SizeName(size)} body: {wireBytes} bytes on the wire per message (MIME, quoted-printable)");
     var scenarios = new (string Mode, int Count, string SourceArgs, Func<int, Task> Ours)[]
     {
@@ -86,7 +86,7 @@ sink.Kill();
 return 0;
 
 static Task Send(SmtpTransport transport, EmailMessage message, byte[]? raw) =>
-    raw is null ? transport.SendAsync(message, CancellationToken.None) : transport.SendRawAsync(message.From, message.Recipients, raw, CancellationToken.None);
+    transport.SendAsync(message, CancellationToken.None);
 
 static async Task SendAsync(int port, EmailMessage message, byte[]? raw, int count, int connections)
 {

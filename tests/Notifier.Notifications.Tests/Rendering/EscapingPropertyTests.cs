@@ -2,7 +2,6 @@ using FsCheck;
 using FsCheck.Fluent;
 using Notifier.Notifications.Rendering;
 using Notifier.Smtp.Messages;
-using Notifier.Smtp.Mime;
 
 namespace Notifier.Notifications.Tests.Rendering;
 
@@ -48,7 +47,7 @@ public sealed class EscapingPropertyTests
                 {
                     AssertSafe(message);
                     // The MIME writer refuses any control character in a header: it must accept every rendering.
-                    Assert.NotEmpty(MimeWriter.ToArray(message));
+                    Assert.NotEmpty(MimeMessageBuilder.ToArray(message));
                 }
             }
         });
