@@ -19,6 +19,12 @@ public sealed record ReceivedSession
     /// <summary>"QUIT", "closed", "closed during DATA", "greeting refused with 421", ...; null while open.</summary>
     public string? Ended { get; init; }
 
+    /// <summary>With --xoauth2: "exact" when the SASL payload was exactly the expected one, else "refused".</summary>
+    public string? XOAuth2Payload { get; init; }
+
+    /// <summary>With --xoauth2 and a refused payload: whether the client answered the error challenge with an empty line.</summary>
+    public bool? XOAuth2ChallengeAnswered { get; init; }
+
     /// <summary>The first line of message data before a close-during-data fault cut the connection (base64).</summary>
     public string? PartialData { get; init; }
 }

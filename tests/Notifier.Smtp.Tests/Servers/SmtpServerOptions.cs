@@ -5,11 +5,20 @@ public sealed record SmtpServerOptions
 {
     public ServerTls Tls { get; init; } = ServerTls.None;
 
+    /// <summary>The port to listen on; 0 (the default) picks a free one.</summary>
+    public int Port { get; init; }
+
     /// <summary>Certificate and key the server presents; required unless <see cref="Tls"/> is None.</summary>
     public PemCertificate? Certificate { get; init; }
 
     /// <summary>Required credentials as <c>user:password</c>; null serves anonymous clients.</summary>
     public string? Auth { get; init; }
+
+    /// <summary>
+    /// <c>mailbox:token</c>: offer only AUTH XOAUTH2 and accept exactly that SASL payload; any other gets
+    /// Exchange Online's refusal (a base64 JSON error challenge, then 535 5.7.3).
+    /// </summary>
+    public string? XOAuth2 { get; init; }
 
     /// <summary>Offer AUTH on an unencrypted connection too.</summary>
     public bool AllowPlaintextAuth { get; init; }
@@ -33,6 +42,12 @@ public sealed record SmtpServerOptions
         {
             yield return "--auth";
             yield return Auth;
+        }
+
+        if (XOAuth2 is not null)
+        {
+            yield return "--xoauth2";
+            yield return XOAuth2;
         }
 
         if (AllowPlaintextAuth)

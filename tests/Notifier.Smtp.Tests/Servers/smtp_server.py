@@ -21,6 +21,18 @@ Faults (--fault, repeatable):
   silent                accept TCP connections but never send the greeting
   silent-after-ehlo     greet, then never answer EHLO or anything after it
   auth-fail             refuse every AUTH with 535 5.7.8
+  auth-basic-disabled   refuse every password AUTH as Exchange Online does with Basic authentication off
+                        (535 5.7.139)
+  close-after-message   close the connection right after accepting a message (a server-side idle close)
+  mail-421-on-reuse     answer the second MAIL FROM of a session with 421 and close
+  close-during-data-on-reuse  like close-during-data, from the second DATA of a session on
+  starttls-454          refuse STARTTLS with 454 4.7.0 (while offering it)
+  starttls-injection    send a second line ("250 injected") in the same write as the 220 to STARTTLS
+  no-ehlo               refuse EHLO with 502 (the client must fall back to HELO)
+
+--xoauth2 MAILBOX:TOKEN offers only AUTH XOAUTH2 and accepts exactly the SASL payload
+"user=MAILBOX^Aauth=Bearer TOKEN^A^A"; any other payload gets Exchange Online's answer: a 334 challenge
+carrying a base64 JSON error report, then (after the client's empty reply) 535 5.7.3.
 """
 import argparse
 import asyncio
@@ -82,7 +94,29 @@ class Recorder:
         write_json(f"session-{self.id}.json", self.state)
 
 
+XOAUTH2_ERROR = '{"status":"401","schemes":"bearer","scope":"https://outlook.office365.com/.default"}'
+
+
 class Handler:
+    async def auth_XOAUTH2(self, server, args):
+        if not ARGS.xoauth2:
+            return AuthResult(success=False, handled=False)
+        mailbox, _, token = ARGS.xoauth2.partition(":")
+        if len(args) > 1:
+            payload = base64.b64decode(args[1])
+        else:
+            payload = await server.challenge_auth("")
+        expected = f"user={mailbox}\x01auth=Bearer {token}\x01\x01".encode("utf-8")
+        if payload == expected:
+            server.recorder.update(authenticatedAs=mailbox, authMechanism="XOAUTH2", xoauth2Payload="exact")
+            return AuthResult(success=True, handled=False)
+        server.recorder.update(xoauth2Payload="refused")
+        # The client must answer the error challenge (an empty line) before the final reply.
+        answer = await server.challenge_auth(XOAUTH2_ERROR)
+        server.recorder.update(xoauth2ChallengeAnswered=answer == b"")
+        return AuthResult(success=False, handled=False,
+                          message="535 5.7.3 Authentication unsuccessful [SN4PR0201CA0055.namprd02.prod.outlook.com]")
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         refused = refused_recipient()
         if refused is not None and address.lower() == refused:
@@ -103,10 +137,16 @@ class Handler:
             "authenticatedAs": server.recorder.state["authenticatedAs"],
             "reply": reply,
         })
+        if fault("close-after-message") and reply.startswith("250"):
+            server.close_after_reply = True
         return reply
 
 
 def authenticator(server, session, envelope, mechanism, auth_data):
+    if fault("auth-basic-disabled"):
+        return AuthResult(success=False, handled=False, message=(
+            "535 5.7.139 Authentication unsuccessful, basic authentication is disabled. "
+            "[BN0PR04CA0133.namprd04.prod.outlook.com]"))
     if fault("auth-fail") or not isinstance(auth_data, LoginPassword):
         return AuthResult(success=False, handled=False)
     user, _, password = ARGS.auth.partition(":")
@@ -120,6 +160,9 @@ class RecordingSMTP(SMTP):
     """aiosmtpd's server, recording each command before it is handled, with the faults switched in."""
 
     silent = False
+    close_after_reply = False
+    mails = 0
+    datas = 0
 
     def connection_made(self, transport):
         first = not hasattr(self, "recorder")
@@ -141,10 +184,21 @@ class RecordingSMTP(SMTP):
     async def push(self, status):
         if self.silent:
             return
+        if getattr(self, "inject", False) and status.startswith("220"):
+            # One write: the injected line arrives in the same read as the 220, before the handshake.
+            self.inject = False
+            status = status + "\r\n250 injected"
         await super().push(status)
+        if self.close_after_reply:
+            self.close_after_reply = False
+            self.recorder.update(ended="closed after message")
+            self.transport.close()
 
     async def smtp_EHLO(self, arg):
         self.record("EHLO", arg)
+        if fault("no-ehlo"):
+            await self.push("502 5.5.2 Error: command not recognized")
+            return
         if fault("silent-after-ehlo"):
             self.silent = True
             self.recorder.update(ended="went silent after EHLO")
@@ -157,6 +211,10 @@ class RecordingSMTP(SMTP):
 
     async def smtp_STARTTLS(self, arg):
         self.record("STARTTLS", arg)
+        if fault("starttls-454"):
+            await self.push("454 4.7.0 TLS not available due to temporary reason")
+            return
+        self.inject = fault("starttls-injection")
         await super().smtp_STARTTLS(arg)
         self.recorder.update(tls=self.is_tls())
 
@@ -167,6 +225,12 @@ class RecordingSMTP(SMTP):
 
     async def smtp_MAIL(self, arg):
         self.record("MAIL", arg)
+        self.mails += 1
+        if fault("mail-421-on-reuse") and self.mails > 1:
+            await self.push("421 4.7.0 Try again later, closing connection")
+            self.recorder.update(ended="closed with 421")
+            self.transport.close()
+            return
         await super().smtp_MAIL(arg)
 
     async def smtp_RCPT(self, arg):
@@ -175,7 +239,9 @@ class RecordingSMTP(SMTP):
 
     async def smtp_DATA(self, arg):
         self.record("DATA", arg)
-        if fault("close-during-data") and self.envelope.rcpt_tos:
+        self.datas += 1
+        closes = fault("close-during-data") or (fault("close-during-data-on-reuse") and self.datas > 1)
+        if closes and self.envelope.rcpt_tos:
             await self.push("354 End data with <CR><LF>.<CR><LF>")
             try:
                 first = await asyncio.wait_for(self._reader.readuntil(b"\r\n"), 5)
@@ -241,7 +307,13 @@ def protocol_factory():
         "tls_context": tls_context() if starttls else None,
         "timeout": 30,
     }
-    if ARGS.auth:
+    if ARGS.xoauth2:
+        kwargs["auth_exclude_mechanism"] = ["PLAIN", "LOGIN"]
+        kwargs["auth_require_tls"] = not (ARGS.allow_plaintext_auth or ARGS.tls == "smtps")
+        kwargs["auth_required"] = True
+    else:
+        kwargs["auth_exclude_mechanism"] = ["XOAUTH2"]
+    if ARGS.auth and not ARGS.xoauth2:
         kwargs["authenticator"] = authenticator
         # Over SMTPS aiosmtpd does not know the connection is encrypted, so it must not insist on STARTTLS.
         kwargs["auth_require_tls"] = not (ARGS.allow_plaintext_auth or ARGS.tls == "smtps")
@@ -275,6 +347,7 @@ if __name__ == "__main__":
     parser.add_argument("--cert")
     parser.add_argument("--key")
     parser.add_argument("--auth", help="required credentials as user:password; advertises AUTH PLAIN LOGIN")
+    parser.add_argument("--xoauth2", help="MAILBOX:TOKEN: offer only AUTH XOAUTH2 and accept exactly that payload")
     parser.add_argument("--allow-plaintext-auth", action="store_true", help="offer AUTH without TLS")
     parser.add_argument("--fault", action="append", default=[])
     parser.add_argument("--record", required=True, help="directory for session-N.json and message-N.json")
