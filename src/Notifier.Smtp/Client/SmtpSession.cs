@@ -113,7 +113,7 @@ internal sealed class SmtpSession : IAsyncDisposable
             // A server that expects TLS from the first byte waits silently for our ClientHello, so on the SMTPS
             // port we give up on a greeting early and say what to change. The first command re-arms the timer.
             var plainOn465 = !smtps && _port == 465;
-            using (var timer = Arm(cancellationToken, plainOn465 ? Min(_options.CommandTimeout, TimeSpan.FromSeconds(5)) : _options.CommandTimeout))
+            using (var timer = Arm(plainOn465 ? Min(_options.CommandTimeout, TimeSpan.FromSeconds(5)) : _options.CommandTimeout, cancellationToken))
             {
                 try
                 {
@@ -164,7 +164,7 @@ internal sealed class SmtpSession : IAsyncDisposable
                 ? "anonymous (no credentials are configured)"
                 : $"authenticated with {AuthMechanismUsed}; offered: {string.Join(' ', AuthMechanismNames)}"));
         }
-        catch (Exception e) when (Translate(e, cancellationToken, "the session setup") is { } translated)
+        catch (Exception e) when (Translate(e, "the session setup", cancellationToken) is { } translated)
         {
             throw translated;
         }
@@ -206,7 +206,7 @@ internal sealed class SmtpSession : IAsyncDisposable
 
         try
         {
-            using var timer = Arm(cancellationToken, _options.CommandTimeout);
+            using var timer = Arm(_options.CommandTimeout, cancellationToken);
             await _client.SendAsync(SendFormat, message, new MailboxAddress("", from.Address), envelope, timer.Token);
         }
         catch (MailKit.Net.Smtp.SmtpCommandException e) when (e.ErrorCode == SmtpErrorCode.MessageNotAccepted && _client.Refused.Count == recipients.Count)
@@ -219,7 +219,7 @@ internal sealed class SmtpSession : IAsyncDisposable
                 (SmtpReplyCode)first.Code, first.EnhancedStatus, first.Reply, first.Recipient.Address,
                 "check the recipients' addresses; the server's replies say why");
         }
-        catch (Exception e) when (Translate(e, cancellationToken, null) is { } translated)
+        catch (Exception e) when (Translate(e, null, cancellationToken) is { } translated)
         {
             throw translated;
         }
@@ -248,7 +248,7 @@ internal sealed class SmtpSession : IAsyncDisposable
         {
             try
             {
-                using var timer = Arm(cancellationToken, Min(_options.CommandTimeout, TimeSpan.FromSeconds(5)));
+                using var timer = Arm(Min(_options.CommandTimeout, TimeSpan.FromSeconds(5)), cancellationToken);
                 await _client.DisconnectAsync(quit: true, timer.Token);
                 reply = _log.LastReply?.ToString();
             }
@@ -301,7 +301,7 @@ internal sealed class SmtpSession : IAsyncDisposable
         return _validation.Validate(sender, certificate, chain, errors);
     }
 
-    private CancellationTokenSource Arm(CancellationToken cancellationToken, TimeSpan first)
+    private CancellationTokenSource Arm(TimeSpan first, CancellationToken cancellationToken)
     {
         var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timer.CancelAfter(first);
@@ -335,7 +335,11 @@ internal sealed class SmtpSession : IAsyncDisposable
                 certificate.NotAfter.ToUniversalTime(),
                 TrustedCertificates.Fingerprint(certificate),
                 CertificateValidator.CertificateNames(certificate));
-            SmtpLog.TlsEstablished(_logger, _host, TlsInfo.ProtocolName, TlsInfo.CipherSuite.ToString(), TlsInfo.Subject, TlsInfo.Sha256Fingerprint);
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                var cipher = TlsInfo.CipherSuite.ToString();
+                SmtpLog.TlsEstablished(_logger, _host, TlsInfo.ProtocolName, cipher, TlsInfo.Subject, TlsInfo.Sha256Fingerprint);
+            }
         }
 
         // Some servers (Postfix's smtp-sink) end the list with a blank "250 " line; it names no extension.
@@ -352,7 +356,11 @@ internal sealed class SmtpSession : IAsyncDisposable
         }
 
         AuthMechanismNames = mechanisms;
-        SmtpLog.Connected(_logger, _host, _port, _options.Protocol.ToString(), Greeting ?? "");
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            var protocol = _options.Protocol.ToString();
+            SmtpLog.Connected(_logger, _host, _port, protocol, Greeting ?? "");
+        }
     }
 
     private void ReportSetup(List<(string Command, SmtpReply Reply)> exchanges, Action<SmtpStageResult> observer)
@@ -561,7 +569,7 @@ internal sealed class SmtpSession : IAsyncDisposable
     }
 
     /// <summary>Maps MailKit's and the network's failures to the two SMTP failure kinds; null lets others pass.</summary>
-    private SmtpException? Translate(Exception e, CancellationToken caller, string? during)
+    private SmtpException? Translate(Exception e, string? during, CancellationToken caller)
     {
         var stage = _log.Stage;
         during ??= StageName(stage);

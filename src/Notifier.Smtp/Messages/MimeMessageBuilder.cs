@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -20,6 +21,7 @@ public static class MimeMessageBuilder
 {
     private const string ReferencesHeader = "References";
     private const string InReplyToHeader = "In-Reply-To";
+    private static readonly SearchValues<char> AddressSeparators = SearchValues.Create(" <>\"\\,;");
 
     /// <summary>Lines longer than this are never written as they are (RFC 5322's limit is 998 plus CRLF).</summary>
     private const int MaxLineLength = 78;
@@ -192,7 +194,7 @@ public static class MimeMessageBuilder
     {
         // Mailbox refuses these on construction already; checked again because this is the last gate.
         HeaderText.CheckValue(mailbox.Address, what);
-        if (mailbox.Address.AsSpan().IndexOfAny(" <>\"\\,;") >= 0)
+        if (mailbox.Address.AsSpan().ContainsAny(AddressSeparators))
         {
             throw new ArgumentException($"{what} contains a space, bracket, quote or separator; it must be a bare local-part@domain.");
         }

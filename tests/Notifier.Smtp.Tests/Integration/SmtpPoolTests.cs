@@ -22,7 +22,7 @@ public sealed class SmtpPoolTests
         await using var transport = Transport(Settings(server, tls: MailTls.None));
 
         await transport.SendAsync(Message("first"));
-        await WaitUntilAsync(() => server.Sessions.FirstOrDefault()?.Ended == "closed after message");
+        await WaitUntilAsync(() => server.Sessions is [{ Ended: "closed after message" }, ..]);
         await transport.SendAsync(Message("second"));
 
         Assert.Equal(["first", "second"], server.Messages.Select(m => Subject(m)));

@@ -17,21 +17,21 @@ public sealed class MimeMessagePropertyTests
     private static readonly string[] MultipartHeaders =
         ["From", "Date", "Subject", "Message-Id", "To", "X-Notifier-Reason", "MIME-Version", "Content-Type"];
 
-    public sealed record Case(string Subject, string DisplayName, string Reason, string Text, string? Html);
+    public sealed record MessageCase(string Subject, string DisplayName, string Reason, string Text, string? Html);
 
-    private static Gen<Case> Cases { get; } = CasesOf(UnicodeGenerators.HeaderText);
+    private static Gen<MessageCase> Cases { get; } = CasesOf(UnicodeGenerators.HeaderText);
 
     /// <summary>What Python grades: the text events carry (see <see cref="UnicodeGenerators.EventText"/>).</summary>
-    private static Gen<Case> EventCases { get; } = CasesOf(UnicodeGenerators.EventText);
+    private static Gen<MessageCase> EventCases { get; } = CasesOf(UnicodeGenerators.EventText);
 
-    private static Gen<Case> CasesOf(Gen<string> headerText) =>
+    private static Gen<MessageCase> CasesOf(Gen<string> headerText) =>
         from subject in headerText
         from name in UnicodeGenerators.DisplayName
         from reason in headerText
         from text in UnicodeGenerators.BodyText
         from hasHtml in Gen.Elements(true, false)
         from html in UnicodeGenerators.BodyText
-        select new Case(subject, name, reason, text, hasHtml ? html : null);
+        select new MessageCase(subject, name, reason, text, hasHtml ? html : null);
 
     [Fact]
     public void EveryLineIsShortAndEndsWithCrlfAndNoHeaderComesFromUserText()
@@ -139,7 +139,7 @@ public sealed class MimeMessagePropertyTests
 
     private static string Shorten(string text) => text.Length <= 3000 ? text : text[..3000] + "…";
 
-    private static EmailMessage Build(Case c) => TestMessages.Create(
+    private static EmailMessage Build(MessageCase c) => TestMessages.Create(
         subject: c.Subject,
         to: [new Mailbox("jane@example.com", c.DisplayName)],
         text: c.Text,

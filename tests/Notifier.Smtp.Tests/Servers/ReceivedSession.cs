@@ -16,14 +16,14 @@ public sealed record ReceivedSession
 
     public string? AuthMechanism { get; init; }
 
+    /// <summary>The XOAUTH2 outcome: "accepted", "refused token" or "malformed: …"; null when it was not tried.</summary>
+    public string? XOAuth2 { get; init; }
+
+    /// <summary>Which accepted token was used: 1 for the first of <see cref="SmtpServerOptions.XOAuth2Tokens"/>.</summary>
+    public int? XOAuth2Token { get; init; }
+
     /// <summary>"QUIT", "closed", "closed during DATA", "greeting refused with 421", ...; null while open.</summary>
     public string? Ended { get; init; }
-
-    /// <summary>With --xoauth2: "exact" when the SASL payload was exactly the expected one, else "refused".</summary>
-    public string? XOAuth2Payload { get; init; }
-
-    /// <summary>With --xoauth2 and a refused payload: whether the client answered the error challenge with an empty line.</summary>
-    public bool? XOAuth2ChallengeAnswered { get; init; }
 
     /// <summary>The first line of message data before a close-during-data fault cut the connection (base64).</summary>
     public string? PartialData { get; init; }
