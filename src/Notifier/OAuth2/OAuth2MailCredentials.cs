@@ -142,6 +142,4 @@ public sealed class OAuth2MailCredentials : ISmtpCredentialProvider, IDisposable
     }
 
     private sealed record Cached(SmtpCredentials Credentials, DateTimeOffset RenewAt, DateTimeOffset ExpiresOn);
-
-    public void Dispose() => _renewing.Dispose();
 }
