@@ -10,7 +10,7 @@ namespace Notifier.Cli;
 /// <summary>
 /// <c>notifier deliver PATH...</c>: events from files, folders or standard input through the same pipeline
 /// as the queue functions. Prints a line per event that was not delivered and
-/// <c>delivered N, dropped N, rejected N</c>; exit 0 when all were delivered, 1 otherwise, 2 for bad usage.
+/// <c>delivered N, dropped N, rejected N</c> (and <c>batched N</c> when events wait in digests); exit 0 when all were delivered or batched, 1 otherwise, 2 for bad usage.
 /// </summary>
 internal static class DeliverCommand
 {
@@ -55,7 +55,7 @@ internal static class DeliverCommand
         var settings = services.GetRequiredService<NotifierSettings>();
         var pipeline = services.GetRequiredService<DeliveryPipeline>();
         var files = EventSource.ExpandFiles(paths).ToList();
-        var counts = new int[3];
+        var counts = new int[Enum.GetValues<DeliveryOutcome>().Length];
         var problems = new List<string>();
 
         async Task DeliverAllAsync(Action<int>? advance)
@@ -74,7 +74,7 @@ internal static class DeliverCommand
                 advance?.Invoke(1);
             });
 
-            problems.AddRange(results.Where(r => r.Result.Outcome != DeliveryOutcome.Delivered).OrderBy(r => r.Origin, StringComparer.Ordinal).Select(r => $"{r.Origin}: {r.Result}"));
+            problems.AddRange(results.Where(r => r.Result.Outcome is not (DeliveryOutcome.Delivered or DeliveryOutcome.Batched)).OrderBy(r => r.Origin, StringComparer.Ordinal).Select(r => $"{r.Origin}: {r.Result}"));
         }
 
         var interactive = !Console.IsOutputRedirected && stdout == Console.Out && !files.Contains("-") && files.Count >= ProgressThreshold;
@@ -96,12 +96,14 @@ internal static class DeliverCommand
             await stdout.WriteLineAsync(problem);
         }
 
-        await stdout.WriteLineAsync($"delivered {counts[(int)DeliveryOutcome.Delivered]}, dropped {counts[(int)DeliveryOutcome.Dropped]}, rejected {counts[(int)DeliveryOutcome.Rejected]}");
+        var batched = counts[(int)DeliveryOutcome.Batched];
+        await stdout.WriteLineAsync($"delivered {counts[(int)DeliveryOutcome.Delivered]}, dropped {counts[(int)DeliveryOutcome.Dropped]}, rejected {counts[(int)DeliveryOutcome.Rejected]}"
+            + (batched > 0 ? $", batched {batched} (waiting in digests; `notifier flush --all` sends them now)" : string.Empty));
         if (string.IsNullOrWhiteSpace(settings.Mail.Host) && counts[(int)DeliveryOutcome.Delivered] > 0)
         {
             await stdout.WriteLineAsync($"Mail__Host is empty: the emails were written to {Path.GetFullPath(settings.Mail.OutboxDirectory)}");
         }
 
-        return counts[(int)DeliveryOutcome.Delivered] == counts.Sum() ? ExitCodes.Success : ExitCodes.Failure;
+        return counts[(int)DeliveryOutcome.Delivered] + batched == counts.Sum() ? ExitCodes.Success : ExitCodes.Failure;
     }
 }

@@ -57,6 +57,17 @@ internal static class HandlerApp
         if (!settings.IsValid)
         {
             HandlerLog.SettingsInvalid(logger, settings.Describe());
+            return;
+        }
+
+        var batching = settings.Notifications.Batching;
+        if (services.GetRequiredService<Notifier.Storage.StorageAccount>().Tables is { } tables)
+        {
+            Notifier.Storage.StorageLog.Configured(logger, batching.Mode.ToString(), batching.QuietPeriod, batching.MaxDelay, tables.AccountName);
+        }
+        else
+        {
+            Notifier.Storage.StorageLog.NotConfigured(logger);
         }
     }
 }

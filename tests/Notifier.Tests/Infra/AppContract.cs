@@ -41,19 +41,34 @@ internal static class AppContract
             ? field.GetRawConstantValue() as string
             : null;
 
+    /// <summary>The configuration binder sets public properties with a public setter, and walks into nested option classes.</summary>
+    private static void AddProperties(HashSet<string> settings, string prefix, Type type)
+    {
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            if (property.SetMethod is not { IsPublic: true })
+            {
+                continue;
+            }
+
+            var propertyType = property.PropertyType;
+            if (propertyType.IsClass && propertyType != typeof(string) && propertyType != typeof(Uri) && propertyType.Namespace?.StartsWith("Notifier", StringComparison.Ordinal) == true)
+            {
+                AddProperties(settings, $"{prefix}__{property.Name}", propertyType);
+            }
+            else
+            {
+                settings.Add($"{prefix}__{property.Name}");
+            }
+        }
+    }
+
     private static HashSet<string> ReadSettings()
     {
         var settings = new HashSet<string>(StringComparer.Ordinal);
         foreach (var type in OptionsTypes)
         {
-            foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
-            {
-                // The configuration binder sets public properties with a public setter.
-                if (property.SetMethod is { IsPublic: true })
-                {
-                    settings.Add($"{SectionOf(type)}__{property.Name}");
-                }
-            }
+            AddProperties(settings, SectionOf(type)!, type);
         }
 
         // Read when present: the options classes alone already name every setting the app binds.
