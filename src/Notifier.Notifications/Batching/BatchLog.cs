@@ -10,8 +10,8 @@ internal static partial class BatchLog
     public static partial void StoreUnavailable(ILogger logger, string? eventId, string? eventType, int recipientCount, string reason);
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Information,
-        Message = "Batched event {EventId} ({EventType}): waiting in {DigestCount} digest(s)")]
-    public static partial void Batched(ILogger logger, string? eventId, string? eventType, int digestCount);
+        Message = "Batched event {EventId} ({EventType}), message {MessageId}: waiting in {DigestCount} digest(s)")]
+    public static partial void Batched(ILogger logger, string eventId, string eventType, string messageId, int digestCount);
 
     [LoggerMessage(EventId = 1102, Level = LogLevel.Information,
         Message = "Event {EventId} ({EventType}) was already waiting in {DigestCount} digest(s); not added twice")]

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Notifier.Hosting;
 using Notifier.Invocations;
@@ -53,7 +55,7 @@ internal static class QueueFunctionHandler
                 // This process first (a copy in flight here is joined), then every instance through the store.
                 (result, duplicate) = await services.GetRequiredService<RecentMessages>().HandleOnceAsync(invocation.MessageId, async () =>
                 {
-                    var (shared, elsewhere) = await ledger.HandleOnceAsync(function.Name, invocation.MessageId, () => pipeline.DeliverAsync(body, invocation.EventKey, function.Category, cancellationToken), cancellationToken);
+                    var (shared, elsewhere) = await ledger.HandleOnceAsync(function.Name, invocation.MessageId, () => pipeline.DeliverAsync(body, invocation.EventKey, function.Category, invocation.MessageId, cancellationToken), cancellationToken);
                     handledElsewhere = elsewhere;
                     return shared;
                 });
@@ -70,7 +72,8 @@ internal static class QueueFunctionHandler
             if (duplicate)
             {
                 var outcome = DeliveryMetrics.OutcomeTag(result.Outcome);
-                HandlerLog.Duplicate(logger, function.Name, invocation.MessageId!, invocation.DeliveryCount, outcome);
+                var deliveries = invocation.DeliveryCount?.ToString(CultureInfo.InvariantCulture) ?? "unknown";
+                HandlerLog.Duplicate(logger, function.Name, invocation.MessageId!, deliveries, outcome);
                 response.Logs.Add($"message {invocation.MessageId} was handled already ({outcome}); not mailed again");
             }
 
@@ -89,7 +92,7 @@ internal static class QueueFunctionHandler
                     ContentType = invocation.ContentType,
                     RejectedAt = services.GetRequiredService<TimeProvider>().GetUtcNow(),
                 }.WithBody(body);
-                response.Outputs[FunctionCatalog.RejectedBinding] = System.Text.Json.JsonSerializer.Serialize(rejected, InvocationJson.Web);
+                response.Outputs[FunctionCatalog.RejectedBinding] = JsonSerializer.Serialize(rejected, InvocationJson.Web);
             }
 
             response.Logs.Add(result.ToString());

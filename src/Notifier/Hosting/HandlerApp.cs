@@ -56,7 +56,12 @@ internal static class HandlerApp
         var settings = services.GetRequiredService<NotifierSettings>();
         if (!settings.IsValid)
         {
-            HandlerLog.SettingsInvalid(logger, settings.Describe());
+            if (logger.IsEnabled(LogLevel.Critical))
+            {
+                var described = settings.Describe();
+                HandlerLog.SettingsInvalid(logger, described);
+            }
+
             return;
         }
 

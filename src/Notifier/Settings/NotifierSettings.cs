@@ -1,3 +1,4 @@
+using System.Reflection;
 using Notifier.KeyVault;
 using Notifier.Notifications;
 using Notifier.Smtp.Messages;
@@ -37,9 +38,12 @@ public sealed class NotifierSettings
 
     public bool IsValid => Problems.Count == 0;
 
-    /// <summary>All problems in one message for logs and the console.</summary>
-    public string Describe() =>
-        "The settings are not usable; change these and restart:" + Environment.NewLine
+    /// <summary>All problems in one message for the handler's log: the app restarts when its settings change.</summary>
+    public string Describe() => Describe("change these in the app settings (the app restarts with them)");
+
+    /// <summary>All problems in one message, ending with what to do next (a command is simply run again).</summary>
+    public string Describe(string whatNext) =>
+        $"The settings are not usable; {whatNext}:" + Environment.NewLine
         + string.Join(Environment.NewLine, Problems.Select(p => "  - " + p));
 
     public static NotifierSettings Load(IConfiguration configuration)
@@ -55,13 +59,34 @@ public sealed class NotifierSettings
         AddFailures(problems, new KeyVaultOptionsValidator().Validate(null, keyVault).Failures);
         problems.AddRange(Notifier.Storage.StorageConnection.Problems(configuration));
 
-        if (keyVault.IsEnabled && !mail.IsAnonymous)
-        {
-            problems.Add("KeyVault__Uri is set, so the username and password are read from Key Vault: remove Mail__Username and Mail__Password.");
-        }
+        CheckCredentialSource(mail, keyVault, problems);
 
         var from = ReadFrom(mail, problems);
         return new NotifierSettings(mail, notifications, keyVault, from, problems);
+    }
+
+    /// <summary>Where the secret comes from: Mail__* or Key Vault, never both; OAuth2 applications need the vault.</summary>
+    private static void CheckCredentialSource(MailOptions mail, KeyVaultOptions keyVault, List<string> problems)
+    {
+        switch (mail.Authentication)
+        {
+            case MailAuthentication.OAuth2 when mail.OAuth2.UsesApplication && !keyVault.IsEnabled:
+                problems.Add($"Mail__OAuth2__TenantId/Mail__OAuth2__ClientId name an Entra application, whose client secret is read from Key Vault: set KeyVault__Uri (the secret '{keyVault.ClientSecretSecret}', see KeyVault__ClientSecretSecret), or clear both to use the app's managed identity.");
+                break;
+            case MailAuthentication.OAuth2:
+                // Mail__Username is the mailbox, not a secret, so it stays in Mail__* even with Key Vault.
+                break;
+            case MailAuthentication.Password when mail.IsAnonymous && !keyVault.IsEnabled:
+                problems.Add("Mail__Authentication=Password needs a username and password: set Mail__Username and Mail__Password, or KeyVault__Uri to read them from Key Vault.");
+                break;
+            default:
+                if (keyVault.IsEnabled && !mail.IsAnonymous)
+                {
+                    problems.Add("KeyVault__Uri is set, so the username and password are read from Key Vault: remove Mail__Username and Mail__Password.");
+                }
+
+                break;
+        }
     }
 
     private static Mailbox ReadFrom(MailOptions mail, List<string> problems)
@@ -99,7 +124,7 @@ public sealed class NotifierSettings
         {
             try
             {
-                new ConfigurationBuilder().AddInMemoryCollection([new(key, value)]).Build().Bind(options);
+                new ConfigurationBuilder().AddInMemoryCollection(TimeSpanSettings.ReadBareNumbersAsSeconds(typeof(T), [new(key, value)])).Build().Bind(options);
             }
             catch (InvalidOperationException)
             {
@@ -115,7 +140,7 @@ public sealed class NotifierSettings
         var target = type;
         foreach (var name in key.Split(':'))
         {
-            var property = target?.GetProperty(name, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase);
+            var property = target?.GetProperty(name, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
             target = property is null ? null : Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
         }
 
@@ -123,7 +148,7 @@ public sealed class NotifierSettings
         {
             null => string.Empty,
             { IsEnum: true } => $"Use one of: {string.Join(", ", Enum.GetNames(target))}.",
-            _ when target == typeof(TimeSpan) => "Use a time span such as 00:00:30.",
+            _ when target == typeof(TimeSpan) => "Use seconds (e.g. 30) or a time span such as 00:00:30.",
             _ when target == typeof(int) => "Use a whole number.",
             _ when target == typeof(bool) => "Use true or false.",
             _ when target == typeof(Uri) => "Use an absolute URL.",

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Notifier.Functions;
@@ -86,7 +88,7 @@ public sealed class FunctionLayoutTests
         var serviceBus = host.GetProperty("extensions").GetProperty("serviceBus");
         Assert.True(serviceBus.GetProperty("autoCompleteMessages").GetBoolean());
         Assert.Equal(16, serviceBus.GetProperty("maxConcurrentCalls").GetInt32());
-        Assert.True(TimeSpan.Parse(serviceBus.GetProperty("maxAutoLockRenewalDuration").GetString()!, System.Globalization.CultureInfo.InvariantCulture) > TimeSpan.Zero);
+        Assert.True(TimeSpan.Parse(serviceBus.GetProperty("maxAutoLockRenewalDuration").GetString()!, CultureInfo.InvariantCulture) > TimeSpan.Zero);
         Assert.Equal("api", host.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
     }
 
@@ -96,7 +98,7 @@ public sealed class FunctionLayoutTests
         await using var factory = new HandlerFactory();
         using var _ = factory.CreateClient();
         var routes = factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Where(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods.Contains("POST") == true)
+            .Where(e => e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Contains("POST") == true)
             .Select(e => "/" + e.RoutePattern.RawText!.TrimStart('/'))
             .Order().ToList();
         var folders = Directory.GetDirectories(FunctionsFolder).Where(d => File.Exists(Path.Combine(d, "function.json")))
@@ -111,7 +113,7 @@ public sealed class FunctionLayoutTests
         var values = ReadJson(Repo.Path("local.settings.json.example")).GetProperty("Values");
         string[] settings =
         [
-            "FUNCTIONS_WORKER_RUNTIME", "ServiceBusConnection", "Mail__Host", "Mail__Port", "Mail__Protocol", "Mail__Tls",
+            "FUNCTIONS_WORKER_RUNTIME", "ServiceBusConnection__fullyQualifiedNamespace", "Mail__Host", "Mail__Port", "Mail__Protocol", "Mail__Tls",
             "Mail__Username", "Mail__Password", "Mail__From", "Mail__TrustedCertificatesPath", "Mail__AllowPlaintextAuth",
             "Mail__ConnectTimeout", "Mail__CommandTimeout", "Mail__MaxConnections", "Mail__OutboxDirectory",
             "Notifications__BaseUrl", "Notifications__SubjectPrefix", "Notifications__Batching__Mode", "Notifications__Batching__QuietPeriod",
@@ -120,5 +122,23 @@ public sealed class FunctionLayoutTests
 
         Assert.All(settings, s => Assert.True(values.TryGetProperty(s, out _), $"{s} is missing"));
         Assert.Equal("custom", values.GetProperty("FUNCTIONS_WORKER_RUNTIME").GetString());
+    }
+
+    [Fact]
+    public void TheLocalSettingsExampleUsesAnIdentityForServiceBusAndTheSamplesBaseUrl()
+    {
+        var values = ReadJson(Repo.Path("local.settings.json.example")).GetProperty("Values");
+        var baseUrl = values.GetProperty("Notifications__BaseUrl").GetString()!;
+
+        // Infra disables SAS keys on the namespace, so a connection string with a key cannot work there.
+        Assert.False(values.TryGetProperty("ServiceBusConnection", out _));
+        Assert.DoesNotContain("SharedAccessKey", values.GetRawText(), StringComparison.OrdinalIgnoreCase);
+        Assert.EndsWith(".servicebus.windows.net", values.GetProperty("ServiceBusConnection__fullyQualifiedNamespace").GetString(), StringComparison.Ordinal);
+        foreach (var sample in Directory.GetFiles(Repo.Path("samples", "events"), "account.*.json"))
+        {
+            var links = Regex.Matches(File.ReadAllText(sample), "\"(https://[^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+            Assert.NotEmpty(links);
+            Assert.All(links, link => Assert.StartsWith(baseUrl, link, StringComparison.Ordinal));
+        }
     }
 }

@@ -41,20 +41,20 @@ internal static class AppContract
             ? field.GetRawConstantValue() as string
             : null;
 
-    /// <summary>The configuration binder sets public properties with a public setter, and walks into nested option classes.</summary>
-    private static void AddProperties(HashSet<string> settings, string prefix, Type type)
+    /// <summary>Every settable property as a setting; a nested options class (Mail__OAuth2) adds its own, one level down.</summary>
+    private static void AddProperties(HashSet<string> settings, Type type, string prefix)
     {
         foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
         {
+            // The configuration binder sets public properties with a public setter.
             if (property.SetMethod is not { IsPublic: true })
             {
                 continue;
             }
 
-            var propertyType = property.PropertyType;
-            if (propertyType.IsClass && propertyType != typeof(string) && propertyType != typeof(Uri) && propertyType.Namespace?.StartsWith("Notifier", StringComparison.Ordinal) == true)
+            if (property.PropertyType.IsClass && property.PropertyType != typeof(string) && property.PropertyType != typeof(Uri))
             {
-                AddProperties(settings, $"{prefix}__{property.Name}", propertyType);
+                AddProperties(settings, property.PropertyType, $"{prefix}__{property.Name}");
             }
             else
             {
@@ -68,7 +68,7 @@ internal static class AppContract
         var settings = new HashSet<string>(StringComparer.Ordinal);
         foreach (var type in OptionsTypes)
         {
-            AddProperties(settings, SectionOf(type)!, type);
+            AddProperties(settings, type, SectionOf(type)!);
         }
 
         // Read when present: the options classes alone already name every setting the app binds.

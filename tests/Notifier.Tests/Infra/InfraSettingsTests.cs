@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using Microsoft.Extensions.Configuration;
 
 namespace Notifier.Tests.Infra;
 
@@ -12,7 +13,16 @@ public sealed class InfraSettingsTests
     /// <summary>Read by the app but deliberately never written by infra: they come from Key Vault.</summary>
     private static readonly string[] KeyVaultCredentials = ["Mail__Username", "Mail__Password"];
 
-    private static IEnumerable<string> InfraAppOwnedSettings => InfraTemplate.AppSettings.Keys
+    /// <summary>
+    /// Every setting infra writes when each optional value is given (an empty value leaves its setting out), with
+    /// password authentication and with OAuth2 (whose settings replace the username and password secrets).
+    /// </summary>
+    private static readonly IReadOnlyDictionary<string, string> Settings = CompiledInfra.DeployWithEveryOption().AppSettings()
+        .Concat(CompiledInfra.DeployWithEveryOption(("mailAuthentication", "OAuth2")).AppSettings())
+        .GroupBy(s => s.Key, StringComparer.Ordinal)
+        .ToDictionary(g => g.Key, g => g.First().Value, StringComparer.Ordinal);
+
+    private static IEnumerable<string> InfraAppOwnedSettings => Settings.Keys
         .Where(k => AppContract.Sections.Any(s => k.StartsWith(s + "__", StringComparison.Ordinal)));
 
     [Fact]
@@ -62,12 +72,13 @@ public sealed class InfraSettingsTests
         {
             if (replacedInAzure.TryGetValue(name, out var replacement))
             {
-                Assert.DoesNotContain(name, InfraTemplate.AppSettings.Keys);
-                Assert.True(replacement is null || InfraTemplate.AppSettings.ContainsKey(replacement), $"{name} is replaced by {replacement}, which infra does not set");
+                // With OAuth2 the username is the mailbox, a plain setting (see WithOAuth2TheMailboxIsASettingAndNoPasswordSecretIsReferenced).
+                Assert.True(name == "Mail__Username" || !Settings.ContainsKey(name), $"{name} is written by infra");
+                Assert.True(replacement is null || Settings.ContainsKey(replacement), $"{name} is replaced by {replacement}, which infra does not set");
             }
             else
             {
-                Assert.True(InfraTemplate.AppSettings.ContainsKey(name), $"{name} (local.settings.json.example) is not set by infra");
+                Assert.True(Settings.ContainsKey(name), $"{name} (local.settings.json.example) is not set by infra");
             }
         }
     }
@@ -75,9 +86,46 @@ public sealed class InfraSettingsTests
     [Fact]
     public void MailCredentialsComeOnlyFromKeyVault()
     {
-        Assert.DoesNotContain(InfraAppOwnedSettings, KeyVaultCredentials.Contains);
-        Assert.Contains("KeyVault__Uri", InfraTemplate.AppSettings.Keys);
-        Assert.Equal("keyVault.outputs.keyVaultUri", InfraTemplate.AppSettings["KeyVault__Uri"].Expression);
+        Assert.DoesNotContain(CompiledInfra.DeployWithEveryOption().AppSettings().Keys, KeyVaultCredentials.Contains);
+        Assert.DoesNotContain("Mail__Password", InfraAppOwnedSettings);
+        var deployment = CompiledInfra.Deployment;
+        Assert.Equal(deployment.Single("Microsoft.KeyVault/vaults").Runtime("vaultUri"), deployment.AppSettings()["KeyVault__Uri"]);
+        Assert.DoesNotContain("KeyVault__Uri", CompiledInfra.Deploy(("mailUseKeyVaultCredentials", false)).AppSettings().Keys);
+    }
+
+    [Fact]
+    public void WithOAuth2TheMailboxIsASettingAndNoPasswordSecretIsReferenced()
+    {
+        var settings = CompiledInfra.Deploy(("mailAuthentication", "OAuth2"), ("mailOAuth2Mailbox", "notifier@contoso.com")).AppSettings();
+
+        Assert.Equal("OAuth2", settings["Mail__Authentication"]);
+        Assert.Equal("notifier@contoso.com", settings["Mail__Username"]);
+        Assert.Equal(Property(new Notifier.Smtp.Options.MailOAuth2Options(), "Scope"), settings["Mail__OAuth2__Scope"]);
+        // The managed identity needs no vault: neither a password nor a username secret is referenced.
+        Assert.DoesNotContain(settings.Keys, k => k is "Mail__Password" or "KeyVault__Uri" or "KeyVault__UsernameSecret" or "KeyVault__PasswordSecret"
+            or "Mail__OAuth2__TenantId" or "Mail__OAuth2__ClientId");
+        var app = Notifier.Settings.NotifierSettings.Load(new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.Where(s => AppContract.Sections.Any(section => s.Key.StartsWith(section + "__", StringComparison.Ordinal)))
+                .Select(s => new KeyValuePair<string, string?>(s.Key.Replace("__", ":", StringComparison.Ordinal), s.Value)))
+            .Build());
+        Assert.True(app.IsValid, app.Describe());
+    }
+
+    [Fact]
+    public void WithAnEntraApplicationOnlyItsClientSecretIsReadFromTheVault()
+    {
+        var deployment = CompiledInfra.Deploy(
+            ("mailAuthentication", "OAuth2"),
+            ("mailOAuth2Mailbox", "notifier@contoso.com"),
+            ("mailOAuth2TenantId", "contoso.onmicrosoft.com"),
+            ("mailOAuth2ClientId", "6f1c2a9e-3b4d-4e5f-8a7b-1c2d3e4f5a6b"));
+        var settings = deployment.AppSettings();
+
+        Assert.Equal("contoso.onmicrosoft.com", settings["Mail__OAuth2__TenantId"]);
+        Assert.Equal("6f1c2a9e-3b4d-4e5f-8a7b-1c2d3e4f5a6b", settings["Mail__OAuth2__ClientId"]);
+        Assert.Equal(deployment.Single("Microsoft.KeyVault/vaults").Runtime("vaultUri"), settings["KeyVault__Uri"]);
+        Assert.Equal(Property(AppContract.DefaultOptions("KeyVault"), "ClientSecretSecret"), settings["KeyVault__ClientSecretSecret"]);
+        Assert.DoesNotContain(settings.Keys, k => k is "Mail__Password" or "KeyVault__UsernameSecret" or "KeyVault__PasswordSecret");
     }
 
     [Theory]
@@ -87,7 +135,7 @@ public sealed class InfraSettingsTests
     {
         var appDefault = Property(AppContract.DefaultOptions("KeyVault"), property);
 
-        Assert.Equal(appDefault, InfraTemplate.DefaultBehind(setting).StringLiteral);
+        Assert.Equal(appDefault, CompiledInfra.Defaults.AppSettings()[setting]);
     }
 
     [Theory]
@@ -98,6 +146,7 @@ public sealed class InfraSettingsTests
     [InlineData("Mail__MaxConnections", "Mail", "MaxConnections")]
     [InlineData("Mail__AllowPlaintextAuth", "Mail", "AllowPlaintextAuth")]
     [InlineData("KeyVault__RefreshInterval", "KeyVault", "RefreshInterval")]
+    [InlineData("Mail__Authentication", "Mail", "Authentication")]
     [InlineData("Notifications__Batching__Mode", "Notifications", "Batching.Mode")]
     [InlineData("Notifications__Batching__QuietPeriod", "Notifications", "Batching.QuietPeriod")]
     [InlineData("Notifications__Batching__MaxDelay", "Notifications", "Batching.MaxDelay")]
@@ -113,17 +162,16 @@ public sealed class InfraSettingsTests
         }
 
         var appDefault = Property(options, property.Split('.')[^1]);
-        var infraDefault = InfraTemplate.DefaultBehind(setting);
+        var infraDefault = CompiledInfra.Defaults.AppSettings()[setting];
 
-        var infraValue = infraDefault.StringLiteral ?? infraDefault.Expression;
-        Assert.Equal(appDefault, infraValue, StringComparer.OrdinalIgnoreCase);
+        Assert.Equal(appDefault, infraDefault, StringComparer.OrdinalIgnoreCase);
     }
 
     [Fact]
     public void AzureIdentityFindsTheUserAssignedIdentity()
     {
         // The app builds its Key Vault credential from AZURE_CLIENT_ID when it runs in Azure.
-        Assert.Equal("identityClientId", InfraTemplate.AppSettings["AZURE_CLIENT_ID"].Expression);
+        Assert.Equal(CompiledInfra.Deployment.AppClientId(), CompiledInfra.Deployment.AppSettings()["AZURE_CLIENT_ID"]);
     }
 
     private static string? Property(object options, string name)
