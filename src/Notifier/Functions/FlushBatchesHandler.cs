@@ -56,8 +56,9 @@ internal static class FlushBatchesHandler
                 StorageLog.CleanUpFailed(logger, ex.Message);
             }
 
-            StorageLog.Flushed(logger, result.ToString(), removed);
-            response.Logs.Add(result.ToString());
+            var summary = result.ToString();
+            StorageLog.Flushed(logger, summary, removed);
+            response.Logs.Add(summary);
             response.ReturnValue = new { digests = result.Digests, items = result.Items, delivered = result.Delivered, dropped = result.Dropped, error = result.Error };
             return TypedResults.Json(response, InvocationJson.Options, statusCode: result.Error is null ? StatusCodes.Status200OK : StatusCodes.Status500InternalServerError);
         }

@@ -68,7 +68,7 @@ internal static class HandlerApp
         var batching = settings.Notifications.Batching;
         if (services.GetRequiredService<Notifier.Storage.StorageAccount>().Tables is { } tables)
         {
-            Notifier.Storage.StorageLog.Configured(logger, batching.Mode.ToString(), batching.QuietPeriod, batching.MaxDelay, tables.AccountName);
+            Notifier.Storage.StorageLog.Configured(logger, batching.Mode, batching.QuietPeriod, batching.MaxDelay, tables.AccountName);
         }
         else
         {

@@ -17,7 +17,7 @@ internal static partial class StorageLog
 
     [LoggerMessage(EventId = 3203, Level = LogLevel.Information,
         Message = "Batching: {Mode}, quiet period {QuietPeriod}, at most {MaxDelay}; digests and handled messages are kept in the tables of storage account {Account}")]
-    public static partial void Configured(ILogger logger, string mode, TimeSpan quietPeriod, TimeSpan maxDelay, string account);
+    public static partial void Configured(ILogger logger, Notifier.Notifications.Batching.BatchingMode mode, TimeSpan quietPeriod, TimeSpan maxDelay, string account);
 
     [LoggerMessage(EventId = 3204, Level = LogLevel.Warning,
         Message = "{Function}: message {MessageId} is being handled by another instance; it goes back to the queue and comes again")]

@@ -266,7 +266,7 @@ internal sealed class TableBatchStore(TableStorage storage, BatchingOptions opti
         }
     }
 
-    private TableEntity ToEntity(string key, BatchItem item)
+    private static TableEntity ToEntity(string key, BatchItem item)
     {
         var entity = new TableEntity(key, ItemPrefix + BatchKeys.Hash(item.EventId))
         {
@@ -330,8 +330,8 @@ internal sealed class TableBatchStore(TableStorage storage, BatchingOptions opti
         return quiet < latest ? quiet : latest;
     }
 
-    private Task IndexAsync(string key, DateTimeOffset due, CancellationToken cancellationToken) =>
-        storage.Due.UpsertEntityAsync(new TableEntity(Bucket(due), key) { ["DueAt"] = due }, TableUpdateMode.Replace, cancellationToken);
+    private async Task IndexAsync(string key, DateTimeOffset due, CancellationToken cancellationToken) =>
+        await storage.Due.UpsertEntityAsync(new TableEntity(Bucket(due), key) { ["DueAt"] = due }, TableUpdateMode.Replace, cancellationToken);
 
     private Task DeleteIndexAsync(string bucket, string key, CancellationToken cancellationToken) =>
         DeleteIfExistsAsync(storage.Due, bucket, key, cancellationToken);

@@ -17,8 +17,7 @@ internal sealed class TableStorage(TableServiceClient service)
     public const string DueTable = "NotifierBatchesDue";
     public const string MessagesTable = "NotifierMessages";
 
-    private readonly SemaphoreSlim _creating = new(1, 1);
-    private volatile bool _created;
+    private Task? _creation;
 
     public TableClient Batches { get; } = service.GetTableClient(BatchesTable);
 
@@ -29,32 +28,29 @@ internal sealed class TableStorage(TableServiceClient service)
     /// <summary>Where the tables are, for log lines (no key or token).</summary>
     public string AccountName => service.AccountName;
 
-    public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates the tables once per process. Concurrent first callers may both ask; creating a table that exists
+    /// is harmless. A failed attempt is tried again by the next caller.
+    /// </summary>
+    public Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {
-        if (_created)
+        var creation = _creation;
+        if (creation is null || creation.IsFaulted || creation.IsCanceled)
         {
-            return;
+            creation = CreateAsync();
+            _creation = creation;
         }
 
-        await _creating.WaitAsync(cancellationToken);
-        try
-        {
-            if (!_created)
-            {
-                await RunAsync(async () =>
-                {
-                    await Batches.CreateIfNotExistsAsync(cancellationToken);
-                    await Due.CreateIfNotExistsAsync(cancellationToken);
-                    await Messages.CreateIfNotExistsAsync(cancellationToken);
-                }, cancellationToken);
-                _created = true;
-            }
-        }
-        finally
-        {
-            _creating.Release();
-        }
+        return creation.IsCompletedSuccessfully ? creation : creation.WaitAsync(cancellationToken);
     }
+
+    private Task CreateAsync() => RunAsync(async () =>
+    {
+        // Not the caller's token: one caller giving up must not fail the creation the others wait for.
+        await Batches.CreateIfNotExistsAsync(CancellationToken.None);
+        await Due.CreateIfNotExistsAsync(CancellationToken.None);
+        await Messages.CreateIfNotExistsAsync(CancellationToken.None);
+    }, CancellationToken.None);
 
     /// <summary>Runs a storage call; turns the ways a store can be unusable into one exception with the reason.</summary>
     public static async Task<T> RunAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken)

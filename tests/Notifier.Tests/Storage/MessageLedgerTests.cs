@@ -8,7 +8,7 @@ using Notifier.Tests.Support;
 namespace Notifier.Tests.Storage;
 
 /// <summary>The shared record of handled Service Bus messages, on a real Azurite table server.</summary>
-public sealed class MessageLedgerTests(AzuriteTableFixture azurite) : IClassFixture<AzuriteTableFixture>, IAsyncLifetime
+public sealed class MessageLedgerTests(AzuriteTableFixture azurite) : IClassFixture<AzuriteTableFixture>, IAsyncLifetime, IDisposable
 {
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 21, 23, 59, 0, TimeSpan.Zero));
     private readonly LogCollector _logs = new();
@@ -16,6 +16,8 @@ public sealed class MessageLedgerTests(AzuriteTableFixture azurite) : IClassFixt
     public Task InitializeAsync() => azurite.ResetAsync();
 
     public Task DisposeAsync() => Task.CompletedTask;
+
+    public void Dispose() => _logs.Dispose();
 
     /// <summary>One app instance: its own client and tables object over the shared account.</summary>
     private MessageLedger Instance(string? connectionString = null) =>
