@@ -1,0 +1,38 @@
+namespace Notifier.Smtp;
+
+/// <summary>SMTP reply codes (RFC 5321 §4.2.3, RFC 4954, RFC 3207) by name. Other values may occur.</summary>
+public enum SmtpReplyCode
+{
+    SystemStatus = 211,
+    HelpMessage = 214,
+    ServiceReady = 220,
+    ServiceClosingTransmissionChannel = 221,
+    AuthenticationSucceeded = 235,
+    Ok = 250,
+    UserNotLocalWillForward = 251,
+    CannotVerifyUserWillAttemptDelivery = 252,
+    AuthenticationChallenge = 334,
+    StartMailInput = 354,
+    ServiceNotAvailable = 421,
+    PasswordTransitionNeeded = 432,
+    MailboxBusy = 450,
+    ErrorInProcessing = 451,
+    InsufficientStorage = 452,
+    TemporaryAuthenticationFailure = 454,
+    ServerUnableToAccommodateParameters = 455,
+    SyntaxError = 500,
+    SyntaxErrorInParameters = 501,
+    CommandNotImplemented = 502,
+    BadCommandSequence = 503,
+    CommandParameterNotImplemented = 504,
+    AuthenticationRequired = 530,
+    AuthenticationMechanismTooWeak = 534,
+    AuthenticationInvalidCredentials = 535,
+    EncryptionRequiredForAuthenticationMechanism = 538,
+    MailboxUnavailable = 550,
+    UserNotLocalTryAlternatePath = 551,
+    ExceededStorageAllocation = 552,
+    MailboxNameNotAllowed = 553,
+    TransactionFailed = 554,
+    MailFromOrRcptToParametersNotRecognizedOrNotImplemented = 555,
+}
