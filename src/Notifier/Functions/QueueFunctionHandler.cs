@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Notifier.Hosting;
 using Notifier.Invocations;
 using Notifier.Notifications.Delivery;
+using Notifier.Rejections;
 using Notifier.Settings;
 
 namespace Notifier.Functions;
@@ -56,7 +57,7 @@ internal static class QueueFunctionHandler
             if (result.Outcome == DeliveryOutcome.Rejected)
             {
                 // Forwarded again for a duplicate too: the first answer may never have reached the host.
-                var rejected = new RejectedMessage
+                var envelope = new RejectedMessage
                 {
                     Reason = result.Reason!,
                     Queue = function.Queue!,
@@ -67,8 +68,8 @@ internal static class QueueFunctionHandler
                     EventKey = invocation.EventKey,
                     ContentType = invocation.ContentType,
                     RejectedAt = services.GetRequiredService<TimeProvider>().GetUtcNow(),
-                }.WithBody(body);
-                response.Outputs[FunctionCatalog.RejectedBinding] = System.Text.Json.JsonSerializer.Serialize(rejected, InvocationJson.Web);
+                };
+                response.Outputs[FunctionCatalog.RejectedBinding] = await services.GetRequiredService<RejectedEnvelope>().CreateAsync(envelope, body, cancellationToken);
             }
 
             response.Logs.Add(result.ToString());

@@ -7,6 +7,7 @@ using Notifier.Notifications.Delivery;
 using Notifier.Notifications.Events;
 using Notifier.Notifications.Recipients;
 using Notifier.Notifications.Rendering;
+using Notifier.Rejections;
 using Notifier.Settings;
 using Notifier.Smtp;
 using Notifier.Smtp.Diagnostics;
@@ -43,6 +44,11 @@ internal static class NotifierServices
             Credentials(sp)));
         services.AddSingleton<DeliveryPipeline>();
         services.AddSingleton(_ => new RecentMessages());
+        services.AddSingleton(sp => RejectedBodyStore.Create(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<NotifierSettings>().Rejected));
+        services.AddSingleton(sp => new RejectedEnvelope(
+            sp.GetRequiredService<NotifierSettings>().Rejected,
+            sp.GetRequiredService<RejectedBodyStore>(),
+            sp.GetRequiredService<ILogger<RejectedEnvelope>>()));
         return services;
     }
 

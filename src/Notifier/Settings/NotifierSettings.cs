@@ -1,5 +1,6 @@
 using Notifier.KeyVault;
 using Notifier.Notifications;
+using Notifier.Rejections;
 using Notifier.Smtp.Messages;
 using Notifier.Smtp.Options;
 
@@ -14,9 +15,10 @@ public sealed class NotifierSettings
     /// <summary>The From used for local runs when Mail__Host and Mail__From are both empty.</summary>
     public const string LocalFrom = "Notifier <notifier@localhost>";
 
-    private NotifierSettings(MailOptions mail, NotificationOptions notifications, KeyVaultOptions keyVault, Mailbox from, IReadOnlyList<string> problems)
+    private NotifierSettings(MailOptions mail, NotificationOptions notifications, KeyVaultOptions keyVault, RejectedOptions rejected, Mailbox from, IReadOnlyList<string> problems)
     {
         Mail = mail;
+        Rejected = rejected;
         Notifications = notifications;
         KeyVault = keyVault;
         From = from;
@@ -28,6 +30,9 @@ public sealed class NotifierSettings
     public NotificationOptions Notifications { get; }
 
     public KeyVaultOptions KeyVault { get; }
+
+    /// <summary>Rejected envelopes: their largest size and the blob container for bodies that do not fit.</summary>
+    public RejectedOptions Rejected { get; }
 
     /// <summary>The parsed Mail__From (or <see cref="LocalFrom"/> for outbox runs).</summary>
     public Mailbox From { get; }
@@ -52,10 +57,12 @@ public sealed class NotifierSettings
         var mail = Bind<MailOptions>(configuration, MailOptions.SectionName, problems);
         var notifications = Bind<NotificationOptions>(configuration, NotificationOptions.SectionName, problems);
         var keyVault = Bind<KeyVaultOptions>(configuration, KeyVaultOptions.SectionName, problems);
+        var rejected = Bind<RejectedOptions>(configuration, RejectedOptions.SectionName, problems);
 
         AddFailures(problems, new MailOptionsValidator().Validate(null, mail).Failures);
         AddFailures(problems, new NotificationOptionsValidator().Validate(null, notifications).Failures);
         AddFailures(problems, new KeyVaultOptionsValidator().Validate(null, keyVault).Failures);
+        AddFailures(problems, new RejectedOptionsValidator().Validate(null, rejected).Failures);
 
         if (keyVault.IsEnabled && !mail.IsAnonymous)
         {
@@ -63,7 +70,7 @@ public sealed class NotifierSettings
         }
 
         var from = ReadFrom(mail, problems);
-        return new NotifierSettings(mail, notifications, keyVault, from, problems);
+        return new NotifierSettings(mail, notifications, keyVault, rejected, from, problems);
     }
 
     private static Mailbox ReadFrom(MailOptions mail, List<string> problems)
