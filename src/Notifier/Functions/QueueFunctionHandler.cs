@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Notifier.Hosting;
 using Notifier.Invocations;
@@ -50,7 +51,8 @@ internal static class QueueFunctionHandler
             if (duplicate)
             {
                 var outcome = DeliveryMetrics.OutcomeTag(result.Outcome);
-                HandlerLog.Duplicate(logger, function.Name, invocation.MessageId!, invocation.DeliveryCount?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown", outcome);
+                var deliveries = invocation.DeliveryCount?.ToString(CultureInfo.InvariantCulture) ?? "unknown";
+                HandlerLog.Duplicate(logger, function.Name, invocation.MessageId!, deliveries, outcome);
                 response.Logs.Add($"message {invocation.MessageId} was handled already ({outcome}); not mailed again");
             }
 

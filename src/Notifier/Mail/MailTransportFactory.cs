@@ -1,4 +1,3 @@
-using Notifier.KeyVault;
 using Notifier.Notifications.Delivery;
 using Notifier.Settings;
 using Notifier.Smtp;
@@ -8,7 +7,7 @@ namespace Notifier.Mail;
 
 /// <summary>
 /// Chooses the transport from the settings: the pooled SMTP client behind a circuit breaker when Mail__Host is
-/// set (with Key Vault credentials when KeyVault__Uri is set), the outbox writer (.eml files) when it is empty.
+/// set (credentials from <see cref="MailCredentials"/>), the outbox writer (.eml files) when it is empty.
 /// </summary>
 internal static class MailTransportFactory
 {
@@ -20,8 +19,7 @@ internal static class MailTransportFactory
             return new OutboxTransport(settings.Mail, services.GetRequiredService<ILogger<OutboxTransport>>(), services.GetRequiredService<TimeProvider>());
         }
 
-        ISmtpCredentialProvider? credentials = settings.KeyVault.IsEnabled ? services.GetRequiredService<KeyVaultMailCredentials>() : null;
-        var transport = new SmtpTransport(settings.Mail, services.GetRequiredService<ILogger<SmtpTransport>>(), services.GetRequiredService<TimeProvider>(), credentials);
+        var transport = new SmtpTransport(settings.Mail, services.GetRequiredService<ILogger<SmtpTransport>>(), services.GetRequiredService<TimeProvider>(), MailCredentials.Resolve(services));
         services.GetRequiredService<DeliveryMetrics>().ObservePoolSize(() => transport.IdleConnections);
         // A dead server then costs a few connect timeouts, not one per email (each billed on Flex Consumption).
         return new CircuitBreakerTransport(
