@@ -24,15 +24,17 @@ internal static class QueueFunctionHandler
         var cancellationToken = context.RequestAborted;
         var response = new InvocationResult();
 
-        var (invocation, error) = await Invocation.ReadAsync(context.Request.Body, cancellationToken);
+        var tooLarge = Invocation.IsTooLarge(context.Request.ContentLength);
+        var (invocation, error) = await Invocation.ReadAsync(context.Request.Body, cancellationToken, context.Request.ContentLength);
         if (invocation is null)
         {
             HandlerLog.InvocationUnreadable(logger, function.Name, error!);
             response.Logs.Add($"{function.Name}: the invocation could not be read: {error}");
-            return TypedResults.Json(response, InvocationJson.Options, statusCode: StatusCodes.Status400BadRequest);
+            // Either way the message goes back to the queue (retried, then dead-lettered whole), never lost.
+            return TypedResults.Json(response, InvocationJson.Options, statusCode: tooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest);
         }
 
-        using (invocation.Document)
+        using (invocation)
         {
             var settings = services.GetRequiredService<NotifierSettings>();
             if (!settings.IsValid)

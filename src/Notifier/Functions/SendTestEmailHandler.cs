@@ -20,7 +20,7 @@ internal static class SendTestEmailHandler
         var services = context.RequestServices;
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SendTestEmailHandler).FullName!);
         var response = new InvocationResult();
-        var (invocation, error) = await Invocation.ReadAsync(context.Request.Body, context.RequestAborted);
+        var (invocation, error) = await Invocation.ReadAsync(context.Request.Body, context.RequestAborted, context.Request.ContentLength);
         if (invocation is null)
         {
             HandlerLog.InvocationUnreadable(logger, FunctionCatalog.SendTestEmail.Name, error!);
@@ -28,7 +28,7 @@ internal static class SendTestEmailHandler
             return TypedResults.Json(response, InvocationJson.Options, statusCode: StatusCodes.Status400BadRequest);
         }
 
-        using (invocation.Document)
+        using (invocation)
         {
             var settings = services.GetRequiredService<NotifierSettings>();
             var (to, requestError) = ReadRecipient(invocation);

@@ -46,11 +46,15 @@ internal sealed class RejectedEnvelope
     {
         ArgumentNullException.ThrowIfNull(message);
         var header = Capped(message);
-        var inline = header.WithBody(body.Span);
-        var text = JsonSerializer.Serialize(inline, Json);
-        if (Encoding.UTF8.GetByteCount(text) <= _options.MaxEnvelopeBytes)
+        // A body larger than the envelope cannot fit inline, so it is never turned into text whole (a 2.5 MB
+        // body would cost several copies); only a prefix is, if it comes to truncating.
+        if (body.Length <= _options.MaxEnvelopeBytes)
         {
-            return text;
+            var text = JsonSerializer.Serialize(header.WithBody(body.Span), Json);
+            if (Encoding.UTF8.GetByteCount(text) <= _options.MaxEnvelopeBytes)
+            {
+                return text;
+            }
         }
 
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(body.Span));
@@ -69,7 +73,25 @@ internal sealed class RejectedEnvelope
             BodyTruncated = true,
             BodyTruncatedReason = $"the body ({body.Length} bytes) does not fit the {_options.MaxEnvelopeBytes}-byte envelope and could not be stored in blob container {_store.ContainerName}: {problem}",
         };
-        return Truncate(truncated, inline);
+        return Truncate(truncated, truncated.WithBody(Prefix(body.Span, _options.MaxEnvelopeBytes)));
+    }
+
+    /// <summary>At most <paramref name="maxBytes"/> of the body, not ending inside a UTF-8 sequence.</summary>
+    private static ReadOnlySpan<byte> Prefix(ReadOnlySpan<byte> body, int maxBytes)
+    {
+        if (body.Length <= maxBytes)
+        {
+            return body;
+        }
+
+        var end = maxBytes;
+        // Back off over continuation bytes (10xxxxxx) to the start of the last sequence, then drop it.
+        for (var i = 0; i < 3 && end > 0 && (body[end] & 0xC0) == 0x80; i++)
+        {
+            end--;
+        }
+
+        return body[..end];
     }
 
     /// <summary>The longest prefix of the inline body (text or base64) for which the envelope fits.</summary>
