@@ -14,18 +14,20 @@ namespace Notifier.Benchmarks;
 /// </summary>
 internal sealed record HostileLoad(int Concurrency, int Invocations, int Delivered, int Rejected, int Refused, TimeSpan Duration, double PeakRssMegabytes)
 {
+    private static readonly string[] NormalSamples = ["pullrequest.opened", "pullrequest.comment.added", "repository.pushed", "pullrequest.approved"];
+
     public static async Task<HostileLoad> RunAsync(string notifier, int smtpPort, int concurrency, int rounds)
     {
-        var normal = new[] { "pullrequest.opened", "pullrequest.comment.added", "repository.pushed", "pullrequest.approved" }
+        var normal = NormalSamples
             .Select(n => File.ReadAllBytes(Path.Combine(Paths.RepositoryRoot(), "samples", "events", n + ".json")))
             .ToArray();
-        const int Big = 2_500_000;
+        const int big = 2_500_000;
         byte[][] hostile =
         [
-            Encoding.UTF8.GetBytes(new string('"', Big)),
-            Encoding.UTF8.GetBytes(new string('é', Big / 2)),
-            Encoding.UTF8.GetBytes(new string('[', 200_000) + new string(' ', Big - 200_000)),
-            Encoding.UTF8.GetBytes(new string('\\', Big / 2)),
+            Encoding.UTF8.GetBytes(new string('"', big)),
+            Encoding.UTF8.GetBytes(new string('é', big / 2)),
+            Encoding.UTF8.GetBytes(new string('[', 200_000) + new string(' ', big - 200_000)),
+            Encoding.UTF8.GetBytes(new string('\\', big / 2)),
             Encoding.UTF8.GetBytes("{\"type\": \"pullrequest.opened\", \"title\": \"" + new string('日', 700_000) + "\"}"),
         ];
         var mix = new List<byte[]>();
