@@ -54,6 +54,11 @@ internal sealed class MailTestPrinter(TextWriter output) : IProgress<SmtpStageRe
                 output.WriteLine($"auth:        offered {string.Join(", ", report.AuthMechanismsOffered)}; used {report.AuthMechanismUsed ?? "none"}");
             }
 
+            foreach (var warning in report.Warnings)
+            {
+                output.WriteLine($"warning:     {warning}");
+            }
+
             if (report.SendResult is { } sent)
             {
                 output.WriteLine($"accepted:    {string.Join(", ", sent.Accepted.Select(a => a.Address))}; server replied {sent.ServerReply}");
@@ -63,6 +68,13 @@ internal sealed class MailTestPrinter(TextWriter output) : IProgress<SmtpStageRe
         if (outcome.OutboxPath is { } outbox)
         {
             output.WriteLine($"written to:  {outbox}");
+        }
+
+        if (outcome.Kind == MailTestKind.CredentialsUnavailable && outcome.Error is { } vaultError)
+        {
+            // One line that names the vault, the secret and the fix: what an admin greps a log for.
+            output.WriteLine(outcome.Hint is { } fix ? $"error:       {vaultError}; fix: {fix}" : $"error:       {vaultError}");
+            return;
         }
 
         if (outcome.Error is { } error)
