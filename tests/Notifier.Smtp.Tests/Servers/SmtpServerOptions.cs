@@ -26,17 +26,8 @@ public sealed record SmtpServerOptions
     /// <summary>Faults from smtp_server.py's list, e.g. <c>data-451</c> or <c>refuse-rcpt=bob@example.com</c>.</summary>
     public IReadOnlyList<string> Faults { get; init; } = [];
 
-    /// <summary>A fixed loopback port, e.g. to bring a server back where clients saw it die; null picks a free one.</summary>
-    public int? Port { get; init; }
-
     internal IEnumerable<string> Arguments()
     {
-        if (Port is { } port)
-        {
-            yield return "--port";
-            yield return port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-
         yield return "--tls";
         yield return Tls switch { ServerTls.StartTls => "starttls", ServerTls.Smtps => "smtps", _ => "none" };
         if (Certificate is not null)
