@@ -34,6 +34,10 @@ param eventTimeToLive string = 'P1D'
 @description('How long a rejected event stays in rejected-events for an administrator (ISO 8601).')
 param rejectedTimeToLive string = 'P14D'
 
+@description('Largest rejected envelope in bytes (Rejected__MaxEnvelopeBytes): the rejected-events queue\'s message size limit, 262144 on Service Bus Standard. A rejected body that does not fit is kept whole in the rejected-bodies blob container.')
+@minValue(16384)
+param rejectedEnvelopeMaxBytes int = 262144
+
 @description('Days Log Analytics keeps logs.')
 @minValue(30)
 @maxValue(730)
@@ -189,6 +193,7 @@ var names = {
   identity: 'id-notifier-${resourceToken}'
   storage: 'st${resourceToken}'
   deploymentContainer: 'app-package-${resourceToken}'
+  rejectedBodiesContainer: 'rejected-bodies'
   logAnalytics: 'log-notifier-${resourceToken}'
   applicationInsights: 'appi-notifier-${resourceToken}'
   serviceBus: 'sb-notifier-${resourceToken}'
@@ -228,6 +233,7 @@ module storage 'modules/storage.bicep' = {
     tags: tags
     storageAccountName: names.storage
     deploymentContainerName: names.deploymentContainer
+    rejectedBodiesContainerName: names.rejectedBodiesContainer
     appPrincipalId: appIdentity.properties.principalId
   }
 }
@@ -322,6 +328,13 @@ var keyVaultClientSecretSettings = useOAuth2Application ? {
 } : {}
 var keyVaultSettings = union(keyVaultPasswordSettings, keyVaultClientSecretSettings)
 
+// Rejected bodies too large for their envelope go to a container of the host storage account, which the app
+// already reaches with its identity (Storage Blob Data Owner on the account).
+var rejectedSettings = {
+  Rejected__MaxEnvelopeBytes: string(rejectedEnvelopeMaxBytes)
+  Rejected__BodyContainer: storage.outputs.rejectedBodiesContainerName
+}
+
 // Takes outputs of every other module, so the app is created only after all its role assignments exist.
 module functionApp 'modules/functionapp.bicep' = {
   name: 'functionapp'
@@ -339,7 +352,7 @@ module functionApp 'modules/functionapp.bicep' = {
     serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
-    appSettings: union(mailSettings, authenticationSettings, notificationSettings, keyVaultSettings)
+    appSettings: union(mailSettings, authenticationSettings, notificationSettings, keyVaultSettings, rejectedSettings)
   }
 }
 

@@ -3,11 +3,23 @@
 //                ASP.NET Core handler published the same way, alternating, in the same run;
 //   throughput   16 concurrent invocations (the host's maxConcurrentCalls) for N seconds to Postfix's
 //                smtp-sink: invocations/s, p50/p99 latency, peak RSS.
+//   hostile      (--hostile ROUNDS) 16 concurrent invocations mixing normal events with 2.5 MB hostile
+//                bodies: peak RSS of the handler (HostileLoad.cs); --executable PATH measures another build.
 // Usage: dotnet run -c Release --project bench/Notifier.Benchmarks -- [--runs 10] [--seconds 30 (0 skips throughput)] [--concurrency 16] [--no-publish]
 using Notifier.Benchmarks;
 
 var options = BenchOptions.Parse(args);
 var root = Paths.RepositoryRoot();
+if (Array.IndexOf(args, "--hostile") is var hostileAt and >= 0)
+{
+    var rounds = hostileAt + 1 < args.Length && int.TryParse(args[hostileAt + 1], out var n) ? n : 20;
+    var executableAt = Array.IndexOf(args, "--executable");
+    var handler = executableAt >= 0 ? Path.GetFullPath(args[executableAt + 1]) : await Publisher.PublishNotifierAsync(root, options.Publish);
+    await using var hostileSink = await SmtpSink.StartAsync();
+    (await HostileLoad.RunAsync(handler, hostileSink.Port, options.Concurrency, rounds)).Print();
+    return;
+}
+
 var notifier = await Publisher.PublishNotifierAsync(root, options.Publish);
 var empty = await Publisher.PublishEmptyAppAsync(root, options.Publish);
 await using var sink = await SmtpSink.StartAsync();

@@ -47,7 +47,7 @@ param instanceMemoryMB int
 @maxValue(1000)
 param maximumInstanceCount int
 
-@description('The app\'s own settings (Mail__*, Notifications__*, KeyVault__*), merged over the platform settings below.')
+@description('The app\'s own settings (Mail__*, Notifications__*, KeyVault__*, Rejected__*), merged over the platform settings below.')
 param appSettings object
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {

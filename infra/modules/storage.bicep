@@ -15,11 +15,15 @@ param storageAccountName string
 @description('Blob container that holds the deployment package (Flex Consumption functionAppConfig.deployment).')
 param deploymentContainerName string
 
+@description('Blob container for rejected event bodies too large for their rejected-events envelope.')
+param rejectedBodiesContainerName string
+
 @description('Principal (object) id of the function app identity.')
 param appPrincipalId string
 
 // Storage Blob Data Owner (b7e6dc6d-f1e8-4753-8033-0f276bb0955b): the Functions host keeps keys and
-// leases in blobs, and the platform reads the deployment package. The app has only Service Bus and HTTP
+// leases in blobs, the platform reads the deployment package, and the app writes rejected bodies too large
+// for their envelope to the rejected-bodies container. The app has only Service Bus and HTTP
 // triggers, so no queue or table role is needed (those serve blob triggers and Durable Functions).
 var storageBlobDataOwnerRoleId = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 
@@ -59,6 +63,14 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   }
 }
 
+resource rejectedBodiesContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = {
+  parent: blobService
+  name: rejectedBodiesContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
 resource appBlobDataOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storageAccount.id, appPrincipalId, storageBlobDataOwnerRoleId)
   scope: storageAccount
@@ -83,3 +95,4 @@ output storageAccountName string = storageAccount.name
 output tableEndpoint string = storageAccount.properties.primaryEndpoints.table
 output blobEndpoint string = storageAccount.properties.primaryEndpoints.blob
 output deploymentContainerName string = deploymentContainer.name
+output rejectedBodiesContainerName string = rejectedBodiesContainer.name

@@ -28,7 +28,7 @@ internal static class FlushBatchesHandler
             return TypedResults.Json(response, InvocationJson.Options, statusCode: StatusCodes.Status400BadRequest);
         }
 
-        using (invocation.Document)
+        using (invocation)
         {
             var settings = services.GetRequiredService<NotifierSettings>();
             if (!settings.IsValid)

@@ -1,9 +1,9 @@
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Notifier.Hosting;
 using Notifier.Invocations;
 using Notifier.Notifications.Delivery;
+using Notifier.Rejections;
 using Notifier.Settings;
 using Notifier.Storage;
 using Notifier.Telemetry;
@@ -27,7 +27,8 @@ internal static class QueueFunctionHandler
         var cancellationToken = context.RequestAborted;
         var response = new InvocationResult();
 
-        var (invocation, error) = await Invocation.ReadAsync(context.Request.Body, cancellationToken);
+        var tooLarge = Invocation.IsTooLarge(context.Request.ContentLength);
+        var (invocation, error) = await Invocation.ReadAsync(context.Request.Body, cancellationToken, context.Request.ContentLength);
         using var activity = InvocationTelemetry.Start(function.Name, context, invocation?.MessageId);
         using var scope = InvocationTelemetry.BeginScope(logger, activity, function.Name, invocation?.MessageId);
         if (invocation is null)
@@ -35,10 +36,11 @@ internal static class QueueFunctionHandler
             InvocationTelemetry.End(activity, "unreadable", null, error);
             HandlerLog.InvocationUnreadable(logger, function.Name, error!);
             response.Logs.Add($"{function.Name}: the invocation could not be read: {error}");
-            return TypedResults.Json(response, InvocationJson.Options, statusCode: StatusCodes.Status400BadRequest);
+            // Either way the message goes back to the queue (retried, then dead-lettered whole), never lost.
+            return TypedResults.Json(response, InvocationJson.Options, statusCode: tooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest);
         }
 
-        using (invocation.Document)
+        using (invocation)
         {
             var settings = services.GetRequiredService<NotifierSettings>();
             if (!settings.IsValid)
@@ -85,7 +87,7 @@ internal static class QueueFunctionHandler
             if (result.Outcome == DeliveryOutcome.Rejected)
             {
                 // Forwarded again for a duplicate too: the first answer may never have reached the host.
-                var rejected = new RejectedMessage
+                var envelope = new RejectedMessage
                 {
                     Reason = result.Reason!,
                     Queue = function.Queue!,
@@ -96,8 +98,8 @@ internal static class QueueFunctionHandler
                     EventKey = invocation.EventKey,
                     ContentType = invocation.ContentType,
                     RejectedAt = services.GetRequiredService<TimeProvider>().GetUtcNow(),
-                }.WithBody(body);
-                response.Outputs[FunctionCatalog.RejectedBinding] = JsonSerializer.Serialize(rejected, InvocationJson.Web);
+                };
+                response.Outputs[FunctionCatalog.RejectedBinding] = await services.GetRequiredService<RejectedEnvelope>().CreateAsync(envelope, body, cancellationToken);
             }
 
             InvocationTelemetry.End(activity, DeliveryMetrics.OutcomeTag(result.Outcome), result.EventType,

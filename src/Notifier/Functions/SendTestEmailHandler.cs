@@ -21,7 +21,7 @@ internal static class SendTestEmailHandler
         var services = context.RequestServices;
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SendTestEmailHandler).FullName!);
         var response = new InvocationResult();
-        var (invocation, error) = await Invocation.ReadAsync(context.Request.Body, context.RequestAborted);
+        var (invocation, error) = await Invocation.ReadAsync(context.Request.Body, context.RequestAborted, context.Request.ContentLength);
         using var activity = InvocationTelemetry.Start(FunctionCatalog.SendTestEmail.Name, context, null);
         if (invocation is null)
         {
@@ -30,7 +30,7 @@ internal static class SendTestEmailHandler
             return TypedResults.Json(response, InvocationJson.Options, statusCode: StatusCodes.Status400BadRequest);
         }
 
-        using (invocation.Document)
+        using (invocation)
         {
             var settings = services.GetRequiredService<NotifierSettings>();
             var (to, requestError) = ReadRecipient(invocation);

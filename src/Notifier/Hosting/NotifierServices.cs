@@ -9,6 +9,7 @@ using Notifier.OAuth2;
 using Notifier.Notifications.Events;
 using Notifier.Notifications.Recipients;
 using Notifier.Notifications.Rendering;
+using Notifier.Rejections;
 using Notifier.Settings;
 using Notifier.Smtp;
 using Notifier.Smtp.Diagnostics;
@@ -76,6 +77,11 @@ internal static class NotifierServices
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new MessageLedger(sp.GetRequiredService<StorageAccount>().Tables, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<MessageLedger>>()));
         services.AddSingleton(_ => new RecentMessages());
+        services.AddSingleton(sp => RejectedBodyStore.Create(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<NotifierSettings>().Rejected));
+        services.AddSingleton(sp => new RejectedEnvelope(
+            sp.GetRequiredService<NotifierSettings>().Rejected,
+            sp.GetRequiredService<RejectedBodyStore>(),
+            sp.GetRequiredService<ILogger<RejectedEnvelope>>()));
         return services;
     }
 }

@@ -40,7 +40,7 @@ internal static partial class WarmUp
 
             services.GetRequiredService<IMailTransport>();
             var (invocation, error) = await Invocation.ReadAsync(new MemoryStream(SampleInvocation()), CancellationToken.None);
-            using (invocation?.Document)
+            using (invocation)
             {
                 var body = invocation?.Binding(FunctionCatalog.PullRequestEvents.TriggerBinding) is { } value ? HostValue.AsBody(value) : throw new InvalidOperationException(error);
 

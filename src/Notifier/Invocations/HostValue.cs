@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
@@ -76,6 +77,15 @@ internal static class HostValue
     /// </summary>
     public static byte[] AsBody(JsonElement value)
     {
+        // The usual case first, decoded straight from the UTF-8 JSON: no intermediate string of the whole
+        // body. Only plain base64 as the host writes it (no whitespace, no escapes), as IsBase64 requires.
+        if (value.ValueKind == JsonValueKind.String
+            && JsonMarshal.GetRawUtf8Value(value).IndexOfAny(" \t\r\n\\"u8) < 0
+            && value.TryGetBytesFromBase64(out var decoded))
+        {
+            return decoded;
+        }
+
         for (var depth = 0; depth <= MaxUnwrapDepth; depth++)
         {
             switch (value.ValueKind)

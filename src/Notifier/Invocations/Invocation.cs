@@ -1,15 +1,30 @@
+using System.Buffers;
 using System.Text.Json;
 
 namespace Notifier.Invocations;
 
 /// <summary>
 /// One call from the Functions host: <c>{"Data": {binding: value}, "Metadata": {...}}</c>, with the Service
-/// Bus message properties this app uses already read (in whichever encoding the host chose).
+/// Bus message properties this app uses already read (in whichever encoding the host chose). The request is
+/// read once into a pooled buffer of at most <see cref="MaxBytes"/> and parsed in place (the document points
+/// into that buffer), so a large invocation costs one copy of its bytes, returned to the pool on dispose.
 /// </summary>
-internal sealed class Invocation
+internal sealed class Invocation : IDisposable
 {
-    private Invocation(JsonDocument document, JsonElement data, JsonElement metadata)
+    /// <summary>
+    /// Largest invocation read: the base64 of a 3 MB message body plus its metadata. Bodies above 256 KB are
+    /// rejected anyway (and kept whole in a blob); an invocation above this is refused before or while it is
+    /// read, so the message goes back to its queue and is dead-lettered intact after its retries.
+    /// </summary>
+    public const int MaxBytes = 4 * 1024 * 1024;
+
+    private const int InitialBuffer = 16 * 1024;
+
+    private byte[]? _buffer;
+
+    private Invocation(byte[] buffer, JsonDocument document, JsonElement data, JsonElement metadata)
     {
+        _buffer = buffer;
         Document = document;
         Data = data;
         Metadata = metadata;
@@ -34,16 +49,69 @@ internal sealed class Invocation
     /// <summary>A Bitbucket <c>X-Event-Key</c> from the message's application properties.</summary>
     public string? EventKey { get; }
 
-    /// <summary>Reads the host's request; null with a reason when it is not an invocation at all.</summary>
-    public static async Task<(Invocation? Invocation, string? Error)> ReadAsync(Stream body, CancellationToken cancellationToken)
+    /// <summary>True when a request of <paramref name="contentLength"/> bytes is refused without reading it.</summary>
+    public static bool IsTooLarge(long? contentLength) => contentLength > MaxBytes;
+
+    /// <summary>
+    /// Reads the host's request; null with a reason when it is not an invocation at all or is larger than
+    /// <see cref="MaxBytes"/> (then reading stops there: nothing past the limit is buffered).
+    /// </summary>
+    public static async Task<(Invocation? Invocation, string? Error)> ReadAsync(Stream body, CancellationToken cancellationToken, long? contentLength = null)
     {
+        ArgumentNullException.ThrowIfNull(body);
+        if (IsTooLarge(contentLength))
+        {
+            return (null, TooLarge(contentLength!.Value));
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent(contentLength is { } known ? (int)known + 1 : InitialBuffer);
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (length > MaxBytes)
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        return (null, TooLarge(length));
+                    }
+
+                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxBytes + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = await body.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, MaxBytes + 1) - length), cancellationToken);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
+                if (length > MaxBytes)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    return (null, TooLarge(length));
+                }
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+
         JsonDocument document;
         try
         {
-            document = await JsonDocument.ParseAsync(body, default, cancellationToken);
+            document = JsonDocument.Parse(buffer.AsMemory(0, length));
         }
         catch (JsonException ex)
         {
+            ArrayPool<byte>.Shared.Return(buffer);
             return (null, $"the invocation is not JSON: {ex.Message}");
         }
 
@@ -51,13 +119,27 @@ internal sealed class Invocation
         if (root.ValueKind != JsonValueKind.Object)
         {
             document.Dispose();
+            ArrayPool<byte>.Shared.Return(buffer);
             return (null, "the invocation is not a JSON object with Data and Metadata");
         }
 
         var data = TryGet(root, "Data") is { } d ? HostValue.Unwrap(d) : default;
         var metadata = TryGet(root, "Metadata") is { } m ? HostValue.Unwrap(m) : default;
-        return (new Invocation(document, data, metadata), null);
+        return (new Invocation(buffer, document, data, metadata), null);
     }
+
+    /// <summary>Releases the document, then the buffer it points into.</summary>
+    public void Dispose()
+    {
+        Document.Dispose();
+        if (Interlocked.Exchange(ref _buffer, null) is { } buffer)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static string TooLarge(long length) =>
+        $"the invocation is larger than {MaxBytes / (1024 * 1024)} MB (at least {length} bytes); it was not read, so the message goes back to its queue and is dead-lettered with its body after its retries";
 
     /// <summary>
     /// The value of a binding in Data: by name, else the only value (so a renamed binding still works).

@@ -1,12 +1,13 @@
 using Notifier.Notifications.Delivery;
 using Notifier.Settings;
 using Notifier.Smtp;
+using Notifier.Smtp.Resilience;
 
 namespace Notifier.Mail;
 
 /// <summary>
-/// Chooses the transport from the settings: the pooled SMTP client when Mail__Host is set (credentials from
-/// <see cref="MailCredentials"/>), the outbox writer (.eml files) when it is empty.
+/// Chooses the transport from the settings: the pooled SMTP client behind a circuit breaker when Mail__Host is
+/// set (credentials from <see cref="MailCredentials"/>), the outbox writer (.eml files) when it is empty.
 /// </summary>
 internal static class MailTransportFactory
 {
@@ -20,6 +21,12 @@ internal static class MailTransportFactory
 
         var transport = new SmtpTransport(settings.Mail, services.GetRequiredService<ILogger<SmtpTransport>>(), services.GetRequiredService<TimeProvider>(), MailCredentials.Resolve(services));
         services.GetRequiredService<DeliveryMetrics>().ObservePoolSize(() => transport.IdleConnections);
-        return transport;
+        // A dead server then costs a few connect timeouts, not one per email (each billed on Flex Consumption).
+        return new CircuitBreakerTransport(
+            transport,
+            $"{settings.Mail.Host}:{settings.Mail.EffectivePort}",
+            new CircuitBreakerOptions(),
+            services.GetRequiredService<TimeProvider>(),
+            services.GetRequiredService<ILogger<CircuitBreakerTransport>>());
     }
 }

@@ -1,6 +1,7 @@
 using System.Reflection;
 using Notifier.KeyVault;
 using Notifier.Notifications;
+using Notifier.Rejections;
 using Notifier.Smtp.Messages;
 using Notifier.Smtp.Options;
 
@@ -15,9 +16,10 @@ public sealed class NotifierSettings
     /// <summary>The From used for local runs when Mail__Host and Mail__From are both empty.</summary>
     public const string LocalFrom = "Notifier <notifier@localhost>";
 
-    private NotifierSettings(MailOptions mail, NotificationOptions notifications, KeyVaultOptions keyVault, Mailbox from, IReadOnlyList<string> problems)
+    private NotifierSettings(MailOptions mail, NotificationOptions notifications, KeyVaultOptions keyVault, RejectedOptions rejected, Mailbox from, IReadOnlyList<string> problems)
     {
         Mail = mail;
+        Rejected = rejected;
         Notifications = notifications;
         KeyVault = keyVault;
         From = from;
@@ -29,6 +31,9 @@ public sealed class NotifierSettings
     public NotificationOptions Notifications { get; }
 
     public KeyVaultOptions KeyVault { get; }
+
+    /// <summary>Rejected envelopes: their largest size and the blob container for bodies that do not fit.</summary>
+    public RejectedOptions Rejected { get; }
 
     /// <summary>The parsed Mail__From (or <see cref="LocalFrom"/> for outbox runs).</summary>
     public Mailbox From { get; }
@@ -53,16 +58,18 @@ public sealed class NotifierSettings
         var mail = Bind<MailOptions>(configuration, MailOptions.SectionName, problems);
         var notifications = Bind<NotificationOptions>(configuration, NotificationOptions.SectionName, problems);
         var keyVault = Bind<KeyVaultOptions>(configuration, KeyVaultOptions.SectionName, problems);
+        var rejected = Bind<RejectedOptions>(configuration, RejectedOptions.SectionName, problems);
 
         AddFailures(problems, new MailOptionsValidator().Validate(null, mail).Failures);
         AddFailures(problems, new NotificationOptionsValidator().Validate(null, notifications).Failures);
         AddFailures(problems, new KeyVaultOptionsValidator().Validate(null, keyVault).Failures);
+        AddFailures(problems, new RejectedOptionsValidator().Validate(null, rejected).Failures);
         problems.AddRange(Notifier.Storage.StorageConnection.Problems(configuration));
 
         CheckCredentialSource(mail, keyVault, problems);
 
         var from = ReadFrom(mail, problems);
-        return new NotifierSettings(mail, notifications, keyVault, from, problems);
+        return new NotifierSettings(mail, notifications, keyVault, rejected, from, problems);
     }
 
     /// <summary>Where the secret comes from: Mail__* or Key Vault, never both; OAuth2 applications need the vault.</summary>

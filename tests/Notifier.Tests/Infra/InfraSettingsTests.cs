@@ -146,6 +146,8 @@ public sealed class InfraSettingsTests
     [InlineData("Mail__MaxConnections", "Mail", "MaxConnections")]
     [InlineData("Mail__AllowPlaintextAuth", "Mail", "AllowPlaintextAuth")]
     [InlineData("KeyVault__RefreshInterval", "KeyVault", "RefreshInterval")]
+    [InlineData("Rejected__MaxEnvelopeBytes", "Rejected", "MaxEnvelopeBytes")]
+    [InlineData("Rejected__BodyContainer", "Rejected", "BodyContainer")]
     [InlineData("Mail__Authentication", "Mail", "Authentication")]
     [InlineData("Notifications__Batching__Mode", "Notifications", "Batching.Mode")]
     [InlineData("Notifications__Batching__QuietPeriod", "Notifications", "Batching.QuietPeriod")]
@@ -165,6 +167,20 @@ public sealed class InfraSettingsTests
         var infraDefault = CompiledInfra.Defaults.AppSettings()[setting];
 
         Assert.Equal(appDefault, infraDefault, StringComparer.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void TheContainerForRejectedBodiesExistsInTheStorageTheAppReachesAsBlobDataOwner()
+    {
+        var settings = CompiledInfra.Deployment.AppSettings();
+        var container = CompiledInfra.Deployment.OfType("Microsoft.Storage/storageAccounts/blobServices/containers")
+            .Single(c => c.ShortName == settings["Rejected__BodyContainer"]);
+        var account = CompiledInfra.Deployment.Single("Microsoft.Storage/storageAccounts");
+
+        Assert.StartsWith(account.Name + "/", container.Name, StringComparison.Ordinal);
+        // The app writes the blobs by identity (AzureWebJobsStorage__blobServiceUri), with the role it has on the whole account.
+        Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"]);
+        Assert.Contains(CompiledInfra.Deployment.RoleAssignments().On(account), a => (a.PrincipalId, a.RoleName) == (CompiledInfra.Deployment.AppPrincipalId(), BuiltInRoles.StorageBlobDataOwner));
     }
 
     [Fact]

@@ -1,0 +1,83 @@
+using System.Text;
+using Notifier.Invocations;
+
+namespace Notifier.Tests.Invocations;
+
+/// <summary>Reading the host's request: once, in place, and never past the limit.</summary>
+public sealed class InvocationReadTests
+{
+    [Fact]
+    public async Task AnEndlessRequestIsRefusedAfterTheLimitWithoutReadingFurther()
+    {
+        await using var endless = new EndlessStream();
+
+        var (invocation, error) = await Invocation.ReadAsync(endless, CancellationToken.None);
+
+        Assert.Null(invocation);
+        Assert.Contains("larger than 4 MB", error, StringComparison.Ordinal);
+        Assert.True(endless.BytesRead <= Invocation.MaxBytes + 1, $"read {endless.BytesRead} bytes");
+    }
+
+    [Fact]
+    public async Task ARequestWhoseLengthIsOverTheLimitIsNotReadAtAll()
+    {
+        await using var endless = new EndlessStream();
+
+        var (invocation, error) = await Invocation.ReadAsync(endless, CancellationToken.None, contentLength: Invocation.MaxBytes + 1L);
+
+        Assert.Null(invocation);
+        Assert.NotNull(error);
+        Assert.Equal(0, endless.BytesRead);
+    }
+
+    [Fact]
+    public async Task ABase64BodyIsDecodedExactlyAndTheMetadataRead()
+    {
+        var body = Encoding.UTF8.GetBytes(new string('"', 300_000) + "é");
+        var json = $"{{\"Data\":{{\"message\":\"{Convert.ToBase64String(body)}\"}},\"Metadata\":{{\"MessageId\":\"\\\"m-1\\\"\",\"DeliveryCount\":\"2\"}}}}";
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(json));
+
+        var (invocation, error) = await Invocation.ReadAsync(stream, CancellationToken.None, stream.Length);
+
+        Assert.Null(error);
+        using (invocation)
+        {
+            Assert.Equal(body, HostValue.AsBody(invocation!.Binding("message")!.Value));
+            Assert.Equal("m-1", invocation.MessageId);
+            Assert.Equal(2, invocation.DeliveryCount);
+        }
+    }
+
+    /// <summary>A request body that never ends, counting what was read from it.</summary>
+    private sealed class EndlessStream : Stream
+    {
+        public long BytesRead { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            buffer.AsSpan(offset, count).Fill((byte)' ');
+            BytesRead += count;
+            return count;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
