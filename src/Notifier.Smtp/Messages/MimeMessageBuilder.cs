@@ -66,7 +66,7 @@ public static class MimeMessageBuilder
 
         foreach (var header in mime.Headers)
         {
-            if (header.Id is HeaderId.From or HeaderId.To or HeaderId.Subject || !IsStructural(header.Id))
+            if ((header.Id is HeaderId.From or HeaderId.To or HeaderId.Subject || !IsStructural(header.Id)) && HasLongLine(header))
             {
                 // MimeKit's default puts a whole encoded word after a long field name (an 85-character
                 // Subject line); encoding for 72 keeps every header line within RFC 5322's 78.
@@ -135,6 +135,28 @@ public static class MimeMessageBuilder
         var format = FormatOptions.Default.Clone();
         format.MaxLineLength = 72;
         return format;
+    }
+
+    /// <summary>Whether a line of the header as MimeKit folded it is longer than 78 characters.</summary>
+    private static bool HasLongLine(Header header)
+    {
+        var raw = header.RawValue;
+        var start = 0;
+        var offset = header.Field.Length + 1;
+        while (start < raw.Length)
+        {
+            var end = Array.IndexOf(raw, (byte)'\n', start);
+            var length = (end < 0 ? raw.Length : end) - start + offset;
+            if (length > MaxLineLength + 1)
+            {
+                return true;
+            }
+
+            offset = 0;
+            start = end < 0 ? raw.Length : end + 1;
+        }
+
+        return false;
     }
 
     private static bool IsStructural(HeaderId id) => id is HeaderId.Date or HeaderId.MessageId or HeaderId.References or HeaderId.InReplyTo;
