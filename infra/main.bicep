@@ -40,7 +40,7 @@ param rejectedTimeToLive string = 'P14D'
 param logRetentionInDays int = 30
 
 // ---------------------------------------------------------------------------------------------------------
-// Mail server (Mail__*, DESIGN §3). The username and password are never parameters: they live in Key Vault.
+// Mail server (Mail__*, README.md "Configuration"). The username and password are never parameters: they live in Key Vault.
 
 @description('Mail__Host: SMTP server host name or IP address.')
 @minLength(1)
@@ -213,7 +213,7 @@ module keyVault 'modules/keyvault.bicep' = {
   }
 }
 
-// The app's own settings (DESIGN §3). Optional values are left unset when empty, so the app applies its
+// The app's own settings (README.md "Configuration"). Optional values are left unset when empty, so the app applies its
 // documented default instead of parsing an empty string.
 var mailRequiredSettings = {
   Mail__Host: mailHost

@@ -8,7 +8,7 @@ using Notifier.Smtp;
 namespace Notifier.Notifications.Delivery;
 
 /// <summary>
-/// Takes one message body to exactly one outcome (DESIGN §1): parse → check → recipients → render → send.
+/// Takes one message body to exactly one outcome (docs/architecture.md): parse → check → recipients → render → send.
 /// Used by the queue functions and by <c>notifier deliver</c>, so both behave the same. Bad events are
 /// rejected, send failures dropped; only cancellation escapes, so that a host shutting down abandons the
 /// message and Service Bus delivers it again.

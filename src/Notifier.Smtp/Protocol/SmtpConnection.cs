@@ -160,7 +160,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
                     var reply = await CommandAsync("STARTTLS", timeout);
                     if (reply.Code != SmtpReplyCode.ServiceReady)
                     {
-                        // Once TLS was attempted we never continue in plaintext (DESIGN §3).
+                        // Once TLS was attempted we never continue in plaintext (docs/smtp.md).
                         throw Refused("STARTTLS", reply, null,
                             "fix TLS on the mail server; Notifier never falls back to plaintext once STARTTLS was tried (Mail__Tls=None disables STARTTLS)");
                     }

@@ -1,6 +1,6 @@
 namespace Notifier.KeyVault;
 
-/// <summary>Settings <c>KeyVault__*</c> (DESIGN §3): where the mail username and password live.</summary>
+/// <summary>Settings <c>KeyVault__*</c> (docs/functions-app.md, "Key Vault"): where the mail username and password live.</summary>
 public sealed class KeyVaultOptions
 {
     public const string SectionName = "KeyVault";

@@ -7,7 +7,7 @@ using Notifier.Smtp.Options;
 namespace Notifier.Settings;
 
 /// <summary>
-/// Every setting the app reads, bound and validated at once (DESIGN §3). The handler and the CLI both
+/// Every setting the app reads, bound and validated at once (README.md, "Configuration"). The handler and the CLI both
 /// start here, so both list the same problems, each naming the setting to change.
 /// </summary>
 public sealed class NotifierSettings

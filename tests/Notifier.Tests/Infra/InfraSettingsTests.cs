@@ -4,7 +4,7 @@ using System.Reflection;
 namespace Notifier.Tests.Infra;
 
 /// <summary>
-/// The app settings infra writes against the settings the app reads (its options classes, DESIGN §3, and
+/// The app settings infra writes against the settings the app reads (its options classes, README.md "Configuration", and
 /// local.settings.json.example): nothing missing, nothing unknown, the same secret names and defaults.
 /// </summary>
 public sealed class InfraSettingsTests
@@ -104,7 +104,7 @@ public sealed class InfraSettingsTests
     [InlineData("KeyVault__RefreshInterval", "KeyVault", "RefreshInterval")]
     public void InfraDefaultsAreTheAppDefaults(string setting, string section, string property)
     {
-        // A deployment that keeps the template defaults behaves as DESIGN §3 documents.
+        // A deployment that keeps the template defaults behaves as README.md "Configuration" documents.
         var appDefault = Property(AppContract.DefaultOptions(section), property);
         var infraDefault = CompiledInfra.Defaults.AppSettings()[setting];
 
