@@ -22,6 +22,7 @@ internal sealed class KeyVaultOptionsValidator : IValidateOptions<KeyVaultOption
 
         CheckSecretName(problems, "KeyVault__UsernameSecret", options.UsernameSecret);
         CheckSecretName(problems, "KeyVault__PasswordSecret", options.PasswordSecret);
+        CheckSecretName(problems, "KeyVault__ClientSecretSecret", options.ClientSecretSecret);
         if (options.RefreshInterval <= TimeSpan.Zero)
         {
             problems.Add($"KeyVault__RefreshInterval must be a positive time span such as 00:10:00 (got {options.RefreshInterval}).");
