@@ -11,7 +11,7 @@ namespace Notifier.OAuth2;
 /// secret, which is read from Key Vault (<c>KeyVault__ClientSecretSecret</c>) and read again after the mail
 /// server refused a token, so a rotated secret is picked up without a restart.
 /// </summary>
-internal sealed class ApplicationTokenSource : OAuth2TokenSource
+internal sealed class ApplicationTokenSource : OAuth2TokenSource, IDisposable
 {
     private readonly string _tenantId;
     private readonly string _clientId;
@@ -109,4 +109,6 @@ internal sealed class ApplicationTokenSource : OAuth2TokenSource
 
     private MailCredentialsUnavailableException Unavailable(string what, string hint, Exception? inner) =>
         new($"the client secret of {Description} could not be read from the Key Vault secret '{_secretName}' in {_vault.VaultUri}: {what}: nothing was sent", hint, inner);
+
+    public void Dispose() => _reading.Dispose();
 }

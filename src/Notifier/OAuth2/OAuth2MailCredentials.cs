@@ -13,7 +13,7 @@ namespace Notifier.OAuth2;
 /// a send never carries a token about to expire. After the server refused a token (<c>refresh: true</c>) a new
 /// one is asked for at once. The token never reaches a log or a message.
 /// </summary>
-public sealed class OAuth2MailCredentials : ISmtpCredentialProvider
+public sealed class OAuth2MailCredentials : ISmtpCredentialProvider, IDisposable
 {
     /// <summary>How long before its expiry a token is replaced.</summary>
     public static readonly TimeSpan RenewBefore = TimeSpan.FromMinutes(5);
@@ -134,6 +134,8 @@ public sealed class OAuth2MailCredentials : ISmtpCredentialProvider
 
         return text.Length <= MaxReasonLength ? text : string.Concat(text.AsSpan(0, MaxReasonLength), "…");
     }
+
+    public void Dispose() => _renewing.Dispose();
 
     private sealed record Cached(SmtpCredentials Credentials, DateTimeOffset RenewAt, DateTimeOffset ExpiresOn);
 }

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Microsoft.Extensions.Logging;
 using Notifier.Hosting;
 using Notifier.Notifications.Delivery;
 using Notifier.Smtp;
