@@ -67,10 +67,10 @@ public sealed class DeliveryPipeline
 
         if (!parsed.IsSuccess)
         {
-            return PreparedDelivery.Rejected(parsed.Error ?? "the event could not be read", parsed.EventId, parsed.EventType);
+            return PreparedDelivery.Rejected(parsed.Error, parsed.EventId, parsed.EventType);
         }
 
-        var notificationEvent = parsed.Event!;
+        var notificationEvent = parsed.Event;
         if (expectedCategory is { } expected && notificationEvent.Category != expected)
         {
             return PreparedDelivery.Rejected(
@@ -112,7 +112,7 @@ public sealed class DeliveryPipeline
     {
         var prepared = Prepare(body.Span, eventKey, expectedCategory);
         var result = prepared.IsRejected
-            ? DeliveryResult.Rejected(prepared.RejectionReason!, prepared.EventId, prepared.EventType)
+            ? DeliveryResult.Rejected(prepared.RejectionReason, prepared.EventId, prepared.EventType)
             : await SendAsync(prepared, messageId, cancellationToken);
         Record(result, prepared.Recipients, messageId);
         return result;
@@ -175,10 +175,10 @@ public sealed class DeliveryPipeline
                 DeliveryLog.Delivered(_logger, eventId, eventType, message, result.MessagesSent, result.RecipientCount, result.Refused.Count, result.ServerReply ?? "nothing");
                 break;
             case DeliveryOutcome.Dropped:
-                DeliveryLog.Dropped(_logger, eventId, eventType, message, result.RecipientCount, result.Reason!);
+                DeliveryLog.Dropped(_logger, eventId, eventType, message, result.RecipientCount, Known(result.Reason));
                 break;
             default:
-                DeliveryLog.Rejected(_logger, eventId, eventType, message, result.Reason!);
+                DeliveryLog.Rejected(_logger, eventId, eventType, message, Known(result.Reason));
                 break;
         }
     }

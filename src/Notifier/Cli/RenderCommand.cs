@@ -16,7 +16,7 @@ internal static class RenderCommand
         var paths = new Argument<string[]>("PATH") { Arity = ArgumentArity.OneOrMore, Description = "Event files (.json: one event; .jsonl: JSON Lines), folders of them, or - for standard input (JSON Lines or JSON documents)" };
         var output = new Option<string>("--out") { Required = true, Description = "Folder for the .eml and .html files" };
         var command = new Command("render", "Write the emails each event would produce (.eml plus .html preview) without sending") { paths, output };
-        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(paths)!, parse.GetValue(output)!, Console.In, Console.Out, cancellationToken));
+        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetRequiredValue(paths), parse.GetRequiredValue(output), Console.In, Console.Out, cancellationToken));
         return command;
     }
 

@@ -20,14 +20,14 @@ internal static class QueueFunctionHandler
     public static async Task<JsonHttpResult<InvocationResult>> InvokeAsync(FunctionDefinition function, HttpContext context)
     {
         var services = context.RequestServices;
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(QueueFunctionHandler).FullName!);
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(QueueFunctionHandler));
         var cancellationToken = context.RequestAborted;
         var response = new InvocationResult();
 
-        var (invocation, error) = await Invocation.ReadAsync(context.Request.Body, cancellationToken);
-        if (invocation is null)
+        var json = await Invocation.ReadBodyAsync(context.Request.Body, cancellationToken);
+        if (!Invocation.TryParse(json, out var invocation, out var error))
         {
-            HandlerLog.InvocationUnreadable(logger, function.Name, error!);
+            HandlerLog.InvocationUnreadable(logger, function.Name, error);
             response.Logs.Add($"{function.Name}: the invocation could not be read: {error}");
             return TypedResults.Json(response, InvocationJson.Options, statusCode: StatusCodes.Status400BadRequest);
         }
@@ -52,7 +52,7 @@ internal static class QueueFunctionHandler
             {
                 var outcome = DeliveryMetrics.OutcomeTag(result.Outcome);
                 var deliveries = invocation.DeliveryCount?.ToString(CultureInfo.InvariantCulture) ?? "unknown";
-                HandlerLog.Duplicate(logger, function.Name, invocation.MessageId!, deliveries, outcome);
+                HandlerLog.Duplicate(logger, function.Name, invocation.MessageId ?? "unknown", deliveries, outcome);
                 response.Logs.Add($"message {invocation.MessageId} was handled already ({outcome}); not mailed again");
             }
 
@@ -61,8 +61,8 @@ internal static class QueueFunctionHandler
                 // Forwarded again for a duplicate too: the first answer may never have reached the host.
                 var rejected = new RejectedMessage
                 {
-                    Reason = result.Reason!,
-                    Queue = function.Queue!,
+                    Reason = result.Reason ?? "rejected",
+                    Queue = function.Queue ?? throw new InvalidOperationException($"{function.Name} reads no queue"),
                     Function = function.Name,
                     MessageId = invocation.MessageId,
                     EventId = result.EventId,
@@ -81,6 +81,6 @@ internal static class QueueFunctionHandler
     }
 
     /// <summary>The function's return value; the warm-up serialises the same shape (Hosting/WarmUp.cs).</summary>
-    internal static object ReturnValue(DeliveryResult result, bool duplicate) =>
-        new { outcome = DeliveryMetrics.OutcomeTag(result.Outcome), eventId = result.EventId, reason = result.Reason, duplicate };
+    internal static FunctionReturnValue ReturnValue(DeliveryResult result, bool duplicate) =>
+        new(DeliveryMetrics.OutcomeTag(result.Outcome), result.EventId, result.Reason, duplicate);
 }

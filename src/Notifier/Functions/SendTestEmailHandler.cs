@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Notifier.Hosting;
@@ -18,22 +19,21 @@ internal static class SendTestEmailHandler
     public static async Task<JsonHttpResult<InvocationResult>> InvokeAsync(HttpContext context)
     {
         var services = context.RequestServices;
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SendTestEmailHandler).FullName!);
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SendTestEmailHandler));
         var response = new InvocationResult();
-        var (invocation, error) = await Invocation.ReadAsync(context.Request.Body, context.RequestAborted);
-        if (invocation is null)
+        var json = await Invocation.ReadBodyAsync(context.Request.Body, context.RequestAborted);
+        if (!Invocation.TryParse(json, out var invocation, out var error))
         {
-            HandlerLog.InvocationUnreadable(logger, FunctionCatalog.SendTestEmail.Name, error!);
-            response.Logs.Add(error!);
+            HandlerLog.InvocationUnreadable(logger, FunctionCatalog.SendTestEmail.Name, error);
+            response.Logs.Add(error);
             return TypedResults.Json(response, InvocationJson.Options, statusCode: StatusCodes.Status400BadRequest);
         }
 
         using (invocation.Document)
         {
             var settings = services.GetRequiredService<NotifierSettings>();
-            var (to, requestError) = ReadRecipient(invocation);
             MailTestOutcome outcome;
-            if (requestError is not null)
+            if (!TryReadRecipient(invocation, out var to, out var requestError))
             {
                 outcome = new MailTestOutcome(MailTestKind.BadRequest, null, requestError, "POST a JSON body such as {\"to\": \"admin@example.com\"}");
             }
@@ -63,33 +63,38 @@ internal static class SendTestEmailHandler
         }
     }
 
-    /// <summary>Reads <c>to</c> from the HTTP request in Data.req (its Body as text or as JSON).</summary>
-    private static (string? To, string? Error) ReadRecipient(Invocation invocation)
+    /// <summary>Reads <c>to</c> from the HTTP request in Data.req (its Body as text or as JSON); false with what is wrong.</summary>
+    private static bool TryReadRecipient(Invocation invocation, [NotNullWhen(true)] out string? to, [NotNullWhen(false)] out string? error)
     {
+        to = null;
         if (invocation.Binding(FunctionCatalog.SendTestEmail.TriggerBinding) is not { } raw || HostValue.AsObject(raw) is not { } request)
         {
-            return (null, "the invocation carries no HTTP request (Data.req)");
+            error = "the invocation carries no HTTP request (Data.req)";
+            return false;
         }
 
         if (Invocation.TryGet(request, "Body") is not { } bodyValue)
         {
-            return (null, "the request has no body");
+            error = "the request has no body";
+            return false;
         }
 
         var body = HostValue.Unwrap(bodyValue);
-        if (body.ValueKind == JsonValueKind.String)
-        {
-            // A body that is not JSON stays a plain string after unwrapping.
-            return (null, "the body is not JSON");
-        }
-
         if (body.ValueKind != JsonValueKind.Object)
         {
-            return (null, "the body must be a JSON object");
+            // A body that is not JSON stays a plain string after unwrapping.
+            error = body.ValueKind == JsonValueKind.String ? "the body is not JSON" : "the body must be a JSON object";
+            return false;
         }
 
-        return Invocation.TryGet(body, "to") is { } to && HostValue.AsString(to) is { Length: > 0 } address
-            ? (address.Trim(), null)
-            : (null, "the body has no \"to\" address");
+        if (Invocation.TryGet(body, "to") is not { } value || HostValue.AsString(value) is not { Length: > 0 } address)
+        {
+            error = "the body has no \"to\" address";
+            return false;
+        }
+
+        to = address.Trim();
+        error = null;
+        return true;
     }
 }

@@ -31,7 +31,7 @@ internal static partial class WarmUp
     /// <summary>Runs the warm-up; returns how many emails it rendered and encoded (0 when skipped or failed).</summary>
     internal static async Task<int> RunAsync(IServiceProvider services)
     {
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WarmUp).FullName!);
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WarmUp));
         try
         {
             if (!services.GetRequiredService<NotifierSettings>().IsValid)
@@ -40,10 +40,14 @@ internal static partial class WarmUp
             }
 
             services.GetRequiredService<IMailTransport>();
-            var (invocation, error) = await Invocation.ReadAsync(new MemoryStream(SampleInvocation()), CancellationToken.None);
-            using (invocation?.Document)
+            if (!Invocation.TryParse(SampleInvocation(), out var invocation, out var error))
             {
-                var body = invocation?.Binding(FunctionCatalog.PullRequestEvents.TriggerBinding) is { } value ? HostValue.AsBody(value) : throw new InvalidOperationException(error);
+                throw new InvalidOperationException(error);
+            }
+
+            using (invocation.Document)
+            {
+                var body = invocation.Binding(FunctionCatalog.PullRequestEvents.TriggerBinding) is { } value ? HostValue.AsBody(value) : throw new InvalidOperationException("the sample invocation has no message");
 
                 // A private pipeline over the real parser, policy, resolver and renderer, but with a transport
                 // that only writes MIME and its own metrics, so the warm-up is never counted as a delivery.
@@ -76,7 +80,8 @@ internal static partial class WarmUp
     /// <summary>The embedded sample event as the host sends it: binary body, base64 in <c>Data.message</c>.</summary>
     private static byte[] SampleInvocation()
     {
-        using var stream = typeof(WarmUp).Assembly.GetManifestResourceStream(ResourceName)!;
+        using var stream = typeof(WarmUp).Assembly.GetManifestResourceStream(ResourceName)
+            ?? throw new InvalidOperationException($"the build did not embed {ResourceName} (see Notifier.csproj)");
         using var buffer = new MemoryStream();
         stream.CopyTo(buffer);
         var base64 = Convert.ToBase64String(buffer.GetBuffer(), 0, (int)buffer.Length);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 
 namespace Notifier.Invocations;
@@ -34,29 +35,46 @@ internal sealed class Invocation
     /// <summary>A Bitbucket <c>X-Event-Key</c> from the message's application properties.</summary>
     public string? EventKey { get; }
 
-    /// <summary>Reads the host's request; null with a reason when it is not an invocation at all.</summary>
-    public static async Task<(Invocation? Invocation, string? Error)> ReadAsync(Stream body, CancellationToken cancellationToken)
+    /// <summary>The request body as the host sent it, read whole (an invocation is parsed only once it is all here).</summary>
+    public static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(Stream body, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(body);
+        using var buffer = new MemoryStream();
+        await body.CopyToAsync(buffer, cancellationToken);
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+    }
+
+    /// <summary>
+    /// Reads the host's request. False, with a reason an admin can act on, when it is not an invocation at all.
+    /// The invocation keeps <paramref name="json"/>: do not reuse its memory while the invocation is in use.
+    /// </summary>
+    public static bool TryParse(ReadOnlyMemory<byte> json, [NotNullWhen(true)] out Invocation? invocation, [NotNullWhen(false)] out string? error)
+    {
+        invocation = null;
         JsonDocument document;
         try
         {
-            document = await JsonDocument.ParseAsync(body, default, cancellationToken);
+            document = JsonDocument.Parse(json);
         }
         catch (JsonException ex)
         {
-            return (null, $"the invocation is not JSON: {ex.Message}");
+            error = $"the invocation is not JSON: {ex.Message}";
+            return false;
         }
 
         var root = HostValue.Unwrap(document.RootElement);
         if (root.ValueKind != JsonValueKind.Object)
         {
             document.Dispose();
-            return (null, "the invocation is not a JSON object with Data and Metadata");
+            error = "the invocation is not a JSON object with Data and Metadata";
+            return false;
         }
 
         var data = TryGet(root, "Data") is { } d ? HostValue.Unwrap(d) : default;
         var metadata = TryGet(root, "Metadata") is { } m ? HostValue.Unwrap(m) : default;
-        return (new Invocation(document, data, metadata), null);
+        invocation = new Invocation(document, data, metadata);
+        error = null;
+        return true;
     }
 
     /// <summary>

@@ -75,10 +75,10 @@ public sealed class HostValueTests
              "UserProperties":"{\"X-Event-Key\":\"pr:merged\"}"}}
             """;
 
-        var (invocation, error) = await Invocation.ReadAsync(new MemoryStream(Encoding.UTF8.GetBytes(json)), CancellationToken.None);
+        var body = await Invocation.ReadBodyAsync(new MemoryStream(Encoding.UTF8.GetBytes(json)), CancellationToken.None);
 
-        Assert.Null(error);
-        using var document = invocation!.Document;
+        Assert.True(Invocation.TryParse(body, out var invocation, out var error), error);
+        using var document = invocation.Document;
         Assert.Equal("m-1", invocation.MessageId);
         Assert.Equal(2, invocation.DeliveryCount);
         Assert.Equal("application/json", invocation.ContentType);
@@ -89,9 +89,9 @@ public sealed class HostValueTests
     [Fact]
     public async Task ABindingUnderAnotherNameIsStillFoundWhenItIsTheOnlyOne()
     {
-        var (invocation, _) = await Invocation.ReadAsync(new MemoryStream("{\"Data\":{\"mySbMsg\":\"e30=\"},\"Metadata\":{}}"u8.ToArray()), CancellationToken.None);
+        Assert.True(Invocation.TryParse("{\"Data\":{\"mySbMsg\":\"e30=\"},\"Metadata\":{}}"u8.ToArray(), out var invocation, out var error), error);
 
-        using var document = invocation!.Document;
+        using var document = invocation.Document;
         Assert.NotNull(invocation.Binding("message"));
     }
 }
