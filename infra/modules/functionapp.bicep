@@ -76,6 +76,9 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Key Vault reference app settings (Mail__TrustedCertificates) are read with this identity, not a
+    // system-assigned one (the app has none).
+    keyVaultReferenceIdentity: identityId
     functionAppConfig: {
       deployment: {
         storage: {

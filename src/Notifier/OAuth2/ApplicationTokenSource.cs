@@ -1,4 +1,3 @@
-using Azure;
 using Azure.Core;
 using Azure.Identity;
 using Azure.Security.KeyVault.Secrets;
@@ -11,7 +10,7 @@ namespace Notifier.OAuth2;
 /// secret, which is read from Key Vault (<c>KeyVault__ClientSecretSecret</c>) and read again after the mail
 /// server refused a token, so a rotated secret is picked up without a restart.
 /// </summary>
-internal sealed class ApplicationTokenSource : OAuth2TokenSource, IDisposable
+internal sealed class ApplicationTokenSource : OAuth2TokenSource
 {
     private readonly string _tenantId;
     private readonly string _clientId;
@@ -44,6 +43,16 @@ internal sealed class ApplicationTokenSource : OAuth2TokenSource, IDisposable
     {
         var credential = await CredentialAsync(fresh, cancellationToken);
         return await credential.GetTokenAsync(new TokenRequestContext([scope]), cancellationToken);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _reading.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 
     private async ValueTask<TokenCredential> CredentialAsync(bool fresh, CancellationToken cancellationToken)
@@ -81,34 +90,14 @@ internal sealed class ApplicationTokenSource : OAuth2TokenSource, IDisposable
                 ? throw Unavailable("it is empty", $"store {Description}'s client secret in the vault as '{_secretName}'", null)
                 : secret.Value.Value;
         }
-        catch (RequestFailedException ex) when (ex.Status is 401 or 403)
+        catch (Exception ex) when (ex is not MailCredentialsUnavailableException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
-            throw Unavailable($"access was denied ({ex.Status} {ex.ErrorCode})",
-                "grant the function app's managed identity the 'Key Vault Secrets User' role on the vault", ex);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-            throw Unavailable("there is no such secret",
-                $"store {Description}'s client secret in the vault as '{_secretName}', or set KeyVault__ClientSecretSecret to the name it has", ex);
-        }
-        catch (RequestFailedException ex)
-        {
-            throw Unavailable(ex.Status == 0 ? "the vault could not be reached" : $"the vault answered {ex.Status} {ex.ErrorCode}",
-                "check KeyVault__Uri and the network path from the app to the vault", ex);
-        }
-        catch (AuthenticationFailedException ex)
-        {
-            throw Unavailable("no identity could sign in to Key Vault",
-                "turn on the function app's managed identity (set AZURE_CLIENT_ID for a user-assigned one); locally, sign in with 'az login'", ex);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException or TimeoutException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            throw Unavailable($"the vault could not be reached ({ex.GetType().Name})", "check KeyVault__Uri and the network path from the app to the vault", ex);
+            // Every SDK failure, the AggregateException of Azure's retries included, becomes one line with the fix.
+            var (reason, fix) = KeyVaultFailure.Explain(ex, _secretName, "KeyVault__ClientSecretSecret");
+            throw Unavailable(reason, fix, ex);
         }
     }
 
     private MailCredentialsUnavailableException Unavailable(string what, string hint, Exception? inner) =>
         new($"the client secret of {Description} could not be read from the Key Vault secret '{_secretName}' in {_vault.VaultUri}: {what}: nothing was sent", hint, inner);
-
-    public void Dispose() => _reading.Dispose();
 }

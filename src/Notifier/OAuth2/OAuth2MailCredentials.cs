@@ -113,6 +113,12 @@ public sealed class OAuth2MailCredentials : ISmtpCredentialProvider, IDisposable
         return string.IsNullOrEmpty(token.Token) ? throw Unavailable("the identity returned an empty token", null) : token;
     }
 
+    public void Dispose()
+    {
+        _renewing.Dispose();
+        _source.Dispose();
+    }
+
     private MailCredentialsUnavailableException Unavailable(string reason, Exception? inner) =>
         new($"no OAuth2 access token for {_scope} could be had from {_source.Description}: {reason}: nothing was sent", _source.Hint, inner);
 
@@ -134,8 +140,6 @@ public sealed class OAuth2MailCredentials : ISmtpCredentialProvider, IDisposable
 
         return text.Length <= MaxReasonLength ? text : string.Concat(text.AsSpan(0, MaxReasonLength), "…");
     }
-
-    public void Dispose() => _renewing.Dispose();
 
     private sealed record Cached(SmtpCredentials Credentials, DateTimeOffset RenewAt, DateTimeOffset ExpiresOn);
 }
