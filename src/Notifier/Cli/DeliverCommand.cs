@@ -40,14 +40,8 @@ internal static class DeliverCommand
             category = function.Category;
         }
 
-        if (EventSource.FindMissing(paths) is { } missing)
-        {
-            await Console.Error.WriteLineAsync(missing);
-            return ExitCodes.Usage;
-        }
-
-        await using var services = CliServices.Create();
-        if (!CliServices.CheckSettings(services))
+        await using var services = await CliServices.ForEventsAsync(paths);
+        if (services is null)
         {
             return ExitCodes.Usage;
         }

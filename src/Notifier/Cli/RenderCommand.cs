@@ -22,14 +22,8 @@ internal static class RenderCommand
 
     internal static async Task<int> RunAsync(string[] paths, string outputDirectory, TextReader stdin, TextWriter stdout, CancellationToken cancellationToken)
     {
-        if (EventSource.FindMissing(paths) is { } missing)
-        {
-            await Console.Error.WriteLineAsync(missing);
-            return ExitCodes.Usage;
-        }
-
-        await using var services = CliServices.Create();
-        if (!CliServices.CheckSettings(services))
+        await using var services = await CliServices.ForEventsAsync(paths);
+        if (services is null)
         {
             return ExitCodes.Usage;
         }

@@ -8,6 +8,7 @@ namespace Notifier.Tests.Infra;
 /// The app settings infra writes against the settings the app reads (its options classes, README.md "Configuration", and
 /// local.settings.json.example): nothing missing, nothing unknown, the same secret names and defaults.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class InfraSettingsTests
 {
     /// <summary>Read by the app but deliberately never written by infra: they come from Key Vault.</summary>
