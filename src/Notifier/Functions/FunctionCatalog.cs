@@ -25,7 +25,13 @@ internal static class FunctionCatalog
 
     public static FunctionDefinition SendTestEmail { get; } = new("SendTestEmail", "req", null, null, "mail/test");
 
+    /// <summary>The timer that sends due digests; its schedule is the app setting <see cref="FlushScheduleSetting"/>.</summary>
+    public static FunctionDefinition FlushBatches { get; } = new("FlushBatches", "timer", null, null, null);
+
+    /// <summary>The app setting the host reads the FlushBatches schedule from (<c>%…%</c> in its function.json).</summary>
+    public const string FlushScheduleSetting = "Notifications__Batching__FlushSchedule";
+
     public static IReadOnlyList<FunctionDefinition> QueueFunctions { get; } = [PullRequestEvents, RepositoryEvents, AccountEvents];
 
-    public static IReadOnlyList<FunctionDefinition> All { get; } = [PullRequestEvents, RepositoryEvents, AccountEvents, SendTestEmail];
+    public static IReadOnlyList<FunctionDefinition> All { get; } = [PullRequestEvents, RepositoryEvents, AccountEvents, SendTestEmail, FlushBatches];
 }

@@ -7,7 +7,7 @@ namespace Notifier.Tests.Cli;
 [Trait("Category", "Integration")]
 public sealed class CommandTests
 {
-    private static readonly Dictionary<string, string?> Local = new() { ["Notifications__BaseUrl"] = "https://git.example.com/" };
+    private static readonly Dictionary<string, string?> Local = new() { ["Notifications__BaseUrl"] = "https://git.example.com/", ["Notifications__Batching__Mode"] = "Immediate" };
 
     [Fact]
     public async Task DeliverWithoutAMailHostWritesEveryEmailToTheOutboxAndPrintsTheSummary()
