@@ -44,7 +44,7 @@ param rejectedEnvelopeMaxBytes int = 262144
 param logRetentionInDays int = 30
 
 // ---------------------------------------------------------------------------------------------------------
-// Mail server (Mail__*, DESIGN §3). The username and password are never parameters: they live in Key Vault.
+// Mail server (Mail__*, README.md "Configuration"). The username and password are never parameters: they live in Key Vault.
 // With OAuth2 the username is the mailbox, which is not a secret (mailOAuth2Mailbox).
 
 @description('Mail__Host: SMTP server host name or IP address.')
@@ -266,7 +266,7 @@ module keyVault 'modules/keyvault.bicep' = {
   }
 }
 
-// The app's own settings (DESIGN §3). Optional values are left unset when empty, so the app applies its
+// The app's own settings (README.md "Configuration"). Optional values are left unset when empty, so the app applies its
 // documented default instead of parsing an empty string.
 var mailRequiredSettings = {
   Mail__Host: mailHost

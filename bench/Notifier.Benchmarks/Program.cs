@@ -1,4 +1,4 @@
-// The app benchmarks (issue 5 §7), run against published self-contained ReadyToRun binaries:
+// The app benchmarks (bench/README-app.md), run against published self-contained ReadyToRun binaries:
 //   cold start   process start → GET / answered → first invocation delivered, notifier vs an empty
 //                ASP.NET Core handler published the same way, alternating, in the same run;
 //   throughput   16 concurrent invocations (the host's maxConcurrentCalls) for N seconds to Postfix's

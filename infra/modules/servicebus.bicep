@@ -1,4 +1,4 @@
-// Service Bus namespace and the four queues of DESIGN §1/§5, with least-privilege data-plane roles:
+// Service Bus namespace and the four queues (docs/functions-app.md, "Functions"), with least-privilege data-plane roles:
 // the app receives from the three event queues and sends only to rejected-events; each producer may send
 // only to its own queue. Shared access keys (SAS) are disabled, so every client needs one of these roles.
 

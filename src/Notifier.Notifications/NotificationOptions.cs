@@ -2,7 +2,7 @@ using Notifier.Notifications.Batching;
 
 namespace Notifier.Notifications;
 
-/// <summary>Settings <c>Notifications__*</c> (DESIGN §3).</summary>
+/// <summary>Settings <c>Notifications__*</c> (README.md, "Configuration").</summary>
 public sealed class NotificationOptions
 {
     public const string SectionName = "Notifications";

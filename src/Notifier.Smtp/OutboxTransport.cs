@@ -134,6 +134,6 @@ public sealed partial class OutboxTransport : IMailTransport
         return safe.Length == 0 ? "_" : safe;
     }
 
-    [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "Wrote message {MessageId} to {Path}")]
+    [LoggerMessage(EventId = 2500, Level = LogLevel.Information, Message = "Wrote message {MessageId} to {Path}")]
     private static partial void LogWritten(ILogger logger, string messageId, string path);
 }

@@ -1,6 +1,6 @@
 namespace Notifier.Notifications.Delivery;
 
-/// <summary>How an event ended (DESIGN §1). Every event ends in exactly one of these.</summary>
+/// <summary>How an event ended (docs/architecture.md, "Outcomes"). Every event ends in exactly one of these.</summary>
 public enum DeliveryOutcome
 {
     /// <summary>The server accepted the mail for at least one recipient, or nobody needed mail.</summary>

@@ -9,7 +9,7 @@ using Notifier.Smtp;
 namespace Notifier.Notifications.Delivery;
 
 /// <summary>
-/// Takes one message body to exactly one outcome (DESIGN §1): parse → check → recipients → render → send.
+/// Takes one message body to exactly one outcome (docs/architecture.md): parse → check → recipients → render → send.
 /// Used by the queue functions and by <c>notifier deliver</c>, so both behave the same. Bad events are
 /// rejected, send failures dropped; only cancellation escapes, so that a host shutting down abandons the
 /// message and Service Bus delivers it again.
@@ -102,10 +102,10 @@ public sealed class DeliveryPipeline
 
         if (!parsed.IsSuccess)
         {
-            return PreparedDelivery.Rejected(parsed.Error ?? "the event could not be read", parsed.EventId, parsed.EventType);
+            return PreparedDelivery.Rejected(parsed.Error, parsed.EventId, parsed.EventType);
         }
 
-        var notificationEvent = parsed.Event!;
+        var notificationEvent = parsed.Event;
         if (expectedCategory is { } expected && notificationEvent.Category != expected)
         {
             return PreparedDelivery.Rejected(
@@ -183,7 +183,7 @@ public sealed class DeliveryPipeline
         var now = waiting.Count == 0 ? recipients : recipients with { Recipients = [.. recipients.Recipients.Where(r => !waiting.Contains(r))] };
         var prepared = Render(notificationEvent, now);
         var result = prepared.IsRejected
-            ? DeliveryResult.Rejected(prepared.RejectionReason!, prepared.EventId, prepared.EventType)
+            ? DeliveryResult.Rejected(prepared.RejectionReason, prepared.EventId, prepared.EventType)
             : await SendAsync(prepared, messageId, cancellationToken) with { Batched = waiting.Count };
         Record(result, now, messageId);
         return result;
@@ -315,13 +315,13 @@ public sealed class DeliveryPipeline
                 DeliveryLog.Delivered(_logger, eventId, eventType, message, result.MessagesSent, result.RecipientCount, result.Refused.Count, result.ServerReply ?? "nothing");
                 break;
             case DeliveryOutcome.Dropped:
-                DeliveryLog.Dropped(_logger, eventId, eventType, message, result.RecipientCount, result.Reason!);
+                DeliveryLog.Dropped(_logger, eventId, eventType, message, result.RecipientCount, Known(result.Reason));
                 break;
             case DeliveryOutcome.Batched:
                 BatchLog.Batched(_logger, eventId, eventType, message, result.Batched);
                 break;
             default:
-                DeliveryLog.Rejected(_logger, eventId, eventType, message, result.Reason!);
+                DeliveryLog.Rejected(_logger, eventId, eventType, message, Known(result.Reason));
                 break;
         }
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Notifier.Notifications.Events;
 using Notifier.Notifications.Recipients;
 using Notifier.Smtp.Messages;
@@ -10,20 +11,37 @@ namespace Notifier.Notifications.Delivery;
 /// </summary>
 public sealed record PreparedDelivery
 {
-    public NotificationEvent? Event { get; init; }
+    public NotificationEvent? Event { get; private init; }
 
-    public RecipientSet? Recipients { get; init; }
+    public RecipientSet? Recipients { get; private init; }
 
-    public IReadOnlyList<EmailMessage> Messages { get; init; } = [];
+    public IReadOnlyList<EmailMessage> Messages { get; private init; } = [];
 
     /// <summary>Why the event is rejected; null when it is ready to send.</summary>
-    public string? RejectionReason { get; init; }
+    public string? RejectionReason { get; private init; }
 
-    public string? EventId { get; init; }
+    public string? EventId { get; private init; }
 
-    public string? EventType { get; init; }
+    public string? EventType { get; private init; }
 
-    public bool IsRejected => RejectionReason is not null;
+    /// <summary>True with a <see cref="RejectionReason"/>; false with the <see cref="Event"/> and its <see cref="Recipients"/>.</summary>
+    [MemberNotNullWhen(true, nameof(RejectionReason))]
+    [MemberNotNullWhen(false, nameof(Event), nameof(Recipients))]
+    public bool IsRejected
+    {
+        get
+        {
+            if (RejectionReason is not null)
+            {
+                return true;
+            }
+
+            // The two factories below are the only way in, and each fills one side.
+            return Event is null || Recipients is null
+                ? throw new InvalidOperationException("a prepared delivery has neither a rejection reason nor an event with recipients")
+                : false;
+        }
+    }
 
     public static PreparedDelivery Rejected(string reason, string? eventId, string? eventType) =>
         new() { RejectionReason = reason, EventId = eventId, EventType = eventType };

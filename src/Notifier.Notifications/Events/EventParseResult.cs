@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Notifier.Notifications.Events;
 
 /// <summary>
@@ -6,16 +8,31 @@ namespace Notifier.Notifications.Events;
 /// </summary>
 public sealed record EventParseResult
 {
-    public NotificationEvent? Event { get; init; }
+    public NotificationEvent? Event { get; private init; }
 
     /// <summary>Which field and what is wrong, e.g. <c>pullRequest.title: required</c>; null on success.</summary>
-    public string? Error { get; init; }
+    public string? Error { get; private init; }
 
-    public string? EventId { get; init; }
+    public string? EventId { get; private init; }
 
-    public string? EventType { get; init; }
+    public string? EventType { get; private init; }
 
-    public bool IsSuccess => Event is not null;
+    /// <summary>True with the <see cref="Event"/>; false with the <see cref="Error"/>.</summary>
+    [MemberNotNullWhen(true, nameof(Event))]
+    [MemberNotNullWhen(false, nameof(Error))]
+    public bool IsSuccess
+    {
+        get
+        {
+            if (Event is not null)
+            {
+                return true;
+            }
+
+            // Success and Failure are the only way in, and each fills one side.
+            return Error is null ? throw new InvalidOperationException("a parse result has neither an event nor an error") : false;
+        }
+    }
 
     public static EventParseResult Success(NotificationEvent notificationEvent) =>
         new() { Event = notificationEvent, EventId = notificationEvent.Id, EventType = notificationEvent.Type };

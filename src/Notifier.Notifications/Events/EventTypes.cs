@@ -1,6 +1,6 @@
 namespace Notifier.Notifications.Events;
 
-/// <summary>The canonical event types (schema v1, DESIGN §6) and the category each belongs to.</summary>
+/// <summary>The canonical event types (schema v1: schemas/event.schema.json, docs/events.md) and the category each belongs to.</summary>
 public static class EventTypes
 {
     public const string PullRequestOpened = "pullrequest.opened";

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Notifier.Notifications.Events;
 using Notifier.Smtp.Messages;
 
@@ -78,7 +79,7 @@ internal sealed class RecipientListBuilder(User? actor)
         && (string.Equals(user.Name, actor.Name, StringComparison.OrdinalIgnoreCase)
             || (!string.IsNullOrWhiteSpace(user.Email) && string.Equals(user.Email.Trim(), actor.Email?.Trim(), StringComparison.OrdinalIgnoreCase)));
 
-    private static bool TryMailbox(string address, string label, out Mailbox mailbox)
+    private static bool TryMailbox(string address, string label, [NotNullWhen(true)] out Mailbox? mailbox)
     {
         try
         {
@@ -87,7 +88,7 @@ internal sealed class RecipientListBuilder(User? actor)
         }
         catch (FormatException)
         {
-            mailbox = null!;
+            mailbox = null;
             return false;
         }
     }

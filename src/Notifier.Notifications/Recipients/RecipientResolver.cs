@@ -2,7 +2,7 @@ using Notifier.Notifications.Events;
 
 namespace Notifier.Notifications.Recipients;
 
-/// <summary>Decides who gets mail about an event (DESIGN §6; the rules are listed in docs/events.md).</summary>
+/// <summary>Decides who gets mail about an event (the rules are listed in docs/events.md, "Who gets mail").</summary>
 /// <remarks>
 /// <list type="bullet">
 /// <item>Account events: only the account's user (reason <see cref="RecipientReason.Account"/>), even when

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Notifier.Smtp.Diagnostics;
 
 /// <summary>
@@ -6,6 +8,7 @@ namespace Notifier.Smtp.Diagnostics;
 public sealed record SmtpProbeReport
 {
     /// <summary>True when every stage succeeded (for send-test: the server accepted the message).</summary>
+    [MemberNotNullWhen(false, nameof(Error))]
     public bool Succeeded => Error is null;
 
     public required IReadOnlyList<SmtpStageResult> Stages { get; init; }

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Notifier.Smtp.Messages;
 
 /// <summary>
@@ -48,7 +50,7 @@ public sealed record Mailbox
     }
 
     /// <summary>Like <see cref="Parse"/>, without throwing.</summary>
-    public static bool TryParse(string? value, out Mailbox? mailbox)
+    public static bool TryParse([NotNullWhen(true)] string? value, [NotNullWhen(true)] out Mailbox? mailbox)
     {
         mailbox = null;
         if (string.IsNullOrWhiteSpace(value))

@@ -15,7 +15,7 @@ internal static class MailOAuth2Validator
         {
             problems.Add("Mail__Authentication=OAuth2 needs the mailbox to send as in Mail__Username (the XOAUTH2 user), e.g. Mail__Username=notifier@contoso.com.");
         }
-        else if (!Mailbox.TryParse(options.Username, out var mailbox) || !string.Equals(mailbox!.Address, options.Username.Trim(), StringComparison.Ordinal))
+        else if (!Mailbox.TryParse(options.Username, out var mailbox) || !string.Equals(mailbox.Address, options.Username.Trim(), StringComparison.Ordinal))
         {
             problems.Add($"Mail__Username=\"{Printable(options.Username)}\" is not a mailbox address: with Mail__Authentication=OAuth2 it must be the address the token may send as, e.g. notifier@contoso.com.");
         }

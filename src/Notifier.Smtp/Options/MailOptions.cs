@@ -1,7 +1,7 @@
 namespace Notifier.Smtp.Options;
 
 /// <summary>
-/// The mail server settings (app settings <c>Mail__*</c>; DESIGN §3). Validation lives in
+/// The mail server settings (app settings <c>Mail__*</c>; docs/smtp.md). Validation lives in
 /// <see cref="MailOptionsValidator"/> so the handler and the CLI report the same problems.
 /// </summary>
 public sealed class MailOptions

@@ -31,9 +31,9 @@ public sealed class MailOptionsValidator : IValidateOptions<MailOptions>
         var problems = new List<string>();
         var hasHost = !string.IsNullOrWhiteSpace(options.Host);
 
-        if (hasHost)
+        if (options.Host is { } host && hasHost)
         {
-            CheckHost(options.Host!.Trim(), problems);
+            CheckHost(host.Trim(), problems);
         }
         else if (string.IsNullOrWhiteSpace(options.OutboxDirectory))
         {
@@ -77,16 +77,18 @@ public sealed class MailOptionsValidator : IValidateOptions<MailOptions>
             CheckPassword(options, hasHost, problems);
         }
 
-        if (hasHost)
+        // The one place for the Mail__From rule: required to send, and an address whenever it is set (the outbox
+        // uses it too).
+        if (string.IsNullOrWhiteSpace(options.From))
         {
-            if (string.IsNullOrWhiteSpace(options.From))
+            if (hasHost)
             {
                 problems.Add("Mail__From is required when Mail__Host is set, e.g. Mail__From=\"Code Review <noreply@example.com>\".");
             }
-            else if (!Mailbox.TryParse(options.From, out _))
-            {
-                problems.Add($"Mail__From=\"{Printable(options.From)}\" is not an email address: use name@domain or \"Display Name <name@domain>\".");
-            }
+        }
+        else if (!Mailbox.TryParse(options.From, out _))
+        {
+            problems.Add($"Mail__From=\"{Printable(options.From)}\" is not an email address: use name@domain or \"Display Name <name@domain>\".");
         }
 
         CheckTimeout("Mail__ConnectTimeout", options.ConnectTimeout, problems);

@@ -30,6 +30,28 @@ internal static class CliServices
         return services.BuildServiceProvider();
     }
 
+    /// <summary>
+    /// The services for a command that reads events from <paramref name="paths"/>; null, once the reason is
+    /// printed to standard error, when a path does not exist or the settings are unusable (exit code 2).
+    /// </summary>
+    public static async Task<ServiceProvider?> ForEventsAsync(string[] paths)
+    {
+        if (EventSource.FindMissing(paths) is { } missing)
+        {
+            await Console.Error.WriteLineAsync(missing);
+            return null;
+        }
+
+        var services = Create();
+        if (CheckSettings(services))
+        {
+            return services;
+        }
+
+        await services.DisposeAsync();
+        return null;
+    }
+
     /// <summary>Prints every settings problem to standard error; returns false when there are any.</summary>
     public static bool CheckSettings(IServiceProvider services)
     {

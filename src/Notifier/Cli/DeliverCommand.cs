@@ -22,7 +22,7 @@ internal static class DeliverCommand
         var paths = new Argument<string[]>("PATH") { Arity = ArgumentArity.OneOrMore, Description = "Event files (.json: one event; .jsonl: JSON Lines), folders of them, or - for standard input (JSON Lines or JSON documents)" };
         var queue = new Option<string?>("--queue") { Description = "Accept only the events this queue's function accepts (pullrequest-events, repository-events, account-events)" };
         var command = new Command("deliver", "Process events exactly as the queue functions do; writes .eml files to Mail__OutboxDirectory when Mail__Host is empty") { paths, queue };
-        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(paths)!, parse.GetValue(queue), Console.In, Console.Out, cancellationToken));
+        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetRequiredValue(paths), parse.GetValue(queue), Console.In, Console.Out, cancellationToken));
         return command;
     }
 
@@ -40,14 +40,8 @@ internal static class DeliverCommand
             category = function.Category;
         }
 
-        if (EventSource.FindMissing(paths) is { } missing)
-        {
-            await Console.Error.WriteLineAsync(missing);
-            return ExitCodes.Usage;
-        }
-
-        await using var services = CliServices.Create();
-        if (!CliServices.CheckSettings(services))
+        await using var services = await CliServices.ForEventsAsync(paths);
+        if (services is null)
         {
             return ExitCodes.Usage;
         }

@@ -1,6 +1,6 @@
 namespace Notifier.Cli;
 
-/// <summary>The commands' exit codes (DESIGN §4).</summary>
+/// <summary>The commands' exit codes (README.md, "The notifier command").</summary>
 internal static class ExitCodes
 {
     public const int Success = 0;

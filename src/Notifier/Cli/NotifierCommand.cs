@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace Notifier.Cli;
 
-/// <summary>The <c>notifier</c> command line (DESIGN §4).</summary>
+/// <summary>The <c>notifier</c> command line (README.md, "The notifier command").</summary>
 internal static class NotifierCommand
 {
     public static RootCommand Create() =>
@@ -16,7 +16,7 @@ internal static class NotifierCommand
             FlushCommand.Create(),
         };
 
-    /// <summary>Parses and runs; usage errors exit 2 as DESIGN §4 asks (the library's default is 1).</summary>
+    /// <summary>Parses and runs; usage errors exit 2 like unusable settings (the library's default is 1).</summary>
     public static async Task<int> RunAsync(string[] args)
     {
         var parse = Create().Parse(args);

@@ -16,20 +16,14 @@ internal static class RenderCommand
         var paths = new Argument<string[]>("PATH") { Arity = ArgumentArity.OneOrMore, Description = "Event files (.json: one event; .jsonl: JSON Lines), folders of them, or - for standard input (JSON Lines or JSON documents)" };
         var output = new Option<string>("--out") { Required = true, Description = "Folder for the .eml and .html files" };
         var command = new Command("render", "Write the emails each event would produce (.eml plus .html preview) without sending") { paths, output };
-        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(paths)!, parse.GetValue(output)!, Console.In, Console.Out, cancellationToken));
+        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetRequiredValue(paths), parse.GetRequiredValue(output), Console.In, Console.Out, cancellationToken));
         return command;
     }
 
     internal static async Task<int> RunAsync(string[] paths, string outputDirectory, TextReader stdin, TextWriter stdout, CancellationToken cancellationToken)
     {
-        if (EventSource.FindMissing(paths) is { } missing)
-        {
-            await Console.Error.WriteLineAsync(missing);
-            return ExitCodes.Usage;
-        }
-
-        await using var services = CliServices.Create();
-        if (!CliServices.CheckSettings(services))
+        await using var services = await CliServices.ForEventsAsync(paths);
+        if (services is null)
         {
             return ExitCodes.Usage;
         }

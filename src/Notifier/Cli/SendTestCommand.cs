@@ -13,7 +13,7 @@ internal static class SendTestCommand
     {
         var to = new Option<string>("--to") { Required = true, Description = "Who gets the test email" };
         var command = new Command("send-test", "Send a test email with the current Mail__* settings, printing every stage") { to };
-        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(to)!, Console.Out, cancellationToken));
+        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetRequiredValue(to), Console.Out, cancellationToken));
         return command;
     }
 

@@ -16,8 +16,7 @@ internal static class ServeCommand
     public static async Task<int> RunAsync(string[] hostArgs, CancellationToken cancellationToken)
     {
         // Checked before anything starts, so a missing port is one clear line rather than a stack trace.
-        var (_, error) = HandlerPort.Read(new ConfigurationBuilder().AddEnvironmentVariables().Build());
-        if (error is not null)
+        if (!HandlerPort.TryRead(new ConfigurationBuilder().AddEnvironmentVariables().Build(), out _, out var error))
         {
             await Console.Error.WriteLineAsync(error);
             return ExitCodes.Usage;

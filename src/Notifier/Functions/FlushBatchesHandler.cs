@@ -18,13 +18,14 @@ internal static class FlushBatchesHandler
     public static async Task<JsonHttpResult<InvocationResult>> InvokeAsync(HttpContext context)
     {
         var services = context.RequestServices;
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(FlushBatchesHandler).FullName!);
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(FlushBatchesHandler));
         var response = new InvocationResult();
-        var (invocation, error) = await Invocation.ReadAsync(context.Request.Body, context.RequestAborted);
-        if (invocation is null)
+        var (invocation, error) = await Invocation.ReadAsync(context.Request.Body, context.RequestAborted, context.Request.ContentLength);
+        if (invocation is null || error is not null)
         {
-            HandlerLog.InvocationUnreadable(logger, FunctionCatalog.FlushBatches.Name, error!);
-            response.Logs.Add(error!);
+            error ??= "the invocation could not be read";
+            HandlerLog.InvocationUnreadable(logger, FunctionCatalog.FlushBatches.Name, error);
+            response.Logs.Add(error);
             return TypedResults.Json(response, InvocationJson.Options, statusCode: StatusCodes.Status400BadRequest);
         }
 

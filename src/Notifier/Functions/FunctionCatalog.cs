@@ -2,7 +2,7 @@ using Notifier.Notifications.Events;
 
 namespace Notifier.Functions;
 
-/// <summary>The app's functions, queues and routes (DESIGN §5), in one place.</summary>
+/// <summary>The app's functions, queues and routes (docs/functions-app.md), in one place.</summary>
 internal static class FunctionCatalog
 {
     /// <summary>The output binding that forwards rejected events.</summary>

@@ -34,13 +34,13 @@ internal sealed class RecentMessages
             return (await handle(), false);
         }
 
-        TaskCompletionSource<DeliveryResult>? mine = null;
+        // Made up front so every path below holds one; it is only published when the id is new.
+        var mine = new TaskCompletionSource<DeliveryResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         Task<DeliveryResult>? earlier;
         lock (_gate)
         {
             if (!_byId.TryGetValue(messageId, out earlier))
             {
-                mine = new TaskCompletionSource<DeliveryResult>(TaskCreationOptions.RunContinuationsAsynchronously);
                 _byId[messageId] = mine.Task;
                 _order.Enqueue(messageId);
                 while (_order.Count > _capacity)
@@ -59,7 +59,7 @@ internal sealed class RecentMessages
         try
         {
             var result = await handle();
-            mine!.SetResult(result);
+            mine.SetResult(result);
             return (result, false);
         }
         catch (Exception ex)
@@ -70,7 +70,7 @@ internal sealed class RecentMessages
                 _byId.Remove(messageId);
             }
 
-            mine!.SetException(ex);
+            mine.SetException(ex);
             throw;
         }
     }

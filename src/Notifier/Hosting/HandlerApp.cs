@@ -29,8 +29,7 @@ internal static class HandlerApp
         builder.AddNotifierTelemetry();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
-            var (port, error) = HandlerPort.Read(context.Configuration);
-            if (error is not null)
+            if (!HandlerPort.TryRead(context.Configuration, out var port, out var error))
             {
                 throw new InvalidOperationException(error);
             }
@@ -69,7 +68,7 @@ internal static class HandlerApp
 
     private static void ReportSettings(IServiceProvider services)
     {
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HandlerApp).FullName!);
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HandlerApp));
         var settings = services.GetRequiredService<NotifierSettings>();
         if (!settings.IsValid)
         {

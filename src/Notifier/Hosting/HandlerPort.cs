@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
 namespace Notifier.Hosting;
@@ -7,21 +8,26 @@ internal static class HandlerPort
 {
     public const string Setting = "FUNCTIONS_CUSTOMHANDLER_PORT";
 
-    /// <summary>The port, or an error an admin can act on.</summary>
-    public static (int Port, string? Error) Read(IConfiguration configuration)
+    /// <summary>The port; false with an error an admin can act on.</summary>
+    public static bool TryRead(IConfiguration configuration, out int port, [NotNullWhen(false)] out string? error)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var value = configuration[Setting];
         if (string.IsNullOrWhiteSpace(value))
         {
-            return (0, $"{Setting} is not set. The Functions host sets it when it starts `notifier serve`; to run the handler by hand, set it to a free port, e.g. {Setting}=7071.");
+            port = 0;
+            error = $"{Setting} is not set. The Functions host sets it when it starts `notifier serve`; to run the handler by hand, set it to a free port, e.g. {Setting}=7071.";
+            return false;
         }
 
-        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535)
         {
-            return (0, $"{Setting}='{value}' is not a TCP port: use a number from 1 to 65535.");
+            port = 0;
+            error = $"{Setting}='{value}' is not a TCP port: use a number from 1 to 65535.";
+            return false;
         }
 
-        return (port, null);
+        error = null;
+        return true;
     }
 }

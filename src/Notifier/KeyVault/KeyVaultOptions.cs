@@ -1,6 +1,8 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Notifier.KeyVault;
 
-/// <summary>Settings <c>KeyVault__*</c> (DESIGN §3): where the mail username and password (or the OAuth2 application's client secret) live.</summary>
+/// <summary>Settings <c>KeyVault__*</c> (docs/functions-app.md, "Key Vault"): where the mail username and password (or the OAuth2 application's client secret) live.</summary>
 public sealed class KeyVaultOptions
 {
     public const string SectionName = "KeyVault";
@@ -21,5 +23,6 @@ public sealed class KeyVaultOptions
     /// </summary>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromMinutes(10);
 
+    [MemberNotNullWhen(true, nameof(Uri))]
     public bool IsEnabled => Uri is not null;
 }

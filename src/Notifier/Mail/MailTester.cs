@@ -48,7 +48,7 @@ public sealed class MailTester
             return problem;
         }
 
-        var message = TestEmail.Create(_settings, recipient!, _timeProvider.GetUtcNow());
+        var message = TestEmail.Create(_settings, recipient, _timeProvider.GetUtcNow());
         if (string.IsNullOrWhiteSpace(_settings.Mail.Host))
         {
             await _transport.SendAsync(message, cancellationToken);
@@ -113,5 +113,5 @@ public sealed class MailTester
         report.Succeeded
             ? new MailTestOutcome(MailTestKind.Succeeded, report, null, null)
             : new MailTestOutcome(report.Error is MailCredentialsUnavailableException ? MailTestKind.CredentialsUnavailable : MailTestKind.ServerFailed,
-                report, report.Error!.Message, report.Error.Hint);
+                report, report.Error.Message, report.Error.Hint);
 }

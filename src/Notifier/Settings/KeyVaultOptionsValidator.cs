@@ -15,7 +15,7 @@ internal sealed class KeyVaultOptionsValidator : IValidateOptions<KeyVaultOption
         }
 
         var problems = new List<string>();
-        if (!options.Uri!.IsAbsoluteUri || options.Uri.Scheme != Uri.UriSchemeHttps)
+        if (!options.Uri.IsAbsoluteUri || options.Uri.Scheme != Uri.UriSchemeHttps)
         {
             problems.Add($"KeyVault__Uri must be the vault's https URL, e.g. https://my-vault.vault.azure.net/ (got '{options.Uri}').");
         }

@@ -8,7 +8,7 @@ using Notifier.Smtp.Options;
 namespace Notifier.Settings;
 
 /// <summary>
-/// Every setting the app reads, bound and validated at once (DESIGN §3). The handler and the CLI both
+/// Every setting the app reads, bound and validated at once (README.md, "Configuration"). The handler and the CLI both
 /// start here, so both list the same problems, each naming the setting to change.
 /// </summary>
 public sealed class NotifierSettings
@@ -68,7 +68,7 @@ public sealed class NotifierSettings
 
         CheckCredentialSource(mail, keyVault, problems);
 
-        var from = ReadFrom(mail, problems);
+        var from = ReadFrom(mail);
         return new NotifierSettings(mail, notifications, keyVault, rejected, from, problems);
     }
 
@@ -96,30 +96,9 @@ public sealed class NotifierSettings
         }
     }
 
-    private static Mailbox ReadFrom(MailOptions mail, List<string> problems)
-    {
-        if (string.IsNullOrWhiteSpace(mail.From))
-        {
-            if (!string.IsNullOrWhiteSpace(mail.Host) && !problems.Exists(p => p.Contains("Mail__From", StringComparison.Ordinal)))
-            {
-                problems.Add("Mail__From is required when Mail__Host is set, e.g. Mail__From=\"Code Review <noreply@example.com>\".");
-            }
-
-            return Mailbox.Parse(LocalFrom);
-        }
-
-        if (Mailbox.TryParse(mail.From, out var from))
-        {
-            return from!;
-        }
-
-        if (!problems.Exists(p => p.Contains("Mail__From", StringComparison.Ordinal)))
-        {
-            problems.Add($"Mail__From is not an address: '{mail.From}'. Use e.g. Mail__From=\"Code Review <noreply@example.com>\".");
-        }
-
-        return Mailbox.Parse(LocalFrom);
-    }
+    /// <summary>Mail__From, or <see cref="LocalFrom"/> when it is empty or unusable (the validator reports that).</summary>
+    private static Mailbox ReadFrom(MailOptions mail) =>
+        Mailbox.TryParse(mail.From, out var from) ? from : Mailbox.Parse(LocalFrom);
 
     private static T Bind<T>(IConfiguration configuration, string section, List<string> problems)
         where T : new()

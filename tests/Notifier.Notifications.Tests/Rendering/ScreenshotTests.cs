@@ -10,6 +10,7 @@ namespace Notifier.Notifications.Tests.Rendering;
 /// <c>artifacts/screenshots/</c> (git-ignored; CI keeps it as a test artifact). The assertions catch a page
 /// that fails to render or renders blank; the pictures are for people to look at.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class ScreenshotTests(ITestOutputHelper output)
 {
     // A blank 800x1000 page compresses to about 3 KB; any real email is far above this.

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Notifier.Notifications.Events;
 using Notifier.Notifications.Recipients;
 using Notifier.Notifications.Rendering;
@@ -261,7 +262,7 @@ internal static class TestEvents
     };
 
     /// <summary>A clock fixed one minute after the events happened, so "expires in ..." is stable.</summary>
-    public static TimeProvider Clock { get; } = new FixedClock(Time.AddMinutes(1));
+    public static TimeProvider Clock { get; } = new FakeTimeProvider(Time.AddMinutes(1));
 
     public static NotificationOptions Options { get; } = new()
     {
@@ -272,9 +273,4 @@ internal static class TestEvents
     public static Mailbox From { get; } = new("noreply@example.com", "Code Review");
 
     public static EmailRenderer Renderer() => new(Options, From, Clock);
-
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 }

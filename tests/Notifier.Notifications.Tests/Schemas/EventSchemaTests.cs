@@ -54,6 +54,7 @@ public sealed class EventSchemaTests
     }
 
     [Fact]
+    [Trait("Category", "Integration")]
     public void PythonJsonschemaAcceptsEverySampleAndRejectsEveryInvalidEvent()
     {
         // An independent implementation (python3-jsonschema, Draft 7 with format checks), so the schema is not

@@ -6,6 +6,7 @@ using Notifier.Tests.Support;
 namespace Notifier.Tests.Cli;
 
 /// <summary>What the commands say to an admin trying them for the first time: each message as a real process prints it.</summary>
+[Trait("Category", "Integration")]
 public sealed class CommandMessageTests
 {
     private static readonly Dictionary<string, string?> Local = new() { ["Notifications__BaseUrl"] = "https://git.example.com/" };

@@ -4,6 +4,7 @@ using Notifier.Tests.Support;
 namespace Notifier.Tests.Cli;
 
 /// <summary>The commands as an admin runs them: a real process, settings from the environment.</summary>
+[Trait("Category", "Integration")]
 public sealed class CommandTests
 {
     private static readonly Dictionary<string, string?> Local = new() { ["Notifications__BaseUrl"] = "https://git.example.com/", ["Notifications__Batching__Mode"] = "Immediate" };

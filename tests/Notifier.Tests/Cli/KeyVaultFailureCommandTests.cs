@@ -7,6 +7,7 @@ namespace Notifier.Tests.Cli;
 /// real client, its retry policy and a loopback port where nothing listens. Exit 1 and one line naming the
 /// vault, the secret and the fix; never a stack trace.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class KeyVaultFailureCommandTests
 {
     [Theory]

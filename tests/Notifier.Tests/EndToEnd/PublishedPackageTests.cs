@@ -41,6 +41,7 @@ public sealed class PublishedPackage : IAsyncLifetime
 }
 
 [SupportedOSPlatform("linux")]
+[Trait("Category", "Integration")]
 public sealed class PublishedPackageTests(PublishedPackage package) : IClassFixture<PublishedPackage>
 {
     [Fact]

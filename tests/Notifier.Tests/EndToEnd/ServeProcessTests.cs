@@ -10,6 +10,7 @@ namespace Notifier.Tests.EndToEnd;
 /// <c>notifier serve</c> as a real process, called the way the Functions host calls it, sending through a
 /// real SMTP server process.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class ServeProcessTests
 {
     private static Dictionary<string, string?> Environment(int handlerPort, int smtpPort, int maxConnections = 4) => new()

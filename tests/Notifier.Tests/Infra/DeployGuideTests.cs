@@ -7,6 +7,7 @@ namespace Notifier.Tests.Infra;
 /// docs/deploy.md against the template and the app: the commands must name files, parameters, outputs,
 /// secrets and routes that exist, or the guide fails at the first step that drifted.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed partial class DeployGuideTests
 {
     private static readonly string Guide = File.ReadAllText(RepositoryLayout.DeployGuide);

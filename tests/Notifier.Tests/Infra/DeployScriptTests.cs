@@ -7,6 +7,7 @@ namespace Notifier.Tests.Infra;
 /// curl) that record their arguments and answer like the real ones: the order of the steps, the arguments
 /// that must match the template, and the failure paths.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class DeployScriptTests : IDisposable
 {
     private const string Password = "s3cret-Pa55word";

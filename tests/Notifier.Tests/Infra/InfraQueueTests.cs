@@ -4,6 +4,7 @@ using System.Xml;
 namespace Notifier.Tests.Infra;
 
 /// <summary>The queues infra creates against the queues the app's function.json files bind to.</summary>
+[Trait("Category", "Integration")]
 public sealed class InfraQueueTests
 {
     private static IEnumerable<FunctionBinding> ServiceBusBindings =>

@@ -4,6 +4,7 @@ namespace Notifier.Tests.Infra;
 /// Least privilege on the data plane: the app receives from the queues its triggers read and sends only
 /// where its output binding writes; each producer sends only to its own queue; only the app reads secrets.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class InfraRoleTests
 {
     private static readonly ArmDeployment Deployment = CompiledInfra.Deployment;

@@ -5,9 +5,10 @@ using Microsoft.Extensions.Configuration;
 namespace Notifier.Tests.Infra;
 
 /// <summary>
-/// The app settings infra writes against the settings the app reads (its options classes, DESIGN §3, and
+/// The app settings infra writes against the settings the app reads (its options classes, README.md "Configuration", and
 /// local.settings.json.example): nothing missing, nothing unknown, the same secret names and defaults.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class InfraSettingsTests
 {
     /// <summary>Read by the app but deliberately never written by infra: they come from Key Vault.</summary>
@@ -156,7 +157,7 @@ public sealed class InfraSettingsTests
     [InlineData("Notifications__Batching__FlushSchedule", "Notifications", "Batching.FlushSchedule")]
     public void InfraDefaultsAreTheAppDefaults(string setting, string section, string property)
     {
-        // A deployment that keeps the template defaults behaves as DESIGN §3 documents.
+        // A deployment that keeps the template defaults behaves as README.md "Configuration" documents.
         var options = AppContract.DefaultOptions(section);
         foreach (var parent in property.Split('.')[..^1])
         {

@@ -4,6 +4,7 @@ namespace Notifier.Tests.Infra;
 /// infra/ through the real Bicep compiler and linter (every linter rule an error, infra/bicepconfig.json),
 /// plus the rules the compiler does not know, each also run on a small broken template to show it can fail.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class InfraTemplateTests
 {
     [Fact]

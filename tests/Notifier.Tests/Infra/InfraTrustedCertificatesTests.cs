@@ -4,6 +4,7 @@ namespace Notifier.Tests.Infra;
 /// mailTrustedCertificatesPem: the mail server's PEM goes into Key Vault and reaches the app as the
 /// Mail__TrustedCertificates Key Vault reference, read with the app's user-assigned identity.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class InfraTrustedCertificatesTests
 {
     private const string Pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";

@@ -23,7 +23,7 @@ internal static class RepositoryLayout
     /// <summary>The app's function.json files: one folder per function under src/ (test fixtures elsewhere do not count).</summary>
     public static IReadOnlyList<string> FunctionManifests => FindFiles(Path.Combine(Root, "src"), "function.json");
 
-    /// <summary>The app's host.json, at the repository root (issue 5).</summary>
+    /// <summary>The app's host.json, at the repository root.</summary>
     public static string HostFile => Path.Combine(Root, "host.json");
 
     /// <summary>The app's local.settings.json.example, at the repository root.</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Notifier.KeyVault;
 using Notifier.Tests.Support;
 
@@ -8,7 +9,7 @@ namespace Notifier.Tests.KeyVault;
 public sealed class KeyVaultMailCredentialsTests : IDisposable
 {
     private readonly ScriptedKeyVault _vault = new();
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 22, 3, 0, 0, TimeSpan.Zero));
     private readonly KeyVaultMailCredentials _credentials;
 
     public KeyVaultMailCredentialsTests()

@@ -12,6 +12,7 @@ namespace Notifier.Tests.OAuth2;
 /// <c>IDENTITY_HEADER</c>, played by <see cref="ManagedIdentityEndpoint"/> on loopback), and sends to an aiosmtpd
 /// server that offers only AUTH XOAUTH2 and checks the exact SASL payload.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class ManagedIdentityXOAuth2Tests(ServerCertificates certificates) : IClassFixture<ServerCertificates>
 {
     private const string Mailbox = "notifier@contoso.com";

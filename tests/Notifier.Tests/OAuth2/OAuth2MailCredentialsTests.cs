@@ -1,10 +1,10 @@
 using Azure.Core;
 using Azure.Identity;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Notifier.KeyVault;
 using Notifier.OAuth2;
 using Notifier.Smtp;
-using Notifier.Tests.Support;
 
 namespace Notifier.Tests.OAuth2;
 
@@ -12,7 +12,7 @@ namespace Notifier.Tests.OAuth2;
 public sealed class OAuth2MailCredentialsTests : IDisposable
 {
     private const string Scope = "https://outlook.office365.com/.default";
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 22, 3, 0, 0, TimeSpan.Zero));
     private readonly ScriptedTokenSource _source;
     private readonly OAuth2MailCredentials _credentials;
 

@@ -40,6 +40,15 @@ public sealed class NotifierSettingsTests
     }
 
     [Fact]
+    public void AnUnusableFromIsReportedOnceEvenWithoutAHost()
+    {
+        var settings = Load(("Mail:From", "not an address"));
+
+        Assert.Single(settings.Problems, p => p.Contains("Mail__From", StringComparison.Ordinal));
+        Assert.Equal(NotifierSettings.LocalFrom, settings.From.ToString());
+    }
+
+    [Fact]
     public void AnEmptyPortIsTheDefaultPort()
     {
         var settings = Load(("Mail:Host", "mail.example.com"), ("Mail:From", "a@example.com"), ("Mail:Port", ""));

@@ -253,7 +253,7 @@ internal static class CanonicalEventReader
 
     /// <summary>
     /// The JSON carries <c>setPasswordUrl</c> (account.created) or <c>resetUrl</c> (account.password-reset), as
-    /// DESIGN §6 names them; both map onto <see cref="Account.Link"/>. Returns null for other types, whose
+    /// docs/events.md names them; both map onto <see cref="Account.Link"/>. Returns null for other types, whose
     /// account part (if any) is validated but not used.
     /// </summary>
     private static Account? ReadAccount(JsonElement obj, string path, string type)
