@@ -65,6 +65,15 @@ public sealed class DeliveryPipeline
             return PreparedDelivery.Rejected($"the event could not be parsed ({ex.GetType().Name})", null, null);
         }
 
+        if (parsed.IsWithoutEmail)
+        {
+            var category = BitbucketEventKeys.CategoryOf(parsed.EventType!);
+            return expectedCategory is { } queue && category != queue
+                ? PreparedDelivery.Rejected(
+                    $"a {parsed.EventType} event does not belong on this queue, which takes {Describe(queue)} events only", parsed.EventId, parsed.EventType)
+                : PreparedDelivery.WithoutEmail(parsed.WithoutEmailReason!, parsed.EventId, parsed.EventType);
+        }
+
         if (!parsed.IsSuccess)
         {
             return PreparedDelivery.Rejected(parsed.Error ?? "the event could not be read", parsed.EventId, parsed.EventType);

@@ -15,10 +15,21 @@ public sealed record EventParseResult
 
     public string? EventType { get; init; }
 
+    /// <summary>
+    /// Set for a valid event that sends no email by design (e.g. Bitbucket's <c>pr:comment:deleted</c>):
+    /// why. Neither a success (there is no event to render) nor an error (nothing is wrong with it).
+    /// </summary>
+    public string? WithoutEmailReason { get; init; }
+
     public bool IsSuccess => Event is not null;
+
+    public bool IsWithoutEmail => WithoutEmailReason is not null;
 
     public static EventParseResult Success(NotificationEvent notificationEvent) =>
         new() { Event = notificationEvent, EventId = notificationEvent.Id, EventType = notificationEvent.Type };
+
+    public static EventParseResult WithoutEmail(string reason, string eventId, string eventType) =>
+        new() { WithoutEmailReason = reason, EventId = eventId, EventType = eventType };
 
     public static EventParseResult Failure(string error, string? eventId = null, string? eventType = null) =>
         new() { Error = error, EventId = eventId, EventType = eventType };
