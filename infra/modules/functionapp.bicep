@@ -44,7 +44,7 @@ param instanceMemoryMB int
 @maxValue(1000)
 param maximumInstanceCount int
 
-@description('The app\'s own settings (Mail__*, Notifications__*, KeyVault__*), merged over the platform settings below.')
+@description('The app\'s own settings (Mail__*, Notifications__*, KeyVault__*, Bitbucket__*), merged over the platform settings below.')
 param appSettings object
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
@@ -76,6 +76,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Key Vault references in app settings (Bitbucket__WebhookSecret) are resolved with this identity.
+    keyVaultReferenceIdentity: identityId
     functionAppConfig: {
       deployment: {
         storage: {

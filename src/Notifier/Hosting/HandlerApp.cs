@@ -58,5 +58,18 @@ internal static class HandlerApp
         {
             HandlerLog.SettingsInvalid(logger, settings.Describe());
         }
+
+        if (settings.Bitbucket.IsUnresolvedKeyVaultReference)
+        {
+            Webhooks.WebhookLog.SecretUnresolved(logger);
+        }
+        else if (settings.Bitbucket.AllowUnsignedWebhooks)
+        {
+            Webhooks.WebhookLog.UnsignedAllowed(logger);
+        }
+        else if (!settings.Bitbucket.HasSecret)
+        {
+            Webhooks.WebhookLog.NoSecret(logger);
+        }
     }
 }

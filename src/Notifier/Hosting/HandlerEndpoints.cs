@@ -17,6 +17,8 @@ internal static class HandlerEndpoints
 
         endpoints.MapPost(FunctionCatalog.SendTestEmail.HandlerPath, (Delegate)SendTestEmailHandler.InvokeAsync)
             .WithName(FunctionCatalog.SendTestEmail.Name);
+        endpoints.MapPost(FunctionCatalog.BitbucketWebhook.HandlerPath, (Delegate)BitbucketWebhookHandler.InvokeAsync)
+            .WithName(FunctionCatalog.BitbucketWebhook.Name);
         return endpoints;
     }
 }

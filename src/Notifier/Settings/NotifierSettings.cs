@@ -2,6 +2,7 @@ using Notifier.KeyVault;
 using Notifier.Notifications;
 using Notifier.Smtp.Messages;
 using Notifier.Smtp.Options;
+using Notifier.Webhooks;
 
 namespace Notifier.Settings;
 
@@ -14,8 +15,9 @@ public sealed class NotifierSettings
     /// <summary>The From used for local runs when Mail__Host and Mail__From are both empty.</summary>
     public const string LocalFrom = "Notifier <notifier@localhost>";
 
-    private NotifierSettings(MailOptions mail, NotificationOptions notifications, KeyVaultOptions keyVault, Mailbox from, IReadOnlyList<string> problems)
+    private NotifierSettings(MailOptions mail, NotificationOptions notifications, KeyVaultOptions keyVault, BitbucketOptions bitbucket, Mailbox from, IReadOnlyList<string> problems)
     {
+        Bitbucket = bitbucket;
         Mail = mail;
         Notifications = notifications;
         KeyVault = keyVault;
@@ -28,6 +30,9 @@ public sealed class NotifierSettings
     public NotificationOptions Notifications { get; }
 
     public KeyVaultOptions KeyVault { get; }
+
+    /// <summary><c>Bitbucket__*</c>: the BitbucketWebhook function's secret.</summary>
+    public BitbucketOptions Bitbucket { get; }
 
     /// <summary>The parsed Mail__From (or <see cref="LocalFrom"/> for outbox runs).</summary>
     public Mailbox From { get; }
@@ -49,6 +54,7 @@ public sealed class NotifierSettings
         var mail = Bind<MailOptions>(configuration, MailOptions.SectionName, problems);
         var notifications = Bind<NotificationOptions>(configuration, NotificationOptions.SectionName, problems);
         var keyVault = Bind<KeyVaultOptions>(configuration, KeyVaultOptions.SectionName, problems);
+        var bitbucket = Bind<BitbucketOptions>(configuration, BitbucketOptions.SectionName, problems);
 
         AddFailures(problems, new MailOptionsValidator().Validate(null, mail).Failures);
         AddFailures(problems, new NotificationOptionsValidator().Validate(null, notifications).Failures);
@@ -60,7 +66,7 @@ public sealed class NotifierSettings
         }
 
         var from = ReadFrom(mail, problems);
-        return new NotifierSettings(mail, notifications, keyVault, from, problems);
+        return new NotifierSettings(mail, notifications, keyVault, bitbucket, from, problems);
     }
 
     private static Mailbox ReadFrom(MailOptions mail, List<string> problems)

@@ -26,7 +26,18 @@ public sealed class InfraRoleTests
             .Where(b => b.Direction == "out").Select(b => b.QueueName!).Distinct();
 
         Assert.Equal(outputQueues.Order(StringComparer.Ordinal), QueuesWhere(App, BuiltInRoles.ServiceBusDataSender).Order(StringComparer.Ordinal));
-        Assert.Empty(InfraChecks.SendRightsOnEventQueues(InfraTemplate.ServiceBus, App, TriggerQueues()));
+        Assert.Empty(InfraChecks.SendRightsOnEventQueues(InfraTemplate.ServiceBus, App, [.. TriggerQueues().Except(outputQueues)]));
+    }
+
+    [Fact]
+    public void TheBitbucketWebhookMaySendPullRequestAndRepositoryEventsButTheAppNeverSendsAccountEvents()
+    {
+        var sends = QueuesWhere(App, BuiltInRoles.ServiceBusDataSender).ToList();
+
+        Assert.Contains("pullrequest-events", sends);
+        Assert.Contains("repository-events", sends);
+        Assert.DoesNotContain("account-events", sends);
+        Assert.Single(InfraChecks.SendRightsOnEventQueues(InfraTemplate.ServiceBus, App, ["pullrequest-events"]));
     }
 
     [Fact]

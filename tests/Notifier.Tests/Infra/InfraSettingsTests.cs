@@ -98,6 +98,7 @@ public sealed class InfraSettingsTests
     [InlineData("Mail__MaxConnections", "Mail", "MaxConnections")]
     [InlineData("Mail__AllowPlaintextAuth", "Mail", "AllowPlaintextAuth")]
     [InlineData("KeyVault__RefreshInterval", "KeyVault", "RefreshInterval")]
+    [InlineData("Bitbucket__AllowUnsignedWebhooks", "Bitbucket", "AllowUnsignedWebhooks")]
     public void InfraDefaultsAreTheAppDefaults(string setting, string section, string property)
     {
         // A deployment that keeps the template defaults behaves as DESIGN §3 documents.
@@ -106,6 +107,16 @@ public sealed class InfraSettingsTests
 
         var infraValue = infraDefault.StringLiteral ?? infraDefault.Expression;
         Assert.Equal(appDefault, infraValue, StringComparer.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void TheWebhookSecretIsAKeyVaultReferenceResolvedWithTheAppIdentity()
+    {
+        var setting = InfraTemplate.AppSettings["Bitbucket__WebhookSecret"];
+
+        Assert.StartsWith("'@Microsoft.KeyVault(VaultName=${keyVault.outputs.keyVaultName};SecretName=${bitbucketWebhookSecretName})'", setting.Expression, StringComparison.Ordinal);
+        Assert.Contains("keyVaultReferenceIdentity: identityId", File.ReadAllText(Path.Combine(RepositoryLayout.Infra, "modules", "functionapp.bicep")), StringComparison.Ordinal);
+        Assert.Equal("bitbucket-webhook-secret", InfraTemplate.Main.Parameter("bitbucketWebhookSecretName")!.Default!.StringLiteral);
     }
 
     [Fact]
