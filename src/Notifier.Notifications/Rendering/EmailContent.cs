@@ -6,8 +6,14 @@ namespace Notifier.Notifications.Rendering;
 /// </summary>
 internal sealed record EmailContent
 {
-    /// <summary>The subject without the configured prefix, e.g. <c>[PROJ/repo] Pull request #42: Title (approved by Jane Doe)</c>.</summary>
+    /// <summary>
+    /// The subject without the configured prefix and without <c>Re: </c>, e.g. <c>[PROJ/repo] Title (PR #42)</c>:
+    /// the same for every email in a thread.
+    /// </summary>
     public required string Subject { get; init; }
+
+    /// <summary>True for every email of a thread after its first: the subject then starts with <c>Re: </c>.</summary>
+    public bool IsReply { get; init; }
 
     /// <summary>Where it happened, shown in the banner: <c>PROJ/repo</c>, or the site for account mail.</summary>
     public required string Context { get; init; }

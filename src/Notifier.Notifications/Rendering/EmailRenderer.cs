@@ -46,7 +46,7 @@ public sealed class EmailRenderer
         }
 
         var content = _builder.Build(notificationEvent);
-        var subject = HeaderText.Clean(_subjectPrefix.Length > 0 ? $"{_subjectPrefix} {content.Subject}" : content.Subject, 250);
+        var subject = Subject(content);
         using var text = TextEmailWriter.Write(content);
         using var html = HtmlEmailWriter.Write(content, subject);
         var shared = SharedHeaders(notificationEvent, content.Kind);
@@ -77,6 +77,16 @@ public sealed class EmailRenderer
         }
 
         return messages;
+    }
+
+    /// <summary>
+    /// <c>Re: </c> comes before the configured prefix: Gmail compares subjects after removing a leading
+    /// <c>Re:</c>, so the whole rest must be the same for every email of a thread.
+    /// </summary>
+    internal string Subject(EmailContent content)
+    {
+        var subject = _subjectPrefix.Length > 0 ? $"{_subjectPrefix} {content.Subject}" : content.Subject;
+        return HeaderText.Clean(content.IsReply ? "Re: " + subject : subject, 250);
     }
 
     /// <summary>

@@ -35,29 +35,24 @@ internal sealed class EventContentBuilder(TimeProvider timeProvider, Uri? siteUr
         var isReply = comment?.Parent is not null;
         var target = TextLimit.OneLine(pr.Target.Name);
 
-        var (verb, headline) = e.Type switch
+        var headline = e.Type switch
         {
-            EventTypes.PullRequestOpened => ("opened", $"{actor} opened pull request {number} in {repo}."),
-            EventTypes.PullRequestUpdated => ("new commits from", $"{actor} pushed new commits to pull request {number}."),
-            EventTypes.PullRequestModified => ("edited by", $"{actor} edited pull request {number}."),
-            EventTypes.PullRequestReviewersUpdated => ("reviewers changed by", $"{actor} changed the reviewers of pull request {number}."),
-            EventTypes.PullRequestApproved => ("approved by", $"{actor} approved pull request {number}."),
-            EventTypes.PullRequestUnapproved => ("approval withdrawn by", $"{actor} withdrew their approval of pull request {number}."),
-            EventTypes.PullRequestNeedsWork => ("needs work, says", $"{actor} marked pull request {number} as needing work."),
-            EventTypes.PullRequestMerged => ("merged by", $"{actor} merged pull request {number} into {target}."),
-            EventTypes.PullRequestDeclined => ("declined by", $"{actor} declined pull request {number}."),
-            EventTypes.PullRequestReopened => ("reopened by", $"{actor} reopened pull request {number}."),
-            EventTypes.PullRequestDeleted => ("deleted by", $"{actor} deleted pull request {number}."),
-            EventTypes.PullRequestCommentAdded when isReply =>
-                ("reply from", $"{actor} replied to {Name(comment!.Parent!.Author)} on pull request {number}."),
-            EventTypes.PullRequestCommentAdded => ("comment from", $"{actor} commented on pull request {number}."),
-            EventTypes.PullRequestCommentEdited => ("comment edited by", $"{actor} edited a comment on pull request {number}."),
-            _ => ("updated by", $"{actor} updated pull request {number} ({TextLimit.OneLine(e.Type, 60)})."),
+            EventTypes.PullRequestOpened => $"{actor} opened pull request {number} in {repo}.",
+            EventTypes.PullRequestUpdated => $"{actor} pushed new commits to pull request {number}.",
+            EventTypes.PullRequestModified => $"{actor} edited pull request {number}.",
+            EventTypes.PullRequestReviewersUpdated => $"{actor} changed the reviewers of pull request {number}.",
+            EventTypes.PullRequestApproved => $"{actor} approved pull request {number}.",
+            EventTypes.PullRequestUnapproved => $"{actor} withdrew their approval of pull request {number}.",
+            EventTypes.PullRequestNeedsWork => $"{actor} marked pull request {number} as needing work.",
+            EventTypes.PullRequestMerged => $"{actor} merged pull request {number} into {target}.",
+            EventTypes.PullRequestDeclined => $"{actor} declined pull request {number}.",
+            EventTypes.PullRequestReopened => $"{actor} reopened pull request {number}.",
+            EventTypes.PullRequestDeleted => $"{actor} deleted pull request {number}.",
+            EventTypes.PullRequestCommentAdded when isReply => $"{actor} replied to {Name(comment!.Parent!.Author)} on pull request {number}.",
+            EventTypes.PullRequestCommentAdded => $"{actor} commented on pull request {number}.",
+            EventTypes.PullRequestCommentEdited => $"{actor} edited a comment on pull request {number}.",
+            _ => $"{actor} updated pull request {number} ({TextLimit.OneLine(e.Type, 60)}).",
         };
-
-        // "opened" reads as "(opened by Jane Doe)"; the table above keeps the word order per type.
-        var suffix = verb == "opened" ? $"opened by {actor}" : $"{verb} {actor}";
-        var subject = $"[{repo}] Pull request {number}: {SubjectTitle(title)} ({suffix})";
 
         var facts = new List<Fact>
         {
@@ -108,7 +103,8 @@ internal sealed class EventContentBuilder(TimeProvider timeProvider, Uri? siteUr
 
         return new EmailContent
         {
-            Subject = subject,
+            Subject = PullRequestSubject(repo, pr.Id, title),
+            IsReply = e.Type != EventTypes.PullRequestOpened,
             Context = repo,
             Headline = headline,
             Title = title,
@@ -217,8 +213,6 @@ internal sealed class EventContentBuilder(TimeProvider timeProvider, Uri? siteUr
             : isReply
                 ? $"{actor} replied to {Name(comment!.Parent!.Author)} on commit {shortId} in {repo}."
                 : $"{actor} commented on commit {shortId} in {repo}.";
-        var verb = edited ? "comment edited by" : isReply ? "reply from" : "comment from";
-        var titlePart = summary.Length > 0 ? $": {SubjectTitle(summary)}" : string.Empty;
 
         var facts = new List<Fact> { new("Commit", [commit?.Id is { Length: > 0 } id ? TextLimit.OneLine(id, 64) : shortId]) };
         if (commit?.Author is { } author)
@@ -235,7 +229,8 @@ internal sealed class EventContentBuilder(TimeProvider timeProvider, Uri? siteUr
 
         return new EmailContent
         {
-            Subject = $"[{repo}] Commit {shortId}{titlePart} ({verb} {actor})",
+            Subject = summary.Length > 0 ? $"[{repo}] {SubjectTitle(summary)} (commit {shortId})" : $"[{repo}] Commit {shortId}",
+            IsReply = edited || isReply,
             Context = repo,
             Headline = headline,
             Title = summary,
@@ -490,6 +485,13 @@ internal sealed class EventContentBuilder(TimeProvider timeProvider, Uri? siteUr
     };
 
     private static string SubjectTitle(string title) => HeaderText.Clean(title, MaxSubjectTitle);
+
+    /// <summary>
+    /// One subject per pull request, whatever happened: Gmail joins a conversation only when the subjects
+    /// match, so what happened goes in the first line of the body instead. Digests use it too.
+    /// </summary>
+    internal static string PullRequestSubject(string repo, long id, string title) =>
+        $"[{repo}] {SubjectTitle(title)} (PR #{id.ToString(CultureInfo.InvariantCulture)})";
 
     private static string Name(User? user) => user is null ? "Someone" : TextLimit.OneLine(user.Label, 100) is { Length: > 0 } label ? label : "Someone";
 

@@ -61,23 +61,43 @@ public sealed class EmailRendererTests
         var without = new EmailRenderer(new NotificationOptions(), TestEvents.From, TestEvents.Clock)
             .Render(TestEvents.All[EventTypes.PullRequestApproved], TestEvents.RecipientsFor(TestEvents.All[EventTypes.PullRequestApproved]))[0];
 
-        Assert.Equal("[Bitbucket] [PAY/ledger-service] Pull request #482: Add retry budget to the settlement client (approved by Mei Lin)", withPrefix.Subject);
-        Assert.Equal("[PAY/ledger-service] Pull request #482: Add retry budget to the settlement client (approved by Mei Lin)", without.Subject);
+        Assert.Equal("Re: [Bitbucket] [PAY/ledger-service] Add retry budget to the settlement client (PR #482)", withPrefix.Subject);
+        Assert.Equal("Re: [PAY/ledger-service] Add retry budget to the settlement client (PR #482)", without.Subject);
     }
 
     [Theory]
-    [InlineData(EventTypes.PullRequestOpened, "(opened by Priya Raman)")]
-    [InlineData(EventTypes.PullRequestNeedsWork, "(needs work, says Tomás Álvarez)")]
-    [InlineData(EventTypes.PullRequestMerged, "(merged by Priya Raman)")]
-    [InlineData(EventTypes.PullRequestCommentAdded, "(reply from Priya Raman)")]
-    [InlineData(EventTypes.PullRequestCommentEdited, "(comment edited by Mei Lin)")]
-    [InlineData(EventTypes.CommitCommentAdded, "[PAY/ledger-service] Commit 5e8b2d4f6a1: Settlement: log the partner id on gateway timeouts (reply from Mei Lin)")]
+    [InlineData(EventTypes.PullRequestOpened, "[Bitbucket] [PAY/ledger-service] Add retry budget to the settlement client (PR #482)")]
+    [InlineData(EventTypes.PullRequestNeedsWork, "Re: [Bitbucket] [PAY/ledger-service] Add retry budget to the settlement client (PR #482)")]
+    [InlineData(EventTypes.PullRequestMerged, "Re: [Bitbucket] [PAY/ledger-service] Add retry budget to the settlement client (PR #482)")]
+    [InlineData(EventTypes.PullRequestCommentAdded, "Re: [Bitbucket] [PAY/ledger-service] Add retry budget to the settlement client (PR #482)")]
+    [InlineData(EventTypes.PullRequestCommentEdited, "Re: [Bitbucket] [PAY/ledger-service] Add retry budget to the settlement client (PR #482)")]
+    [InlineData(EventTypes.CommitCommentAdded, "Re: [Bitbucket] [PAY/ledger-service] Settlement: log the partner id on gateway timeouts (commit 5e8b2d4f6a1)")]
     [InlineData(EventTypes.RepositoryPushed, "[PAY/ledger-service] Push to main and 2 more: 3 commits (pushed by Jonas Becker)")]
     [InlineData(EventTypes.RepositoryForked, "[PAY/ledger-service] Repository forked to ~amara/ledger-service (forked by Amara Okafor)")]
     [InlineData(EventTypes.RepositoryModified, "[PAY/ledger-service] Repository renamed from PAY/ledger (modified by Jonas Becker)")]
     [InlineData(EventTypes.AccountPasswordReset, "Password reset for tomas on git.example.com")]
-    public void SubjectSaysWhatHappenedAndWho(string type, string expected) =>
+    public void SubjectIsStablePerThreadAndSaysWhatHappenedElsewhere(string type, string expected) =>
         Assert.EndsWith(expected, Render(type)[0].Subject, StringComparison.Ordinal);
+
+    [Fact]
+    public void EveryEmailAboutOnePullRequestHasTheSameSubjectAfterRe()
+    {
+        var types = new[] { EventTypes.PullRequestOpened, EventTypes.PullRequestApproved, EventTypes.PullRequestUnapproved, EventTypes.PullRequestCommentAdded, EventTypes.PullRequestMerged, EventTypes.PullRequestModified };
+
+        var subjects = types.Select(t => Render(t)[0].Subject).ToList();
+
+        Assert.Single(subjects.Select(s => s.StartsWith("Re: ", StringComparison.Ordinal) ? s[4..] : s).Distinct());
+        Assert.Equal([false, true, true, true, true, true], subjects.Select(s => s.StartsWith("Re: ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void WhatHappenedIsTheFirstLineOfBothBodies()
+    {
+        var message = Render(EventTypes.PullRequestApproved)[0];
+
+        Assert.StartsWith("Mei Lin approved pull request #482.\n", message.TextBody, StringComparison.Ordinal);
+        Assert.Contains("mso-hide:all;\">Mei Lin approved pull request #482.</div>", message.HtmlBody, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void MessageIdsAreUniquePerEmailAndPerRender()
