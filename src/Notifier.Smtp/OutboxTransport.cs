@@ -9,12 +9,23 @@ namespace Notifier.Smtp;
 
 /// <summary>
 /// The transport for local runs (<c>Mail__Host</c> empty): each message becomes a .eml file in
-/// <c>Mail__OutboxDirectory</c>, which any mail client opens. Files appear atomically (written to a temporary
+/// <c>Mail__OutboxDirectory</c>, which any mail client opens. A name says when, what and for whom
+/// (<c>2026-11-22T03-04-05.678Z_pullrequest.opened_jane@example.com.eml</c>: the time, the
+/// <c>X-Notifier-Event</c> header, the first recipient). Files appear atomically (written to a temporary
 /// name, then renamed), so a reader watching the folder never sees half a message, and names never collide.
 /// </summary>
 public sealed partial class OutboxTransport : IMailTransport
 {
-    private const int MaxIdLength = 80;
+    /// <summary>Header the notification renderer sets to the event type.</summary>
+    private const string EventHeader = "X-Notifier-Event";
+
+    /// <summary>
+    /// Keep a name under the 255 bytes file systems allow, with room for the time and a counter: event types are
+    /// short, and nearly every address fits whole.
+    /// </summary>
+    private const int MaxEventTypeLength = 60;
+
+    private const int MaxRecipientLength = 150;
 
     private readonly string directory;
     private readonly ILogger<OutboxTransport> logger;
@@ -44,8 +55,8 @@ public sealed partial class OutboxTransport : IMailTransport
         try
         {
             Directory.CreateDirectory(directory);
-            var stamp = timeProvider.GetUtcNow().ToString("yyyyMMdd'T'HHmmss.fff'Z'", CultureInfo.InvariantCulture);
-            var baseName = $"{stamp}_{SafeName(messageId)}";
+            var stamp = timeProvider.GetUtcNow().ToString("yyyy-MM-dd'T'HH-mm-ss.fff'Z'", CultureInfo.InvariantCulture);
+            var baseName = $"{stamp}_{SafeName(EventType(message), MaxEventTypeLength)}_{SafeName(message.Recipients[0].Address, MaxRecipientLength)}";
             var temporary = Path.Combine(directory, $".{baseName}.{Guid.NewGuid():N}.tmp");
             await File.WriteAllBytesAsync(temporary, buffer.WrittenMemory.ToArray(), cancellationToken);
             var path = MoveToFreeName(temporary, baseName);
@@ -84,18 +95,36 @@ public sealed partial class OutboxTransport : IMailTransport
         }
     }
 
-    /// <summary>Letters, digits, '.', '-' and '_' only, so the name is valid and harmless on every file system.</summary>
-    private static string SafeName(string messageId)
+    private static string EventType(EmailMessage message)
     {
-        var length = Math.Min(messageId.Length, MaxIdLength);
-        return string.Create(length, messageId, static (target, id) =>
+        foreach (var (name, value) in message.Headers)
+        {
+            if (string.Equals(name, EventHeader, StringComparison.OrdinalIgnoreCase) && !string.IsNullOrWhiteSpace(value))
+            {
+                return value;
+            }
+        }
+
+        return "message";
+    }
+
+    /// <summary>
+    /// Letters, digits, '.', '-', '_' and '@' only, so the name is valid and harmless on every file system; never
+    /// ending in '.', so the file is never "..eml".
+    /// </summary>
+    private static string SafeName(string value, int maxLength)
+    {
+        var length = Math.Min(value.Length, maxLength);
+        var safe = string.Create(length, value, static (target, source) =>
         {
             for (var i = 0; i < target.Length; i++)
             {
-                var c = id[i];
-                target[i] = char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_';
+                var c = source[i];
+                target[i] = char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '@' ? c : '_';
             }
         });
+        safe = safe.Trim('.');
+        return safe.Length == 0 ? "_" : safe;
     }
 
     [LoggerMessage(EventId = 1301, Level = LogLevel.Information, Message = "Wrote message {MessageId} to {Path}")]

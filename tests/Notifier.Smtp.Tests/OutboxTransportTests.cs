@@ -43,14 +43,44 @@ public sealed class OutboxTransportTests : IDisposable
     }
 
     [Fact]
-    public async Task NamesFilesByTimeAndMessageIdWithSafeCharactersOnly()
+    public async Task NamesFilesByTimeEventTypeAndRecipient()
     {
         var time = new FixedTime(new DateTimeOffset(2026, 11, 22, 3, 4, 5, 678, TimeSpan.Zero));
         var transport = new OutboxTransport(new MailOptions { OutboxDirectory = root }, NullLogger<OutboxTransport>.Instance, time);
 
-        await transport.SendAsync(TestMessages.Create(messageId: "pr/42+x@notifier.example.com"));
+        await transport.SendAsync(TestMessages.Create(
+            to: [new Mailbox("tomas.novak@example.com", "Tomáš")],
+            headers: [new("X-Notifier-Event", "pullrequest.comment.added")],
+            messageId: "pr/42+x@notifier.example.com"));
 
-        Assert.Equal("20261122T030405.678Z_pr_42_x_notifier.example.com.eml", Path.GetFileName(Assert.Single(Directory.GetFiles(root))));
+        Assert.Equal("2026-11-22T03-04-05.678Z_pullrequest.comment.added_tomas.novak@example.com.eml", Path.GetFileName(Assert.Single(Directory.GetFiles(root))));
+    }
+
+    [Fact]
+    public async Task ANameKeepsAnOddRecipientWholeWithSafeCharactersOnly()
+    {
+        var transport = new OutboxTransport(new MailOptions { OutboxDirectory = root }, NullLogger<OutboxTransport>.Instance, new FixedTime(new DateTimeOffset(2026, 11, 22, 3, 4, 5, 678, TimeSpan.Zero)));
+
+        await transport.SendAsync(TestMessages.Create(to: [new Mailbox($"o'brien/b+c.{new string('d', 40)}@{new string('e', 50)}.example.com")]));
+
+        Assert.Equal(
+            $"2026-11-22T03-04-05.678Z_message_o_brien_b_c.{new string('d', 40)}@{new string('e', 50)}.example.com.eml",
+            Path.GetFileName(Assert.Single(Directory.GetFiles(root))));
+    }
+
+    [Fact]
+    public async Task ANameCutToFitNeverEndsInADot()
+    {
+        var transport = new OutboxTransport(new MailOptions { OutboxDirectory = root }, NullLogger<OutboxTransport>.Instance, new FixedTime(new DateTimeOffset(2026, 11, 22, 3, 4, 5, 678, TimeSpan.Zero)));
+        // The 150th character, where the name is cut, is a dot.
+        var address = $"{new string('a', 50)}@{new string('d', 60)}.{new string('e', 37)}.{new string('f', 30)}.com";
+        Assert.Equal('.', address[149]);
+
+        await transport.SendAsync(TestMessages.Create(to: [new Mailbox(address)]));
+
+        var name = Path.GetFileName(Assert.Single(Directory.GetFiles(root)));
+        Assert.Equal($"2026-11-22T03-04-05.678Z_message_{address[..149]}.eml", name);
+        Assert.DoesNotContain("..", name, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -83,7 +83,7 @@ public sealed class DeliveryPipeline
         if (expectedCategory is { } expected && notificationEvent.Category != expected)
         {
             return PreparedDelivery.Rejected(
-                $"a {notificationEvent.Type} event does not belong on this queue, which takes {Describe(expected)} events only",
+                $"{Article(notificationEvent.Type)} {notificationEvent.Type} event does not belong on this queue, which takes {Describe(expected)} events only",
                 notificationEvent.Id,
                 notificationEvent.Type);
         }
@@ -110,22 +110,29 @@ public sealed class DeliveryPipeline
     }
 
     /// <summary>Prepares and sends one event; logs and counts the outcome.</summary>
-    public async Task<DeliveryResult> DeliverAsync(ReadOnlyMemory<byte> body, string? eventKey, EventCategory? expectedCategory, CancellationToken cancellationToken = default)
+    public Task<DeliveryResult> DeliverAsync(ReadOnlyMemory<byte> body, string? eventKey, EventCategory? expectedCategory, CancellationToken cancellationToken = default) =>
+        DeliverAsync(body, eventKey, expectedCategory, messageId: null, cancellationToken);
+
+    /// <summary>
+    /// Prepares and sends one event; logs and counts the outcome. <paramref name="messageId"/> (the Service Bus
+    /// message id) goes on every outcome line so an admin can find the message behind it.
+    /// </summary>
+    public async Task<DeliveryResult> DeliverAsync(ReadOnlyMemory<byte> body, string? eventKey, EventCategory? expectedCategory, string? messageId, CancellationToken cancellationToken = default)
     {
         var prepared = Prepare(body.Span, eventKey, expectedCategory);
         var result = prepared.IsRejected
             ? DeliveryResult.Rejected(prepared.RejectionReason!, prepared.EventId, prepared.EventType)
-            : await SendAsync(prepared, cancellationToken);
-        Record(result, prepared.Recipients);
+            : await SendAsync(prepared, messageId, cancellationToken);
+        Record(result, prepared.Recipients, messageId);
         return result;
     }
 
-    private async Task<DeliveryResult> SendAsync(PreparedDelivery prepared, CancellationToken cancellationToken)
+    private async Task<DeliveryResult> SendAsync(PreparedDelivery prepared, string? messageId, CancellationToken cancellationToken)
     {
         var recipientCount = prepared.Recipients?.Recipients.Count ?? 0;
         var sent = 0;
         string? serverReply = null;
-        string? firstFailure = null;
+        var failures = new List<string>();
         var refused = new List<RecipientRefusal>();
         foreach (var message in prepared.Messages)
         {
@@ -141,43 +148,55 @@ public sealed class DeliveryPipeline
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 _metrics.EmailSent(Stopwatch.GetElapsedTime(started), accepted: false);
-                var reason = DescribeFailure(ex);
-                firstFailure ??= reason;
-                if (prepared.Messages.Count > 1)
-                {
-                    DeliveryLog.EmailFailed(_logger, prepared.EventId, prepared.EventType, reason);
-                }
+                failures.Add(DescribeFailure(ex));
             }
         }
 
         var outcome = sent > 0 || prepared.Messages.Count == 0 ? DeliveryOutcome.Delivered : DeliveryOutcome.Dropped;
-        return new DeliveryResult(outcome, outcome == DeliveryOutcome.Dropped ? firstFailure : null, prepared.EventId, prepared.EventType, recipientCount, sent, serverReply, refused);
+        if (outcome == DeliveryOutcome.Delivered)
+        {
+            // Only a partly delivered event lists its failed emails; a dropped one gets its single error line.
+            foreach (var failure in failures)
+            {
+                DeliveryLog.EmailFailed(_logger, Known(prepared.EventId), Known(prepared.EventType), Known(messageId), failure);
+            }
+        }
+
+        var reason = failures.Count > 1 ? $"{failures.Count} emails, none sent: {failures[0]}" : failures.FirstOrDefault();
+        return new DeliveryResult(outcome, outcome == DeliveryOutcome.Dropped ? reason : null, prepared.EventId, prepared.EventType, recipientCount, sent, serverReply, refused);
     }
 
-    private void Record(DeliveryResult result, RecipientSet? recipients)
+    private void Record(DeliveryResult result, RecipientSet? recipients, string? messageId)
     {
         _metrics.EventHandled(result.Outcome, result.EventType);
+        var (eventId, eventType, message) = (Known(result.EventId), Known(result.EventType), Known(messageId));
         switch (result.Outcome)
         {
             case DeliveryOutcome.Delivered when result.MessagesSent == 0:
-                DeliveryLog.NobodyToNotify(_logger, result.EventId, result.EventType, recipients?.SkippedWithoutAddress ?? 0, recipients?.InvalidAddresses.Count ?? 0);
+                DeliveryLog.NobodyToNotify(_logger, eventId, eventType, message, recipients?.SkippedWithoutAddress ?? 0, recipients?.InvalidAddresses.Count ?? 0);
                 break;
             case DeliveryOutcome.Delivered:
                 foreach (var refusal in result.Refused)
                 {
-                    DeliveryLog.RecipientRefused(_logger, result.EventId, result.EventType, refusal.Recipient.Address, refusal.Reply);
+                    DeliveryLog.RecipientRefused(_logger, eventId, eventType, message, refusal.Recipient.Address, refusal.Reply);
                 }
 
-                DeliveryLog.Delivered(_logger, result.EventId, result.EventType, result.MessagesSent, result.RecipientCount, result.Refused.Count, result.ServerReply);
+                DeliveryLog.Delivered(_logger, eventId, eventType, message, result.MessagesSent, result.RecipientCount, result.Refused.Count, result.ServerReply ?? "nothing");
                 break;
             case DeliveryOutcome.Dropped:
-                DeliveryLog.Dropped(_logger, result.EventId, result.EventType, result.RecipientCount, result.Reason!);
+                DeliveryLog.Dropped(_logger, eventId, eventType, message, result.RecipientCount, result.Reason!);
                 break;
             default:
-                DeliveryLog.Rejected(_logger, result.EventId, result.EventType, result.Reason!);
+                DeliveryLog.Rejected(_logger, eventId, eventType, message, result.Reason!);
                 break;
         }
     }
+
+    /// <summary>What a log line shows for a value that could not be read (the logger would print "(null)").</summary>
+    private static string Known(string? value) => string.IsNullOrEmpty(value) ? "unknown" : value;
+
+    /// <summary>"an account.created event", "a pullrequest.opened event".</summary>
+    private static string Article(string word) => word.Length > 0 && "aeiouAEIOU".Contains(word[0], StringComparison.Ordinal) ? "an" : "a";
 
     /// <summary>The admin-facing reason: the transport's message and hint; other failures by their message.</summary>
     internal static string DescribeFailure(Exception exception) => exception switch

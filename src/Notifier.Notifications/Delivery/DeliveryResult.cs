@@ -27,7 +27,7 @@ public sealed record DeliveryResult(
     /// <summary>One line for logs, the CLI and the host's invocation log.</summary>
     public override string ToString()
     {
-        var subject = $"event {EventId ?? "(no id)"} ({EventType ?? "unknown type"})";
+        var subject = $"event {EventId ?? "unknown"} ({EventType ?? "unknown type"})";
         return Outcome switch
         {
             DeliveryOutcome.Delivered when RecipientCount == 0 => $"delivered {subject}: nobody to notify",

@@ -34,8 +34,75 @@ internal static class SafeMarkdown
     [ThreadStatic]
     private static ReusableRenderer? renderer;
 
-    /// <summary>Appends the HTML for <paramref name="markdown"/> to <paramref name="target"/>.</summary>
+    /// <summary>
+    /// Appends the HTML for <paramref name="markdown"/> to <paramref name="target"/>. Markdig refuses some input
+    /// it could only handle with unbounded recursion (about 128 nested <c>[</c>, as in a pasted ANSI-coloured
+    /// log); a valid event must not be rejected for its text, so each block it refuses is shown as escaped
+    /// plain text and the rest still renders as Markdown.
+    /// </summary>
     public static void AppendHtml(StringBuilder target, string markdown)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(markdown);
+        if (TryAppendHtml(target, markdown))
+        {
+            return;
+        }
+
+        foreach (var block in Blocks(markdown))
+        {
+            if (!TryAppendHtml(target, block))
+            {
+                AppendPlainText(target, block);
+            }
+        }
+    }
+
+    private static bool TryAppendHtml(StringBuilder target, string markdown)
+    {
+        try
+        {
+            AppendParsed(target, markdown);
+            return true;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            // Markdig's depth limit (ArgumentException today); nothing was appended to target.
+            return false;
+        }
+    }
+
+    /// <summary>Blocks as Markdown separates them: runs of lines between blank lines.</summary>
+    private static IEnumerable<string> Blocks(string markdown)
+    {
+        var block = new StringBuilder();
+        foreach (var line in markdown.ReplaceLineEndings("\n").Split('\n'))
+        {
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                if (block.Length > 0)
+                {
+                    yield return block.ToString();
+                    block.Clear();
+                }
+
+                continue;
+            }
+
+            block.Append(line).Append('\n');
+        }
+
+        if (block.Length > 0)
+        {
+            yield return block.ToString();
+        }
+    }
+
+    private static void AppendPlainText(StringBuilder target, string block) =>
+        target.Append("<p style=\"margin:0 0 12px 0;").Append(Font).Append("font-size:14px;line-height:1.5;white-space:pre-wrap;word-break:break-word;\">")
+            .AppendEncoded(block.TrimEnd('\n')).Append("</p>");
+
+    private static void AppendParsed(StringBuilder target, string markdown)
     {
         var document = Markdown.Parse(markdown, Pipeline);
         Sanitize(document);

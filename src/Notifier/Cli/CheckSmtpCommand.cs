@@ -5,7 +5,8 @@ namespace Notifier.Cli;
 
 /// <summary>
 /// <c>notifier check-smtp</c>: connects, negotiates TLS and authenticates without sending, printing the banner,
-/// extensions, TLS version and certificate and auth mechanisms. Exit 0 ok, 1 problem.
+/// extensions, TLS version and certificate and auth mechanisms. Exit 0 ok, 1 problem, 2 unusable settings
+/// (including an empty Mail__Host: there is nothing to check).
 /// </summary>
 internal static class CheckSmtpCommand
 {
@@ -21,13 +22,19 @@ internal static class CheckSmtpCommand
         await using var services = CliServices.Create();
         if (!CliServices.CheckSettings(services))
         {
-            return ExitCodes.Failure;
+            return ExitCodes.Usage;
         }
 
         var printer = new MailTestPrinter(output);
+        await printer.PrintConnectingAsync(services);
         var outcome = await services.GetRequiredService<MailTester>().CheckAsync(printer, cancellationToken);
         printer.PrintOutcome(outcome);
         await output.WriteLineAsync(outcome.Succeeded ? "ok" : "problem");
-        return outcome.Succeeded ? ExitCodes.Success : ExitCodes.Failure;
+        return outcome.Kind switch
+        {
+            MailTestKind.Succeeded => ExitCodes.Success,
+            MailTestKind.SettingsInvalid => ExitCodes.Usage,
+            _ => ExitCodes.Failure,
+        };
     }
 }

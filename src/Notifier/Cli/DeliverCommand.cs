@@ -19,7 +19,7 @@ internal static class DeliverCommand
 
     public static Command Create()
     {
-        var paths = new Argument<string[]>("PATH") { Arity = ArgumentArity.OneOrMore, Description = "Event files, folders of *.json, or - for JSON Lines on standard input" };
+        var paths = new Argument<string[]>("PATH") { Arity = ArgumentArity.OneOrMore, Description = "Event files (.json: one event; .jsonl: JSON Lines), folders of them, or - for standard input (JSON Lines or JSON documents)" };
         var queue = new Option<string?>("--queue") { Description = "Accept only the events this queue's function accepts (pullrequest-events, repository-events, account-events)" };
         var command = new Command("deliver", "Process events exactly as the queue functions do; writes .eml files to Mail__OutboxDirectory when Mail__Host is empty") { paths, queue };
         command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(paths)!, parse.GetValue(queue), Console.In, Console.Out, cancellationToken));
@@ -54,35 +54,42 @@ internal static class DeliverCommand
 
         var settings = services.GetRequiredService<NotifierSettings>();
         var pipeline = services.GetRequiredService<DeliveryPipeline>();
-        var files = EventSource.ExpandFiles(paths).ToList();
+        var items = await EventSource.ReadAllAsync(EventSource.ExpandFiles(paths), stdin, cancellationToken);
+        if (items.Count == 0)
+        {
+            await stdout.WriteLineAsync($"no events found in {string.Join(", ", paths)} (folders are searched for {EventSource.FolderPatterns} files; standard input for JSON)");
+            return ExitCodes.Failure;
+        }
+
+        if (!string.IsNullOrWhiteSpace(settings.Mail.Host))
+        {
+            // Said before the first connection, which can take up to Mail__ConnectTimeout to fail.
+            await stdout.WriteLineAsync($"connecting to {settings.Mail.Host}:{settings.Mail.EffectivePort}…");
+        }
+
         var counts = new int[3];
-        var problems = new List<string>();
+        var results = new DeliveryResult?[items.Count];
 
         async Task DeliverAllAsync(Action<int>? advance)
         {
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.Mail.MaxConnections), CancellationToken = cancellationToken };
-            var results = new List<(string Origin, DeliveryResult Result)>();
-            await Parallel.ForEachAsync(EventSource.ReadAsync(files, stdin, cancellationToken), parallel, async (item, ct) =>
+            await Parallel.ForEachAsync(items, parallel, async (item, ct) =>
             {
                 var result = await pipeline.DeliverAsync(item.Body, eventKey: null, category, ct);
-                lock (results)
-                {
-                    results.Add((item.Origin, result));
-                    counts[(int)result.Outcome]++;
-                }
-
+                results[item.Index] = result;
+                Interlocked.Increment(ref counts[(int)result.Outcome]);
                 advance?.Invoke(1);
             });
-
-            problems.AddRange(results.Where(r => r.Result.Outcome != DeliveryOutcome.Delivered).OrderBy(r => r.Origin, StringComparer.Ordinal).Select(r => $"{r.Origin}: {r.Result}"));
         }
 
-        var interactive = !Console.IsOutputRedirected && stdout == Console.Out && !files.Contains("-") && files.Count >= ProgressThreshold;
-        if (interactive)
+        if (ShowsProgress(!Console.IsOutputRedirected && stdout == Console.Out, items.Count))
         {
-            await AnsiConsole.Progress().AutoClear(true).StartAsync(async context =>
+            // Spectre counts a console with redirected input as not interactive and would then hide the bar;
+            // the events may come from standard input while the output is still a terminal.
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Interactive = InteractionSupport.Yes, Out = new AnsiConsoleOutput(Console.Out) });
+            await console.Progress().AutoClear(true).StartAsync(async context =>
             {
-                var task = context.AddTask("delivering", maxValue: files.Count);
+                var task = context.AddTask("delivering", maxValue: items.Count);
                 await DeliverAllAsync(n => task.Increment(n));
             });
         }
@@ -91,17 +98,27 @@ internal static class DeliverCommand
             await DeliverAllAsync(null);
         }
 
-        foreach (var problem in problems)
+        // In input order, so a reader can match each line to the event that caused it.
+        foreach (var item in items)
         {
-            await stdout.WriteLineAsync(problem);
+            if (results[item.Index] is { Outcome: not DeliveryOutcome.Delivered } result)
+            {
+                await stdout.WriteLineAsync($"{item.Origin}: {result}");
+            }
         }
 
         await stdout.WriteLineAsync($"delivered {counts[(int)DeliveryOutcome.Delivered]}, dropped {counts[(int)DeliveryOutcome.Dropped]}, rejected {counts[(int)DeliveryOutcome.Rejected]}");
         if (string.IsNullOrWhiteSpace(settings.Mail.Host) && counts[(int)DeliveryOutcome.Delivered] > 0)
         {
-            await stdout.WriteLineAsync($"Mail__Host is empty: the emails were written to {Path.GetFullPath(settings.Mail.OutboxDirectory)}");
+            await stdout.WriteLineAsync($"Mail__Host is empty: nothing was sent; the emails were written to {Path.GetFullPath(settings.Mail.OutboxDirectory)}");
         }
 
         return counts[(int)DeliveryOutcome.Delivered] == counts.Sum() ? ExitCodes.Success : ExitCodes.Failure;
     }
+
+    /// <summary>
+    /// A progress bar only on a terminal (redirected output stays free of escape codes) and only for enough
+    /// events to be worth one, whether they come from files or standard input.
+    /// </summary>
+    internal static bool ShowsProgress(bool outputIsTerminal, int eventCount) => outputIsTerminal && eventCount >= ProgressThreshold;
 }

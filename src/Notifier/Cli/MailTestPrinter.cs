@@ -1,4 +1,5 @@
 using Notifier.Mail;
+using Notifier.Settings;
 using Notifier.Smtp.Diagnostics;
 
 namespace Notifier.Cli;
@@ -14,6 +15,16 @@ internal sealed class MailTestPrinter(TextWriter output) : IProgress<SmtpStageRe
         if (value.ServerReply is { Length: > 0 } reply)
         {
             output.WriteLine($"               server: {reply}");
+        }
+    }
+
+    /// <summary>Says where it connects before the first wait, which can last up to Mail__ConnectTimeout.</summary>
+    public async Task PrintConnectingAsync(IServiceProvider services)
+    {
+        var mail = services.GetRequiredService<NotifierSettings>().Mail;
+        if (!string.IsNullOrWhiteSpace(mail.Host))
+        {
+            await output.WriteLineAsync($"connecting to {mail.Host}:{mail.EffectivePort}…");
         }
     }
 

@@ -13,7 +13,7 @@ internal static class RenderCommand
 {
     public static Command Create()
     {
-        var paths = new Argument<string[]>("PATH") { Arity = ArgumentArity.OneOrMore, Description = "Event files, folders of *.json, or - for JSON Lines on standard input" };
+        var paths = new Argument<string[]>("PATH") { Arity = ArgumentArity.OneOrMore, Description = "Event files (.json: one event; .jsonl: JSON Lines), folders of them, or - for standard input (JSON Lines or JSON documents)" };
         var output = new Option<string>("--out") { Required = true, Description = "Folder for the .eml and .html files" };
         var command = new Command("render", "Write the emails each event would produce (.eml plus .html preview) without sending") { paths, output };
         command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(paths)!, parse.GetValue(output)!, Console.In, Console.Out, cancellationToken));
@@ -37,7 +37,14 @@ internal static class RenderCommand
         var pipeline = services.GetRequiredService<DeliveryPipeline>();
         Directory.CreateDirectory(outputDirectory);
         int rendered = 0, rejected = 0, files = 0;
-        await foreach (var item in EventSource.ReadAsync(EventSource.ExpandFiles(paths), stdin, cancellationToken))
+        var items = await EventSource.ReadAllAsync(EventSource.ExpandFiles(paths), stdin, cancellationToken);
+        if (items.Count == 0)
+        {
+            await stdout.WriteLineAsync($"no events found in {string.Join(", ", paths)} (folders are searched for {EventSource.FolderPatterns} files; standard input for JSON)");
+            return ExitCodes.Failure;
+        }
+
+        foreach (var item in items)
         {
             var prepared = pipeline.Prepare(item.Body.Span, eventKey: null, expectedCategory: null);
             if (prepared.IsRejected)
@@ -70,7 +77,14 @@ internal static class RenderCommand
         return rejected == 0 ? ExitCodes.Success : ExitCodes.Failure;
     }
 
-    private static string Stem(string origin) => Safe(origin.StartsWith("stdin:", StringComparison.Ordinal) ? origin.Replace(':', '-') : Path.GetFileNameWithoutExtension(origin));
+    private static string Stem(string origin)
+    {
+        // "stdin:3" and "events.jsonl:12" name a line; "x/pr.json" a whole file.
+        var line = origin.LastIndexOf(':');
+        return line > 0 && int.TryParse(origin.AsSpan(line + 1), out var number)
+            ? Safe($"{Path.GetFileNameWithoutExtension(origin[..line])}-{number}")
+            : Safe(Path.GetFileNameWithoutExtension(origin));
+    }
 
     private static string Safe(string value) =>
         string.Concat(value.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '@' ? c : '_'));

@@ -26,9 +26,15 @@ internal static class SendTestCommand
         }
 
         var printer = new MailTestPrinter(output);
+        await printer.PrintConnectingAsync(services);
         var outcome = await services.GetRequiredService<MailTester>().SendTestAsync(to, printer, cancellationToken);
         printer.PrintOutcome(outcome);
-        await output.WriteLineAsync(outcome.Succeeded ? "sent" : "not sent");
+        await output.WriteLineAsync(outcome.Kind switch
+        {
+            MailTestKind.Succeeded => "sent",
+            MailTestKind.WrittenToOutbox => "written to the outbox; nothing was sent (Mail__Host is empty)",
+            _ => "not sent",
+        });
         return outcome.Kind switch
         {
             MailTestKind.Succeeded or MailTestKind.WrittenToOutbox => ExitCodes.Success,

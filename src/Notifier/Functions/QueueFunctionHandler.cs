@@ -44,12 +44,12 @@ internal static class QueueFunctionHandler
             var pipeline = services.GetRequiredService<DeliveryPipeline>();
             var (result, duplicate) = await services.GetRequiredService<RecentMessages>().HandleOnceAsync(
                 invocation.MessageId,
-                () => pipeline.DeliverAsync(body, invocation.EventKey, function.Category, cancellationToken));
+                () => pipeline.DeliverAsync(body, invocation.EventKey, function.Category, invocation.MessageId, cancellationToken));
 
             if (duplicate)
             {
                 var outcome = DeliveryMetrics.OutcomeTag(result.Outcome);
-                HandlerLog.Duplicate(logger, function.Name, invocation.MessageId!, invocation.DeliveryCount, outcome);
+                HandlerLog.Duplicate(logger, function.Name, invocation.MessageId!, invocation.DeliveryCount?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown", outcome);
                 response.Logs.Add($"message {invocation.MessageId} was handled already ({outcome}); not mailed again");
             }
 

@@ -42,9 +42,12 @@ public sealed class NotifierSettings
 
     public bool IsValid => Problems.Count == 0;
 
-    /// <summary>All problems in one message for logs and the console.</summary>
-    public string Describe() =>
-        "The settings are not usable; change these and restart:" + Environment.NewLine
+    /// <summary>All problems in one message for the handler's log: the app restarts when its settings change.</summary>
+    public string Describe() => Describe("change these in the app settings (the app restarts with them)");
+
+    /// <summary>All problems in one message, ending with what to do next (a command is simply run again).</summary>
+    public string Describe(string whatNext) =>
+        $"The settings are not usable; {whatNext}:" + Environment.NewLine
         + string.Join(Environment.NewLine, Problems.Select(p => "  - " + p));
 
     public static NotifierSettings Load(IConfiguration configuration)
@@ -103,7 +106,7 @@ public sealed class NotifierSettings
             // Bound one setting at a time so one unreadable value does not hide the others.
             try
             {
-                new ConfigurationBuilder().AddInMemoryCollection(Flatten(child)).Build().Bind(options);
+                new ConfigurationBuilder().AddInMemoryCollection(TimeSpanSettings.ReadBareNumbersAsSeconds(typeof(T), Flatten(child))).Build().Bind(options);
             }
             catch (InvalidOperationException)
             {
@@ -126,7 +129,7 @@ public sealed class NotifierSettings
         {
             null => string.Empty,
             { IsEnum: true } => $"Use one of: {string.Join(", ", Enum.GetNames(target))}.",
-            _ when target == typeof(TimeSpan) => "Use a time span such as 00:00:30.",
+            _ when target == typeof(TimeSpan) => "Use seconds (e.g. 30) or a time span such as 00:00:30.",
             _ when target == typeof(int) => "Use a whole number.",
             _ when target == typeof(bool) => "Use true or false.",
             _ when target == typeof(Uri) => "Use an absolute URL.",

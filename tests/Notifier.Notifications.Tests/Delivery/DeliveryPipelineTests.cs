@@ -37,6 +37,21 @@ public sealed class DeliveryPipelineTests
     }
 
     [Fact]
+    public async Task DeliversACommentWhoseMarkdownTheParserRefuses()
+    {
+        using var fixture = new PipelineFixture(_transport);
+        var ansiLog = string.Concat(Enumerable.Repeat("\u001b[31mERROR\u001b[0m ", 64));
+        var body = System.Text.Json.Nodes.JsonNode.Parse(PipelineFixture.Sample("pullrequest.comment.added"))!;
+        body["comment"]!["text"] = "The build log:\n\n" + ansiLog;
+
+        var result = await fixture.Pipeline.DeliverAsync(Encoding.UTF8.GetBytes(body.ToJsonString()), null, EventCategory.PullRequest);
+
+        Assert.Equal(DeliveryOutcome.Delivered, result.Outcome);
+        Assert.Null(result.Reason);
+        Assert.True(result.MessagesSent > 0);
+    }
+
+    [Fact]
     public async Task RejectsABodyThatIsNotJsonAndSendsNothing()
     {
         using var fixture = new PipelineFixture(_transport);
@@ -109,6 +124,50 @@ public sealed class DeliveryPipelineTests
         Assert.Contains("Mail__Host", result.Reason, StringComparison.Ordinal);
         Assert.Equal(0, result.MessagesSent);
         Assert.Contains(fixture.Logger.Entries, e => e.Level == LogLevel.Error && e.Id.Id == 1002 && e.Text.Contains("connection refused", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ADroppedEventOfSeveralEmailsLogsOneErrorLineWithTheMessageId()
+    {
+        _transport.SendAsync(Arg.Any<EmailMessage>(), Arg.Any<CancellationToken>())
+            .ThrowsAsync(new SmtpException("could not connect to mail.example.com:25: connection refused"));
+        using var fixture = new PipelineFixture(_transport);
+        Assert.True(fixture.Pipeline.Prepare(PipelineFixture.Sample("pullrequest.opened"), null, null).Messages.Count >= 2);
+
+        var result = await fixture.Pipeline.DeliverAsync(PipelineFixture.Sample("pullrequest.opened"), null, EventCategory.PullRequest, "sb-message-7");
+
+        Assert.Equal(DeliveryOutcome.Dropped, result.Outcome);
+        var error = Assert.Single(fixture.Logger.Entries, e => e.Level >= LogLevel.Error);
+        Assert.Equal(1002, error.Id.Id);
+        Assert.Contains("message sb-message-7", error.Text, StringComparison.Ordinal);
+        Assert.Contains("connection refused", error.Text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("pullrequest.opened", "sb-1", "{\"type\": \"pullrequest.opened\"}")]
+    [InlineData("account.created", "sb-2", null)]
+    [InlineData("repository.pushed", null, null)]
+    public async Task EveryOutcomeLineNamesTheMessageAndNeverSaysNull(string sample, string? messageId, string? body)
+    {
+        using var fixture = new PipelineFixture(_transport);
+
+        await fixture.Pipeline.DeliverAsync(body is null ? PipelineFixture.Sample(sample) : Encoding.UTF8.GetBytes(body), null, EventCategory.Repository, messageId);
+        await fixture.Pipeline.DeliverAsync(Encoding.UTF8.GetBytes("not json"), null, null, messageId);
+
+        var outcomes = fixture.Logger.Entries.Where(e => e.Id.Id is 1000 or 1001 or 1002 or 1003).ToList();
+        Assert.Equal(2, outcomes.Count);
+        Assert.All(outcomes, e => Assert.Contains($"message {messageId ?? "unknown"}", e.Text, StringComparison.Ordinal));
+        Assert.All(fixture.Logger.Entries, e => Assert.DoesNotContain("(null)", e.Text, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AnAccountEventOnTheWrongQueueIsDescribedInGoodEnglish()
+    {
+        using var fixture = new PipelineFixture(_transport);
+
+        var result = await fixture.Pipeline.DeliverAsync(PipelineFixture.Sample("account.created"), null, EventCategory.PullRequest);
+
+        Assert.StartsWith("an account.created event does not belong on this queue", result.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

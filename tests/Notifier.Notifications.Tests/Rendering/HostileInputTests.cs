@@ -220,4 +220,28 @@ public sealed class HostileInputTests
         EscapingPropertyTests.AssertSafe(message);
         Assert.Contains("a\uFFFDb c", message.Subject, StringComparison.Ordinal);
     }
+
+    public static TheoryData<string> MarkdownTooDeepForTheParser => new()
+    {
+        string.Concat(Enumerable.Repeat("\u001b[31mERROR\u001b[0m ", 64)),
+        new string('[', 128) + "x" + new string(']', 128),
+        new string('[', 5000),
+    };
+
+    [Theory]
+    [MemberData(nameof(MarkdownTooDeepForTheParser))]
+    public void MarkdownTheParserRefusesIsShownAsEscapedTextAndTheRestStillRenders(string refused)
+    {
+        var description = "**Before** the log:\n\n" + refused + " <script>x()</script>\n\n_after_ the log";
+
+        var message = Render(Opened(pr => pr with { Description = description }));
+
+        Assert.Contains("<strong>Before</strong>", message.HtmlBody, StringComparison.Ordinal);
+        Assert.Contains("<em>after</em>", message.HtmlBody, StringComparison.Ordinal);
+        Assert.Contains(refused.Replace("\u001b", string.Empty, StringComparison.Ordinal)[..40], message.HtmlBody, StringComparison.Ordinal);
+        Assert.Contains("&lt;script&gt;", message.HtmlBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", message.HtmlBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u001b", message.HtmlBody, StringComparison.Ordinal);
+        EscapingPropertyTests.AssertSafe(message);
+    }
 }

@@ -117,7 +117,7 @@ public sealed class FunctionLayoutTests
         var values = ReadJson(Repo.Path("local.settings.json.example")).GetProperty("Values");
         string[] settings =
         [
-            "FUNCTIONS_WORKER_RUNTIME", "ServiceBusConnection", "Mail__Host", "Mail__Port", "Mail__Protocol", "Mail__Tls",
+            "FUNCTIONS_WORKER_RUNTIME", "ServiceBusConnection__fullyQualifiedNamespace", "Mail__Host", "Mail__Port", "Mail__Protocol", "Mail__Tls",
             "Mail__Username", "Mail__Password", "Mail__From", "Mail__TrustedCertificatesPath", "Mail__AllowPlaintextAuth",
             "Mail__ConnectTimeout", "Mail__CommandTimeout", "Mail__MaxConnections", "Mail__OutboxDirectory",
             "Notifications__BaseUrl", "Notifications__SubjectPrefix", "KeyVault__Uri", "KeyVault__UsernameSecret", "KeyVault__PasswordSecret",
@@ -126,5 +126,23 @@ public sealed class FunctionLayoutTests
 
         Assert.All(settings, s => Assert.True(values.TryGetProperty(s, out _), $"{s} is missing"));
         Assert.Equal("custom", values.GetProperty("FUNCTIONS_WORKER_RUNTIME").GetString());
+    }
+
+    [Fact]
+    public void TheLocalSettingsExampleUsesAnIdentityForServiceBusAndTheSamplesBaseUrl()
+    {
+        var values = ReadJson(Repo.Path("local.settings.json.example")).GetProperty("Values");
+        var baseUrl = values.GetProperty("Notifications__BaseUrl").GetString()!;
+
+        // Infra disables SAS keys on the namespace, so a connection string with a key cannot work there.
+        Assert.False(values.TryGetProperty("ServiceBusConnection", out _));
+        Assert.DoesNotContain("SharedAccessKey", values.GetRawText(), StringComparison.OrdinalIgnoreCase);
+        Assert.EndsWith(".servicebus.windows.net", values.GetProperty("ServiceBusConnection__fullyQualifiedNamespace").GetString(), StringComparison.Ordinal);
+        foreach (var sample in Directory.GetFiles(Repo.Path("samples", "events"), "account.*.json"))
+        {
+            var links = System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(sample), "\"(https://[^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+            Assert.NotEmpty(links);
+            Assert.All(links, link => Assert.StartsWith(baseUrl, link, StringComparison.Ordinal));
+        }
     }
 }

@@ -77,4 +77,36 @@ public sealed class NotifierSettingsTests
 
         Assert.Contains(settings.Problems, p => p.Contains("Mail__From", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("30", 30)]
+    [InlineData("2.5", 2.5)]
+    [InlineData(" 90 ", 90)]
+    [InlineData("00:00:30", 30)]
+    [InlineData("00:02:00", 120)]
+    public void EveryTimeSettingGivenAsABareNumberIsSeconds(string value, double seconds)
+    {
+        var settings = Load(
+            ("Mail:Host", "mail.example.com"),
+            ("Mail:From", "a@example.com"),
+            ("Mail:ConnectTimeout", value),
+            ("Mail:CommandTimeout", value),
+            ("KeyVault:Uri", "https://kv.vault.azure.net/"),
+            ("KeyVault:RefreshInterval", value));
+
+        Assert.True(settings.IsValid, settings.Describe());
+        Assert.Equal(TimeSpan.FromSeconds(seconds), settings.Mail.ConnectTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(seconds), settings.Mail.CommandTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(seconds), settings.KeyVault.RefreshInterval);
+    }
+
+    [Fact]
+    public void AnUnreadableTimeSaysBothFormsThatWork()
+    {
+        var settings = Load(("Mail:ConnectTimeout", "thirty"));
+
+        Assert.False(settings.IsValid);
+        Assert.Contains("Mail__ConnectTimeout", settings.Describe(), StringComparison.Ordinal);
+        Assert.Contains("seconds (e.g. 30)", settings.Describe(), StringComparison.Ordinal);
+    }
 }
