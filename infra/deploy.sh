@@ -56,6 +56,14 @@ with_retry() {
   return 1
 }
 
+# Pre-flight: the same compiler `az deployment` uses, with infra/bicepconfig.json (linter findings are
+# errors), so a template that would not compile stops here before anything is created.
+step "Compile infra/main.bicep"
+if ! az bicep build --file "$infra_dir/main.bicep" --stdout >/dev/null; then
+  echo "deploy.sh: infra/main.bicep does not compile (the compiler's message is above); nothing was created" >&2
+  exit 1
+fi
+
 step "Resource group $group ($location)"
 az group create --name "$group" --location "$location" --output none
 

@@ -20,7 +20,7 @@ public sealed partial class DeployGuideTests
         var set = Commands.Where(c => c.StartsWith("az keyvault secret set", StringComparison.Ordinal))
             .Select(c => OptionValue(c, "--name"));
         var expected = new[] { "KeyVault__UsernameSecret", "KeyVault__PasswordSecret" }
-            .Select(s => InfraTemplate.DefaultBehind(s).StringLiteral);
+            .Select(s => CompiledInfra.Defaults.AppSettings()[s]);
 
         Assert.Equal(expected.Order(StringComparer.Ordinal), set.Order(StringComparer.Ordinal));
     }
@@ -41,6 +41,15 @@ public sealed partial class DeployGuideTests
     }
 
     [Fact]
+    public void TheGuideCompilesTheTemplateBeforeItDeploys()
+    {
+        var build = Assert.Single(Commands, c => c.StartsWith("az bicep build", StringComparison.Ordinal));
+
+        Assert.Equal(RepositoryLayout.MainBicep, Path.Combine(RepositoryLayout.Root, OptionValue(build, "--file")));
+        Assert.True(File.Exists(Path.Combine(RepositoryLayout.Infra, "bicepconfig.json")));
+    }
+
+    [Fact]
     public void TheGuideOverridesOnlyDeclaredParameters()
     {
         var overrides = Commands.Where(c => c.StartsWith("az deployment group ", StringComparison.Ordinal))
@@ -50,7 +59,7 @@ public sealed partial class DeployGuideTests
             .ToList();
 
         Assert.Contains("environmentName", overrides);
-        Assert.All(overrides, name => Assert.NotNull(InfraTemplate.Main.Parameter(name)));
+        Assert.All(overrides, name => Assert.True(CompiledInfra.Main.Parameters.ContainsKey(name), $"main.bicep declares no parameter {name}"));
     }
 
     [Fact]
@@ -59,7 +68,7 @@ public sealed partial class DeployGuideTests
         var read = OutputQuery().Matches(Guide).Select(m => m.Groups["name"].Value).Distinct(StringComparer.Ordinal).ToList();
 
         Assert.NotEmpty(read);
-        Assert.All(read, name => Assert.Contains(InfraTemplate.Main.Outputs, o => o.Name == name));
+        Assert.All(read, name => Assert.Contains(name, CompiledInfra.Main.Outputs.Keys));
     }
 
     [Fact]

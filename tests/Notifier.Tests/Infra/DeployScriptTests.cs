@@ -19,6 +19,10 @@ public sealed class DeployScriptTests : IDisposable
             #!/usr/bin/env bash
             printf '%s\n' "$*" >> "$FAKE_LOG"
             case "$*" in
+              "bicep build --file "*)
+                # The real compiler, as az runs it (az bicep build --file F --stdout).
+                if [[ -n "${FAKE_BICEP_ERROR:-}" ]]; then echo "$FAKE_BICEP_ERROR" >&2; exit 1; fi
+                "$REAL_BICEP" build "$4" --stdout ;;
               "ad signed-in-user show"*) echo deployer-object-id ;;
               *"properties.outputs.functionAppName.value"*) echo func-notifier-abc ;;
               *"properties.outputs.keyVaultName.value"*) echo kv-abc ;;
@@ -59,17 +63,18 @@ public sealed class DeployScriptTests : IDisposable
         Assert.True(result.ExitCode == 0, result.Output);
         var calls = Calls();
         Assert.Equal(
-            ["group create", "ad signed-in-user show", "deployment group create", "deployment group show", "deployment group show",
+            ["bicep build", "group create", "ad signed-in-user show", "deployment group create", "deployment group show", "deployment group show",
              "keyvault secret set", "keyvault secret set", "keyvault secret show", "functionapp deployment source config-zip", "functionapp keys list", "curl"],
             calls.Select(Command));
         var create = calls.Single(c => c.StartsWith("deployment group create", StringComparison.Ordinal));
         Assert.Contains($"--template-file {RepositoryLayout.MainBicep} --parameters {RepositoryLayout.ParametersFile} --parameters ", create, StringComparison.Ordinal);
         Assert.Contains("environmentName=test deployerPrincipalId=deployer-object-id identityServicePrincipalId=identity-id", create, StringComparison.Ordinal);
-        Assert.Contains("--vault-name kv-abc --name mail-username --value notifier@example.com", calls[5], StringComparison.Ordinal);
-        Assert.Contains($"--vault-name kv-abc --name mail-password --value {Password}", calls[6], StringComparison.Ordinal);
-        Assert.Contains("--vault-name kv-abc --name bitbucket-webhook-secret", calls[7], StringComparison.Ordinal);
-        Assert.Contains($"--name func-notifier-abc --src {Package}", calls[8], StringComparison.Ordinal);
-        Assert.Contains("https://func-notifier-abc.azurewebsites.net/api/mail/test?code=master-key", calls[10], StringComparison.Ordinal);
+        Assert.Equal($"bicep build --file {RepositoryLayout.MainBicep} --stdout", calls[0]);
+        Assert.Contains("--vault-name kv-abc --name mail-username --value notifier@example.com", calls[6], StringComparison.Ordinal);
+        Assert.Contains($"--vault-name kv-abc --name mail-password --value {Password}", calls[7], StringComparison.Ordinal);
+        Assert.Contains("--vault-name kv-abc --name bitbucket-webhook-secret", calls[8], StringComparison.Ordinal);
+        Assert.Contains($"--name func-notifier-abc --src {Package}", calls[9], StringComparison.Ordinal);
+        Assert.Contains("https://func-notifier-abc.azurewebsites.net/api/mail/test?code=master-key", calls[11], StringComparison.Ordinal);
         Assert.DoesNotContain(Password, result.Output, StringComparison.Ordinal);
     }
 
@@ -79,11 +84,11 @@ public sealed class DeployScriptTests : IDisposable
         Run(["--resource-group", "rg", "--location", "l", "--environment", "e", "--package", Package, "--anonymous-smtp"]);
         var create = Calls().Single(c => c.StartsWith("deployment group create", StringComparison.Ordinal));
         var overrides = create.Split(' ').Where(t => t.Contains('=', StringComparison.Ordinal)).Select(t => t[..t.IndexOf('=', StringComparison.Ordinal)]);
-        Assert.All(overrides, name => Assert.NotNull(InfraTemplate.Main.Parameter(name)));
+        Assert.All(overrides, name => Assert.True(CompiledInfra.Main.Parameters.ContainsKey(name), $"main.bicep declares no parameter {name}"));
 
         var script = File.ReadAllText(Path.Combine(RepositoryLayout.Infra, "deploy.sh"));
-        Assert.Contains($"--name {InfraTemplate.DefaultBehind("KeyVault__UsernameSecret").StringLiteral} ", script, StringComparison.Ordinal);
-        Assert.Contains($"--name {InfraTemplate.DefaultBehind("KeyVault__PasswordSecret").StringLiteral} ", script, StringComparison.Ordinal);
+        Assert.Contains($"--name {CompiledInfra.Defaults.AppSettings()["KeyVault__UsernameSecret"]} ", script, StringComparison.Ordinal);
+        Assert.Contains($"--name {CompiledInfra.Defaults.AppSettings()["KeyVault__PasswordSecret"]} ", script, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -143,6 +148,18 @@ public sealed class DeployScriptTests : IDisposable
     }
 
     [Fact]
+    public void ATemplateThatDoesNotCompileStopsBeforeAnythingIsCreated()
+    {
+        var result = Run(["--resource-group", "rg", "--location", "l", "--environment", "e", "--package", Package],
+            ("FAKE_BICEP_ERROR", "main.bicep(3,7) : Error no-unused-params: Parameter \"x\" is declared but never used."));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("no-unused-params", result.Output, StringComparison.Ordinal);
+        Assert.Contains("nothing was created", result.Output, StringComparison.Ordinal);
+        Assert.Equal(["bicep build"], Calls().Select(Command));
+    }
+
+    [Fact]
     public void AMissingPackageStopsBeforeAnythingIsCreated()
     {
         var result = Run(["--resource-group", "rg", "--location", "l", "--environment", "e", "--package", Path.Combine(_folder.FullName, "missing.zip")]);
@@ -179,6 +196,7 @@ public sealed class DeployScriptTests : IDisposable
 
         start.Environment["PATH"] = _folder.FullName + Path.PathSeparator + Environment.GetEnvironmentVariable("PATH");
         start.Environment["FAKE_LOG"] = Log;
+        start.Environment["REAL_BICEP"] = BicepCli.Executable;
         start.Environment["MAIL_USERNAME"] = "notifier@example.com";
         start.Environment["MAIL_PASSWORD"] = Password;
         start.Environment["DEPLOY_RETRY_SECONDS"] = "0";

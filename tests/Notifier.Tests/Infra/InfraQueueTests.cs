@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Xml;
 
 namespace Notifier.Tests.Infra;
@@ -7,6 +8,8 @@ public sealed class InfraQueueTests
 {
     private static IEnumerable<FunctionBinding> ServiceBusBindings =>
         AppContract.Functions.SelectMany(f => f.ServiceBusBindings);
+
+    private static IReadOnlyDictionary<string, ArmResource> Queues => CompiledInfra.Deployment.Queues();
 
     [Fact]
     public void TheAppsFunctionManifestsAreFound()
@@ -21,35 +24,45 @@ public sealed class InfraQueueTests
     public void InfraCreatesExactlyTheQueuesTheFunctionsUse()
     {
         var used = ServiceBusBindings.Select(QueueOf).ToHashSet(StringComparer.Ordinal);
-        var created = InfraTemplate.Queues.Values.ToHashSet(StringComparer.Ordinal);
 
-        Assert.Equal(used.Order(StringComparer.Ordinal), created.Order(StringComparer.Ordinal));
+        Assert.Equal(used.Order(StringComparer.Ordinal), Queues.Keys.Order(StringComparer.Ordinal));
     }
 
     [Fact]
     public void EveryServiceBusBindingConnectsByIdentityThroughASettingInfraWrites()
     {
+        var deployment = CompiledInfra.Deployment;
+        var settings = deployment.AppSettings();
+        var ns = deployment.Single("Microsoft.ServiceBus/namespaces");
         foreach (var connection in ServiceBusBindings.Select(b => b.Connection).Distinct())
         {
             Assert.NotNull(connection);
-            Assert.Equal("serviceBusFullyQualifiedNamespace", InfraTemplate.AppSettings[connection + "__fullyQualifiedNamespace"].Expression);
-            Assert.Equal("managedidentity", InfraTemplate.AppSettings[connection + "__credential"].StringLiteral);
-            Assert.Equal("identityClientId", InfraTemplate.AppSettings[connection + "__clientId"].Expression);
-            Assert.DoesNotContain(connection, InfraTemplate.AppSettings.Keys);
+            Assert.Equal($"{ns.Name}.servicebus.windows.net", settings[connection + "__fullyQualifiedNamespace"]);
+            Assert.Equal("managedidentity", settings[connection + "__credential"]);
+            Assert.Equal(deployment.AppClientId(), settings[connection + "__clientId"]);
+            Assert.DoesNotContain(connection, settings.Keys);
         }
     }
 
     [Fact]
     public void QueuesDeadLetterExpiredMessagesAndGiveUpAfterFewDeliveries()
     {
-        foreach (var queue in InfraTemplate.Queues.Keys)
+        foreach (var (name, queue) in Queues)
         {
-            var properties = QueueProperties(queue);
-            Assert.Equal("true", properties["deadLetteringOnMessageExpiration"]);
+            Assert.True(queue.Get("properties.deadLetteringOnMessageExpiration") is true, name);
             // Redelivery means the handler crashed (every handled outcome answers 200): few tries, then dead letter.
-            Assert.InRange(long.Parse(properties["maxDeliveryCount"], System.Globalization.CultureInfo.InvariantCulture), 1, 5);
-            Assert.InRange(Duration(properties["defaultMessageTimeToLive"]), TimeSpan.FromHours(1), TimeSpan.FromDays(14));
+            Assert.InRange((long)queue.Get("properties.maxDeliveryCount")!, 1, 5);
+            Assert.InRange(Duration(queue, "defaultMessageTimeToLive"), TimeSpan.FromHours(1), TimeSpan.FromDays(14));
         }
+    }
+
+    [Fact]
+    public void TimeToLiveParametersReachTheQueues()
+    {
+        var queues = CompiledInfra.Deploy(("eventTimeToLive", "PT6H"), ("rejectedTimeToLive", "P7D")).Queues();
+
+        Assert.Equal("PT6H", queues["pullrequest-events"].GetText("properties.defaultMessageTimeToLive"));
+        Assert.Equal("P7D", queues["rejected-events"].GetText("properties.defaultMessageTimeToLive"));
     }
 
     [Fact]
@@ -57,14 +70,15 @@ public sealed class InfraQueueTests
     {
         // A lock shorter than one SMTP attempt lets Service Bus hand the message to another instance while
         // the first still sends it: a duplicate email. The timeouts are the template's (= the app's) defaults.
-        var connect = TimeSpan.Parse(InfraTemplate.DefaultBehind("Mail__ConnectTimeout").StringLiteral!, System.Globalization.CultureInfo.InvariantCulture);
-        var command = TimeSpan.Parse(InfraTemplate.DefaultBehind("Mail__CommandTimeout").StringLiteral!, System.Globalization.CultureInfo.InvariantCulture);
+        var settings = CompiledInfra.Defaults.AppSettings();
+        var connect = TimeSpan.Parse(settings["Mail__ConnectTimeout"], CultureInfo.InvariantCulture);
+        var command = TimeSpan.Parse(settings["Mail__CommandTimeout"], CultureInfo.InvariantCulture);
 
-        foreach (var queue in InfraTemplate.Queues.Keys)
+        foreach (var (name, queue) in Queues)
         {
-            var lockDuration = Duration(QueueProperties(queue)["lockDuration"]);
-            Assert.True(lockDuration > connect + command, $"{queue}: lock {lockDuration} does not outlast connect {connect} + command {command}");
-            Assert.True(lockDuration <= TimeSpan.FromMinutes(5), $"{queue}: Service Bus allows at most 5 minutes, not {lockDuration}");
+            var lockDuration = Duration(queue, "lockDuration");
+            Assert.True(lockDuration > connect + command, $"{name}: lock {lockDuration} does not outlast connect {connect} + command {command}");
+            Assert.True(lockDuration <= TimeSpan.FromMinutes(5), $"{name}: Service Bus allows at most 5 minutes, not {lockDuration}");
         }
     }
 
@@ -75,17 +89,17 @@ public sealed class InfraQueueTests
         // invocation may run longer than that, its message can be redelivered mid-send: a duplicate email.
         using var host = System.Text.Json.JsonDocument.Parse(File.ReadAllText(RepositoryLayout.HostFile));
         var root = host.RootElement;
-        var functionTimeout = TimeSpan.Parse(root.GetProperty("functionTimeout").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+        var functionTimeout = TimeSpan.Parse(root.GetProperty("functionTimeout").GetString()!, CultureInfo.InvariantCulture);
         var serviceBus = root.GetProperty("extensions").GetProperty("serviceBus");
         var renewal = serviceBus.TryGetProperty("maxAutoLockRenewalDuration", out var value)
-            ? TimeSpan.Parse(value.GetString()!, System.Globalization.CultureInfo.InvariantCulture)
+            ? TimeSpan.Parse(value.GetString()!, CultureInfo.InvariantCulture)
             : TimeSpan.FromMinutes(5);
 
-        foreach (var queue in InfraTemplate.Queues.Keys)
+        foreach (var (name, queue) in Queues)
         {
-            var lockDuration = Duration(QueueProperties(queue)["lockDuration"]);
+            var lockDuration = Duration(queue, "lockDuration");
             Assert.True(TimeSpan.FromTicks(Math.Max(renewal.Ticks, lockDuration.Ticks)) >= functionTimeout,
-                $"{queue}: an invocation may run {functionTimeout}, but the lock ({lockDuration}) is renewed only up to {renewal}");
+                $"{name}: an invocation may run {functionTimeout}, but the lock ({lockDuration}) is renewed only up to {renewal}");
         }
     }
 
@@ -97,44 +111,6 @@ public sealed class InfraQueueTests
         return binding.QueueName!;
     }
 
-    /// <summary>A queue's effective properties: the shared object, then any overrides merged over it.</summary>
-    private static Dictionary<string, string> QueueProperties(string symbol)
-    {
-        var body = InfraTemplate.ServiceBus.Resource(symbol)!.Body.Property("properties")!;
-        var merged = new Dictionary<string, string>(StringComparer.Ordinal);
-        var parts = body.CallArguments("union") ?? [body.Expression];
-        foreach (var part in parts)
-        {
-            var span = part.StartsWith('{')
-                ? BicepFile.Parse("var v = " + part + "\n").Variable("v")!.Value
-                : InfraTemplate.ServiceBus.Variable(part)!.Value;
-            foreach (var property in span.ObjectProperties())
-            {
-                merged[property.Key] = Resolve(property.Value);
-            }
-        }
-
-        return merged;
-    }
-
-    /// <summary>A literal as text, or the default of the module parameter it names (e.g. a TTL from main.bicep).</summary>
-    private static string Resolve(BicepSpan value)
-    {
-        if (value.StringLiteral is { } literal)
-        {
-            return literal;
-        }
-
-        var expression = value.Expression;
-        if (InfraTemplate.ServiceBus.Parameter(expression) is not null)
-        {
-            var passed = InfraTemplate.Main.Modules.Single(m => m.Path.EndsWith("servicebus.bicep", StringComparison.Ordinal))
-                .PassedParameters.Single(p => p.Key == expression).Value.Expression;
-            return InfraTemplate.Main.Parameter(passed)!.Default!.StringLiteral!;
-        }
-
-        return expression;
-    }
-
-    private static TimeSpan Duration(string iso8601) => XmlConvert.ToTimeSpan(iso8601);
+    private static TimeSpan Duration(ArmResource queue, string property) =>
+        XmlConvert.ToTimeSpan(queue.GetText("properties." + property) ?? throw new InvalidOperationException($"{queue} has no {property}"));
 }

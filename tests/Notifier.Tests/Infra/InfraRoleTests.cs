@@ -6,17 +6,14 @@ namespace Notifier.Tests.Infra;
 /// </summary>
 public sealed class InfraRoleTests
 {
-    private const string App = "appPrincipalId";
+    private static readonly ArmDeployment Deployment = CompiledInfra.Deployment;
 
-    private static IReadOnlyList<RoleAssignment> ServiceBusAssignments => RoleAssignment.ReadAll(InfraTemplate.ServiceBus);
+    private static string App => Deployment.AppPrincipalId();
 
     [Fact]
     public void TheAppReceivesFromExactlyTheQueuesItsTriggersRead()
     {
-        var triggerQueues = AppContract.Functions.SelectMany(f => f.ServiceBusBindings)
-            .Where(b => b.Direction == "in").Select(b => b.QueueName!);
-
-        Assert.Equal(triggerQueues.Order(StringComparer.Ordinal), QueuesWhere(App, BuiltInRoles.ServiceBusDataReceiver).Order(StringComparer.Ordinal));
+        Assert.Equal(TriggerQueues().Order(StringComparer.Ordinal), QueuesWhere(Deployment, App, BuiltInRoles.ServiceBusDataReceiver).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -25,31 +22,39 @@ public sealed class InfraRoleTests
         var outputQueues = AppContract.Functions.SelectMany(f => f.ServiceBusBindings)
             .Where(b => b.Direction == "out").Select(b => b.QueueName!).Distinct();
 
-        Assert.Equal(outputQueues.Order(StringComparer.Ordinal), QueuesWhere(App, BuiltInRoles.ServiceBusDataSender).Order(StringComparer.Ordinal));
-        Assert.Empty(InfraChecks.SendRightsOnEventQueues(InfraTemplate.ServiceBus, App, [.. TriggerQueues().Except(outputQueues)]));
+        Assert.Equal(outputQueues.Order(StringComparer.Ordinal), QueuesWhere(Deployment, App, BuiltInRoles.ServiceBusDataSender).Order(StringComparer.Ordinal));
+        Assert.Empty(InfraChecks.SendRightsOnEventQueues(Deployment, App, [.. TriggerQueues().Except(outputQueues)]));
     }
 
     [Fact]
     public void TheBitbucketWebhookMaySendPullRequestAndRepositoryEventsButTheAppNeverSendsAccountEvents()
     {
-        var sends = QueuesWhere(App, BuiltInRoles.ServiceBusDataSender).ToList();
+        var sends = QueuesWhere(Deployment, App, BuiltInRoles.ServiceBusDataSender).ToList();
 
-        Assert.Contains("pullrequest-events", sends);
-        Assert.Contains("repository-events", sends);
-        Assert.DoesNotContain("account-events", sends);
-        Assert.Single(InfraChecks.SendRightsOnEventQueues(InfraTemplate.ServiceBus, App, ["pullrequest-events"]));
+        Assert.Equal(["pullrequest-events", "rejected-events", "repository-events"], sends.Order(StringComparer.Ordinal));
+        Assert.Empty(InfraChecks.SendRightsOnEventQueues(Deployment, App, ["account-events"]));
+        Assert.Single(InfraChecks.SendRightsOnEventQueues(Deployment, App, ["pullrequest-events"]));
     }
 
     [Fact]
     public void ASendRightOnAnEventQueueForTheAppIsReported()
     {
-        var template = BicepFile.Parse("""
+        using var scratch = new ScratchBicep(("main.bicep", """
+            param appPrincipalId string = 'app-principal'
+
             // Azure Service Bus Data Sender (69a216fc-b8fb-44d8-bc22-1f3c2cd27a39)
             var sender = '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
+
+            resource ns 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
+              name: 'sb-scratch'
+              location: resourceGroup().location
+            }
+
             resource q 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
               parent: ns
               name: 'pullrequest-events'
             }
+
             resource appSends 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
               name: guid(q.id, appPrincipalId, sender)
               scope: q
@@ -58,18 +63,23 @@ public sealed class InfraRoleTests
                 principalId: appPrincipalId
               }
             }
-            """);
+            """));
+        var deployment = ArmDeployment.Evaluate(scratch.BuildSingle().Template, new Dictionary<string, object?>());
 
-        Assert.Single(InfraChecks.SendRightsOnEventQueues(template, App, ["pullrequest-events"]));
+        Assert.Single(InfraChecks.SendRightsOnEventQueues(deployment, "app-principal", ["pullrequest-events"]));
+        Assert.Empty(InfraChecks.SendRightsOnEventQueues(deployment, "app-principal", ["repository-events"]));
     }
 
     [Fact]
     public void NoRoleIsGrantedOnTheWholeNamespace()
     {
-        var namespaceSymbol = InfraTemplate.ServiceBus.Resources.Single(r => r.Type == "Microsoft.ServiceBus/namespaces").Symbol;
+        var deployment = CompiledInfra.Deploy(("pullRequestProducerPrincipalId", "p1"), ("identityServicePrincipalId", "i1"));
+        var ns = deployment.Single("Microsoft.ServiceBus/namespaces");
+        var queueIds = deployment.Queues().Values.Select(q => q.Id).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var serviceBusRoles = deployment.RoleAssignments().Where(a => a.Scope.StartsWith(ns.Id, StringComparison.OrdinalIgnoreCase)).ToList();
 
-        Assert.DoesNotContain(ServiceBusAssignments, a => a.Scope == namespaceSymbol);
-        Assert.All(ServiceBusAssignments, a => Assert.Contains(a.Scope!, InfraTemplate.Queues.Keys));
+        Assert.NotEmpty(serviceBusRoles);
+        Assert.All(serviceBusRoles, a => Assert.Contains(a.Scope, queueIds));
     }
 
     [Theory]
@@ -78,49 +88,57 @@ public sealed class InfraRoleTests
     [InlineData("identityServicePrincipalId", "account-events")]
     public void EachOptionalProducerMaySendToItsOwnQueueOnly(string producer, string queue)
     {
-        var grants = ServiceBusAssignments.Where(a => a.Principal == producer).ToList();
+        const string principal = "producer-object-id";
+        var deployment = CompiledInfra.Deploy((producer, principal));
 
-        var grant = Assert.Single(grants);
+        var grant = Assert.Single(deployment.RoleAssignments(), a => a.PrincipalId == principal);
         Assert.Equal(BuiltInRoles.ServiceBusDataSender, grant.RoleName);
-        Assert.Equal(queue, InfraTemplate.Queues[grant.Scope!]);
-        Assert.Equal($"!empty({producer})", grant.Resource.Condition);
-        Assert.NotNull(InfraTemplate.Main.Parameter(producer));
+        Assert.Equal(deployment.Queues()[queue].Id, grant.Scope);
+        Assert.DoesNotContain(CompiledInfra.Deployment.RoleAssignments(), a => a.PrincipalId.Length == 0);
     }
 
     [Fact]
     public void OnlyTheIdentityServiceMaySendAccountEvents()
     {
-        var senders = ServiceBusAssignments
-            .Where(a => a.RoleName == BuiltInRoles.ServiceBusDataSender && InfraTemplate.Queues[a.Scope!] == "account-events")
-            .Select(a => a.Principal);
+        var deployment = CompiledInfra.Deploy(
+            ("pullRequestProducerPrincipalId", "pr-producer"), ("repositoryProducerPrincipalId", "repo-producer"), ("identityServicePrincipalId", "identity-service"));
+        var accountEvents = deployment.Queues()["account-events"];
 
-        Assert.Equal(["identityServicePrincipalId"], senders);
+        var senders = deployment.RoleAssignments().On(accountEvents)
+            .Where(a => a.RoleName == BuiltInRoles.ServiceBusDataSender).Select(a => a.PrincipalId);
+
+        Assert.Equal(["identity-service"], senders);
     }
 
     [Fact]
     public void TheAppReadsSecretsAndOnlyTheOptionalDeployerMayWriteThem()
     {
-        var assignments = RoleAssignment.ReadAll(InfraTemplate.KeyVault);
+        var vault = CompiledInfra.Deployment.Single("Microsoft.KeyVault/vaults");
+        var app = Assert.Single(CompiledInfra.Deployment.RoleAssignments().On(vault));
+        Assert.Equal((App, BuiltInRoles.KeyVaultSecretsUser), (app.PrincipalId, app.RoleName));
 
-        var app = Assert.Single(assignments, a => a.Principal == App);
-        Assert.Equal(BuiltInRoles.KeyVaultSecretsUser, app.RoleName);
-        var deployer = Assert.Single(assignments, a => a.Principal == "deployerPrincipalId");
-        Assert.Equal(BuiltInRoles.KeyVaultSecretsOfficer, deployer.RoleName);
-        Assert.Equal("!empty(deployerPrincipalId)", deployer.Resource.Condition);
+        var deployment = CompiledInfra.Deploy(("deployerPrincipalId", "deployer"));
+        var assignments = deployment.RoleAssignments().On(deployment.Single("Microsoft.KeyVault/vaults")).ToList();
         Assert.Equal(2, assignments.Count);
+        var deployer = Assert.Single(assignments, a => a.PrincipalId == "deployer");
+        Assert.Equal(BuiltInRoles.KeyVaultSecretsOfficer, deployer.RoleName);
     }
 
     [Fact]
     public void TheAppOwnsOnlyTheBlobsOfItsHostStorage()
     {
-        var assignment = Assert.Single(RoleAssignment.ReadAll(InfraTemplate.Storage));
+        var account = Deployment.Single("Microsoft.Storage/storageAccounts");
+        var assignment = Assert.Single(Deployment.RoleAssignments().On(account));
 
-        Assert.Equal((App, BuiltInRoles.StorageBlobDataOwner), (assignment.Principal, assignment.RoleName));
+        Assert.Equal((App, BuiltInRoles.StorageBlobDataOwner), (assignment.PrincipalId, assignment.RoleName));
     }
 
     private static string[] TriggerQueues() =>
         [.. AppContract.Functions.SelectMany(f => f.ServiceBusBindings).Where(b => b.Direction == "in").Select(b => b.QueueName!)];
 
-    private static IEnumerable<string> QueuesWhere(string principal, string role) =>
-        ServiceBusAssignments.Where(a => a.Principal == principal && a.RoleName == role).Select(a => InfraTemplate.Queues[a.Scope!]);
+    private static IEnumerable<string> QueuesWhere(ArmDeployment deployment, string principal, string role)
+    {
+        var queues = deployment.Queues().Values.ToDictionary(q => q.Id, q => q.ShortName, StringComparer.OrdinalIgnoreCase);
+        return deployment.RoleAssignments().Where(a => a.PrincipalId == principal && a.RoleName == role && queues.ContainsKey(a.Scope)).Select(a => queues[a.Scope]);
+    }
 }

@@ -12,7 +12,10 @@ public sealed class InfraSettingsTests
     /// <summary>Read by the app but deliberately never written by infra: they come from Key Vault.</summary>
     private static readonly string[] KeyVaultCredentials = ["Mail__Username", "Mail__Password"];
 
-    private static IEnumerable<string> InfraAppOwnedSettings => InfraTemplate.AppSettings.Keys
+    /// <summary>Every setting infra writes when each optional value is given (an empty value leaves its setting out).</summary>
+    private static readonly IReadOnlyDictionary<string, string> Settings = CompiledInfra.DeployWithEveryOption().AppSettings();
+
+    private static IEnumerable<string> InfraAppOwnedSettings => Settings.Keys
         .Where(k => AppContract.Sections.Any(s => k.StartsWith(s + "__", StringComparison.Ordinal)));
 
     [Fact]
@@ -62,12 +65,12 @@ public sealed class InfraSettingsTests
         {
             if (replacedInAzure.TryGetValue(name, out var replacement))
             {
-                Assert.DoesNotContain(name, InfraTemplate.AppSettings.Keys);
-                Assert.True(replacement is null || InfraTemplate.AppSettings.ContainsKey(replacement), $"{name} is replaced by {replacement}, which infra does not set");
+                Assert.DoesNotContain(name, Settings.Keys);
+                Assert.True(replacement is null || Settings.ContainsKey(replacement), $"{name} is replaced by {replacement}, which infra does not set");
             }
             else
             {
-                Assert.True(InfraTemplate.AppSettings.ContainsKey(name), $"{name} (local.settings.json.example) is not set by infra");
+                Assert.True(Settings.ContainsKey(name), $"{name} (local.settings.json.example) is not set by infra");
             }
         }
     }
@@ -76,8 +79,9 @@ public sealed class InfraSettingsTests
     public void MailCredentialsComeOnlyFromKeyVault()
     {
         Assert.DoesNotContain(InfraAppOwnedSettings, KeyVaultCredentials.Contains);
-        Assert.Contains("KeyVault__Uri", InfraTemplate.AppSettings.Keys);
-        Assert.Equal("keyVault.outputs.keyVaultUri", InfraTemplate.AppSettings["KeyVault__Uri"].Expression);
+        var deployment = CompiledInfra.Deployment;
+        Assert.Equal(deployment.Single("Microsoft.KeyVault/vaults").Runtime("vaultUri"), deployment.AppSettings()["KeyVault__Uri"]);
+        Assert.DoesNotContain("KeyVault__Uri", CompiledInfra.Deploy(("mailUseKeyVaultCredentials", false)).AppSettings().Keys);
     }
 
     [Theory]
@@ -87,7 +91,7 @@ public sealed class InfraSettingsTests
     {
         var appDefault = Property(AppContract.DefaultOptions("KeyVault"), property);
 
-        Assert.Equal(appDefault, InfraTemplate.DefaultBehind(setting).StringLiteral);
+        Assert.Equal(appDefault, CompiledInfra.Defaults.AppSettings()[setting]);
     }
 
     [Theory]
@@ -103,27 +107,29 @@ public sealed class InfraSettingsTests
     {
         // A deployment that keeps the template defaults behaves as DESIGN §3 documents.
         var appDefault = Property(AppContract.DefaultOptions(section), property);
-        var infraDefault = InfraTemplate.DefaultBehind(setting);
+        var infraDefault = CompiledInfra.Defaults.AppSettings()[setting];
 
-        var infraValue = infraDefault.StringLiteral ?? infraDefault.Expression;
-        Assert.Equal(appDefault, infraValue, StringComparer.OrdinalIgnoreCase);
+        Assert.Equal(appDefault, infraDefault, StringComparer.OrdinalIgnoreCase);
     }
 
     [Fact]
     public void TheWebhookSecretIsAKeyVaultReferenceResolvedWithTheAppIdentity()
     {
-        var setting = InfraTemplate.AppSettings["Bitbucket__WebhookSecret"];
+        var deployment = CompiledInfra.Deployment;
+        var vault = deployment.Single("Microsoft.KeyVault/vaults");
+        var site = deployment.Single("Microsoft.Web/sites");
+        var identity = deployment.Single("Microsoft.ManagedIdentity/userAssignedIdentities");
 
-        Assert.StartsWith("'@Microsoft.KeyVault(VaultName=${keyVault.outputs.keyVaultName};SecretName=${bitbucketWebhookSecretName})'", setting.Expression, StringComparison.Ordinal);
-        Assert.Contains("keyVaultReferenceIdentity: identityId", File.ReadAllText(Path.Combine(RepositoryLayout.Infra, "modules", "functionapp.bicep")), StringComparison.Ordinal);
-        Assert.Equal("bitbucket-webhook-secret", InfraTemplate.Main.Parameter("bitbucketWebhookSecretName")!.Default!.StringLiteral);
+        Assert.Equal($"@Microsoft.KeyVault(VaultName={vault.ShortName};SecretName=bitbucket-webhook-secret)", deployment.AppSettings()["Bitbucket__WebhookSecret"]);
+        Assert.Equal(identity.Id, site.GetText("properties.keyVaultReferenceIdentity"));
+        Assert.Contains("--name bitbucket-webhook-secret ", File.ReadAllText(Path.Combine(RepositoryLayout.Infra, "deploy.sh")), StringComparison.Ordinal);
     }
 
     [Fact]
     public void AzureIdentityFindsTheUserAssignedIdentity()
     {
         // The app builds its Key Vault credential from AZURE_CLIENT_ID when it runs in Azure.
-        Assert.Equal("identityClientId", InfraTemplate.AppSettings["AZURE_CLIENT_ID"].Expression);
+        Assert.Equal(CompiledInfra.Deployment.AppClientId(), CompiledInfra.Deployment.AppSettings()["AZURE_CLIENT_ID"]);
     }
 
     private static string? Property(object options, string name)

@@ -1,43 +1,27 @@
 namespace Notifier.Tests.Infra;
 
 /// <summary>
-/// A <c>Microsoft.Authorization/roleAssignments</c> resource as written in infra/: the scope's symbolic
-/// name, the principal expression, the variable that holds the role id and, resolved, the role.
+/// A role assignment a deployment creates: the resource id it is scoped to, the principal, the role id and,
+/// for the built-in roles infra/ may use, the role's name.
 /// </summary>
-internal sealed record RoleAssignment(
-    BicepResource Resource,
-    string? Scope,
-    string? Principal,
-    string? RoleVariable,
-    string? RoleId,
-    string? RoleName,
-    string RoleComment,
-    IReadOnlyList<string>? NameArguments)
+internal sealed record RoleAssignment(ArmResource Resource, string Scope, string PrincipalId, string RoleId, string? RoleName, string? PrincipalType)
 {
     public const string ResourceType = "Microsoft.Authorization/roleAssignments";
 
-    public static IReadOnlyList<RoleAssignment> ReadAll(BicepFile file)
+    public static RoleAssignment From(ArmResource resource)
     {
-        ArgumentNullException.ThrowIfNull(file);
-        return [.. file.Resources.Where(r => r.Type == ResourceType).Select(r => Read(file, r))];
-    }
-
-    private static RoleAssignment Read(BicepFile file, BicepResource resource)
-    {
-        var properties = resource.Body.Property("properties");
-        var definition = properties?.Property("roleDefinitionId")
-            ?.CallArguments("subscriptionResourceId");
-        var roleVariable = definition is [var type, var id] && type == "'Microsoft.Authorization/roleDefinitions'" ? id : null;
-        var variable = roleVariable is null ? null : file.Variable(roleVariable);
-        var roleId = variable?.Value.StringLiteral;
+        ArgumentNullException.ThrowIfNull(resource);
+        var definition = resource.GetText("properties.roleDefinitionId") ?? throw new InvalidOperationException($"{resource} names no role");
+        var roleId = definition[(definition.LastIndexOf('/') + 1)..];
         return new RoleAssignment(
             resource,
-            resource.Body.Property("scope")?.Expression,
-            properties?.Property("principalId")?.Expression,
-            roleVariable,
+            resource.Scope ?? throw new InvalidOperationException($"{resource} has no scope: infra grants roles on resources, never on the whole group"),
+            resource.GetText("properties.principalId") ?? throw new InvalidOperationException($"{resource} names no principal"),
             roleId,
-            roleId is not null && BuiltInRoles.ById.TryGetValue(roleId, out var name) ? name : null,
-            variable?.LeadingComment ?? string.Empty,
-            resource.Body.Property("name")?.CallArguments("guid"));
+            BuiltInRoles.ById.GetValueOrDefault(roleId),
+            resource.GetText("properties.principalType"));
     }
+
+    /// <summary>The last segment of <see cref="Scope"/>: the queue, vault or account name.</summary>
+    public string ScopeName => Scope[(Scope.LastIndexOf('/') + 1)..];
 }
