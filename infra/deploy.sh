@@ -3,19 +3,20 @@
 # SMTP secrets, package, first test email). Needs Azure CLI 2.60+ signed in (az login).
 #
 #   infra/deploy.sh --resource-group RG --location REGION --environment NAME --package artifacts/functionapp.zip \
-#                   [--test-to you@example.com] [--anonymous-smtp] [--parameter NAME=VALUE]...
+#                   [--test-to you@example.com] [--anonymous-smtp | --oauth2-mailbox ADDR] [--parameter NAME=VALUE]...
 #
 # The SMTP username and password come from MAIL_USERNAME / MAIL_PASSWORD when set, otherwise they are
 # asked for (the password without echo). They are never template parameters and never printed.
+# --oauth2-mailbox signs in with OAuth2 (Microsoft 365) as that mailbox: no password is asked for or stored.
 # DEPLOYER_PRINCIPAL_ID overrides the signed-in user's object id (e.g. when signed in as a service principal).
 set -euo pipefail
 
 usage() {
-  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
-group="" location="" environment="" package="" test_to="" anonymous=false
+group="" location="" environment="" package="" test_to="" anonymous=false oauth2_mailbox=""
 extra_parameters=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -25,12 +26,14 @@ while [[ $# -gt 0 ]]; do
     --package) package="${2:-}"; shift 2 ;;
     --test-to) test_to="${2:-}"; shift 2 ;;
     --anonymous-smtp) anonymous=true; shift ;;
+    --oauth2-mailbox) oauth2_mailbox="${2:-}"; shift 2 ;;
     --parameter) extra_parameters+=("${2:-}"); shift 2 ;;
     -h|--help) usage ;;
     *) echo "deploy.sh: unknown argument '$1'" >&2; usage ;;
   esac
 done
 [[ -n "$group" && -n "$location" && -n "$environment" && -n "$package" ]] || usage
+[[ "$anonymous" == false || -z "$oauth2_mailbox" ]] || { echo "deploy.sh: --anonymous-smtp and --oauth2-mailbox exclude each other" >&2; exit 2; }
 [[ -f "$package" ]] || { echo "deploy.sh: package '$package' not found; build it with src/Notifier/publish.sh first" >&2; exit 2; }
 
 infra_dir="$(cd "$(dirname "$0")" && pwd)"
@@ -72,6 +75,9 @@ parameters=("environmentName=$environment" "deployerPrincipalId=$deployer")
 if [[ "$anonymous" == true ]]; then
   parameters+=("mailUseKeyVaultCredentials=false")
 fi
+if [[ -n "$oauth2_mailbox" ]]; then
+  parameters+=("mailAuthentication=OAuth2" "mailOAuth2Mailbox=$oauth2_mailbox")
+fi
 
 step "Resources (infra/main.bicep)"
 az deployment group create --resource-group "$group" --name "$deployment" \
@@ -81,7 +87,9 @@ az deployment group create --resource-group "$group" --name "$deployment" \
 app="$(output functionAppName)"
 vault="$(output keyVaultName)"
 
-if [[ "$anonymous" == false ]]; then
+if [[ -n "$oauth2_mailbox" ]]; then
+  step "OAuth2 as $oauth2_mailbox: no password to store; grant the app's identity SMTP.SendAsApp (docs/deploy.md)"
+elif [[ "$anonymous" == false ]]; then
   step "SMTP credentials into Key Vault $vault"
   username="${MAIL_USERNAME:-}"
   if [[ -z "$username" ]]; then

@@ -41,6 +41,7 @@ param logRetentionInDays int = 30
 
 // ---------------------------------------------------------------------------------------------------------
 // Mail server (Mail__*, DESIGN §3). The username and password are never parameters: they live in Key Vault.
+// With OAuth2 the username is the mailbox, which is not a secret (mailOAuth2Mailbox).
 
 @description('Mail__Host: SMTP server host name or IP address.')
 @minLength(1)
@@ -99,8 +100,31 @@ param notificationsBaseUrl string
 @description('Notifications__SubjectPrefix, e.g. [Bitbucket]; empty: none.')
 param notificationsSubjectPrefix string = ''
 
-@description('true: the app reads the SMTP username and password from the vault this template creates (sets KeyVault__Uri). false: anonymous SMTP, KeyVault__Uri stays unset.')
+@description('true: the app reads the SMTP username and password from the vault this template creates (sets KeyVault__Uri). false: anonymous SMTP, KeyVault__Uri stays unset. Not used with mailAuthentication=OAuth2, which has no password.')
 param mailUseKeyVaultCredentials bool = true
+
+@description('Mail__Authentication: Auto (a password when the Key Vault credentials are used, else anonymous), Password, or OAuth2 (SASL XOAUTH2 with a token for the app\'s identity, e.g. Microsoft 365; no password secret is read).')
+@allowed([
+  'Auto'
+  'Password'
+  'OAuth2'
+])
+param mailAuthentication string = 'Auto'
+
+@description('Mail__Username with mailAuthentication=OAuth2: the mailbox the app sends as (the XOAUTH2 user), e.g. notifier@contoso.com.')
+param mailOAuth2Mailbox string = ''
+
+@description('Mail__OAuth2__Scope: the scope of the token (Exchange Online by default).')
+param mailOAuth2Scope string = 'https://outlook.office365.com/.default'
+
+@description('Mail__OAuth2__TenantId and Mail__OAuth2__ClientId: an Entra application that gets the token instead of the app\'s managed identity; its client secret goes in the vault as keyVaultClientSecretName. Empty: the managed identity.')
+param mailOAuth2TenantId string = ''
+
+@description('See mailOAuth2TenantId.')
+param mailOAuth2ClientId string = ''
+
+@description('KeyVault__ClientSecretSecret: name of the secret that holds the Entra application\'s client secret (mailOAuth2ClientId only).')
+param keyVaultClientSecretName string = 'mail-client-secret'
 
 @description('KeyVault__UsernameSecret: name of the secret that holds the SMTP username.')
 param keyVaultUsernameSecretName string = 'mail-username'
@@ -242,12 +266,34 @@ var mailSettings = union(mailRequiredSettings, mailPortSetting, mailTrustedCerti
 var subjectPrefixSetting = !empty(notificationsSubjectPrefix) ? { Notifications__SubjectPrefix: notificationsSubjectPrefix } : {}
 var notificationSettings = union({ Notifications__BaseUrl: notificationsBaseUrl }, subjectPrefixSetting)
 
-var keyVaultSettings = mailUseKeyVaultCredentials ? {
+// With OAuth2 the mailbox is a plain setting and no username or password secret is referenced; the vault
+// is used only for an Entra application's client secret.
+var useOAuth2 = mailAuthentication == 'OAuth2'
+var useOAuth2Application = useOAuth2 && !empty(mailOAuth2ClientId)
+var oauth2ApplicationSettings = useOAuth2Application ? {
+  Mail__OAuth2__TenantId: mailOAuth2TenantId
+  Mail__OAuth2__ClientId: mailOAuth2ClientId
+} : {}
+var authenticationSettings = useOAuth2 ? union({
+  Mail__Authentication: mailAuthentication
+  Mail__Username: mailOAuth2Mailbox
+  Mail__OAuth2__Scope: mailOAuth2Scope
+}, oauth2ApplicationSettings) : {
+  Mail__Authentication: mailAuthentication
+}
+
+var keyVaultPasswordSettings = !useOAuth2 && mailUseKeyVaultCredentials ? {
   KeyVault__Uri: keyVault.outputs.keyVaultUri
   KeyVault__UsernameSecret: keyVaultUsernameSecretName
   KeyVault__PasswordSecret: keyVaultPasswordSecretName
   KeyVault__RefreshInterval: keyVaultRefreshInterval
 } : {}
+var keyVaultClientSecretSettings = useOAuth2Application ? {
+  KeyVault__Uri: keyVault.outputs.keyVaultUri
+  KeyVault__ClientSecretSecret: keyVaultClientSecretName
+  KeyVault__RefreshInterval: keyVaultRefreshInterval
+} : {}
+var keyVaultSettings = union(keyVaultPasswordSettings, keyVaultClientSecretSettings)
 
 // Resolved by the platform with the app's identity (keyVaultReferenceIdentity); the app refuses every webhook
 // while the reference does not resolve, so a missing secret can never be guessed.
@@ -272,7 +318,7 @@ module functionApp 'modules/functionapp.bicep' = {
     serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
-    appSettings: union(mailSettings, notificationSettings, keyVaultSettings, bitbucketSettings)
+    appSettings: union(mailSettings, authenticationSettings, notificationSettings, keyVaultSettings, bitbucketSettings)
   }
 }
 

@@ -6,6 +6,7 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Notifier.Smtp;
 using Notifier.Smtp.Messages;
+using Notifier.Smtp.Mime;
 using Notifier.Smtp.Options;
 
 // Throughput harness (not a timed test): Notifier's SMTP client against Postfix smtp-sink on loopback, with
@@ -28,8 +29,8 @@ var rows = new List<Row>();
 foreach (var size in sizes)
 {
     var content = BuildMessage(size);
-    var rawContent = raw ? Notifier.Smtp.Mime.MimeWriter.ToArray(content) : null;
-    var wireBytes = Notifier.Smtp.Mime.MimeWriter.ToArray(content).Length;
+    var rawContent = raw ? MimeWriter.ToArray(content) : null;
+    var wireBytes = MimeWriter.ToArray(content).Length;
     Console.Error.WriteLine($"{SizeName(size)} body: {wireBytes} bytes on the wire per message (MIME, quoted-printable)");
     var scenarios = new (string Mode, int Count, string SourceArgs, Func<int, Task> Ours)[]
     {

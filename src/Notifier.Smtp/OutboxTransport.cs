@@ -27,17 +27,17 @@ public sealed partial class OutboxTransport : IMailTransport
 
     private const int MaxRecipientLength = 150;
 
-    private readonly string directory;
-    private readonly ILogger<OutboxTransport> logger;
-    private readonly TimeProvider timeProvider;
+    private readonly string _directory;
+    private readonly ILogger<OutboxTransport> _logger;
+    private readonly TimeProvider _timeProvider;
 
     public OutboxTransport(MailOptions options, ILogger<OutboxTransport> logger, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
-        directory = string.IsNullOrWhiteSpace(options.OutboxDirectory) ? "./outbox" : options.OutboxDirectory;
-        this.logger = logger;
-        this.timeProvider = timeProvider ?? TimeProvider.System;
+        _directory = string.IsNullOrWhiteSpace(options.OutboxDirectory) ? "./outbox" : options.OutboxDirectory;
+        _logger = logger;
+        _timeProvider = timeProvider ?? TimeProvider.System;
     }
 
     /// <inheritdoc />
@@ -54,19 +54,19 @@ public sealed partial class OutboxTransport : IMailTransport
 
         try
         {
-            Directory.CreateDirectory(directory);
-            var stamp = timeProvider.GetUtcNow().ToString("yyyy-MM-dd'T'HH-mm-ss.fff'Z'", CultureInfo.InvariantCulture);
+            Directory.CreateDirectory(_directory);
+            var stamp = _timeProvider.GetUtcNow().ToString("yyyy-MM-dd'T'HH-mm-ss.fff'Z'", CultureInfo.InvariantCulture);
             var baseName = $"{stamp}_{SafeName(EventType(message), MaxEventTypeLength)}_{SafeName(message.Recipients[0].Address, MaxRecipientLength)}";
-            var temporary = Path.Combine(directory, $".{baseName}.{Guid.NewGuid():N}.tmp");
+            var temporary = Path.Combine(_directory, $".{baseName}.{Guid.NewGuid():N}.tmp");
             await File.WriteAllBytesAsync(temporary, buffer.WrittenMemory.ToArray(), cancellationToken);
             var path = MoveToFreeName(temporary, baseName);
-            LogWritten(logger, messageId, path);
+            LogWritten(_logger, messageId, path);
             return new SendResult(message.Recipients, [], $"written to {path}");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new SmtpException(
-                $"Could not write the message to the outbox folder '{directory}': {e.Message}",
+                $"Could not write the message to the outbox folder '{_directory}': {e.Message}",
                 "Set Mail__OutboxDirectory to a writable folder, or set Mail__Host to send through an SMTP server.",
                 e);
         }
@@ -77,7 +77,7 @@ public sealed partial class OutboxTransport : IMailTransport
         for (var attempt = 0; ; attempt++)
         {
             var name = attempt == 0 ? $"{baseName}.eml" : $"{baseName}-{attempt}.eml";
-            var path = Path.Combine(directory, name);
+            var path = Path.Combine(_directory, name);
             try
             {
                 // Never overwrite: two messages with the same id in the same millisecond get numbered names.

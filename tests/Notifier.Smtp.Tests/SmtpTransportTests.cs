@@ -358,13 +358,14 @@ public sealed class SmtpTransportTests
 
         public int Opened => _opened;
 
-        public ValueTask<Stream> Open(string host, int port, CancellationToken cancellationToken)
+        /// <summary>The connection factory: ignores the host and port, the next scripted server answers.</summary>
+        public SmtpStreamFactory Open => (_, _, _) =>
         {
             Interlocked.Increment(ref _opened);
             return _servers.TryDequeue(out var server)
                 ? ValueTask.FromResult<Stream>(server)
                 : throw new InvalidOperationException("the test scripted no more connections");
-        }
+        };
     }
 
     private sealed class FailingCredentials : ISmtpCredentialProvider

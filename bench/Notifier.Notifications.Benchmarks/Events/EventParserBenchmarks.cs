@@ -12,34 +12,34 @@ namespace Notifier.Notifications.Benchmarks.Events;
 [MedianColumn]
 public class EventParserBenchmarks
 {
-    private readonly EventParser parser = new();
-    private readonly RecipientResolver resolver = new();
-    private byte[] canonicalOpened = [];
-    private byte[] canonicalComment = [];
-    private byte[] bitbucketOpened = [];
-    private NotificationEvent parsedComment = null!;
+    private readonly EventParser _parser = new();
+    private readonly RecipientResolver _resolver = new();
+    private byte[] _canonicalOpened = [];
+    private byte[] _canonicalComment = [];
+    private byte[] _bitbucketOpened = [];
+    private NotificationEvent _parsedComment = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         var root = FindRoot();
-        canonicalOpened = File.ReadAllBytes(Path.Combine(root, "samples", "events", "pullrequest.opened.json"));
-        canonicalComment = File.ReadAllBytes(Path.Combine(root, "samples", "events", "pullrequest.comment.added.json"));
-        bitbucketOpened = File.ReadAllBytes(Path.Combine(root, "samples", "bitbucket", "pr_opened.json"));
-        parsedComment = parser.Parse(canonicalComment).Event ?? throw new InvalidOperationException("sample does not parse");
+        _canonicalOpened = File.ReadAllBytes(Path.Combine(root, "samples", "events", "pullrequest.opened.json"));
+        _canonicalComment = File.ReadAllBytes(Path.Combine(root, "samples", "events", "pullrequest.comment.added.json"));
+        _bitbucketOpened = File.ReadAllBytes(Path.Combine(root, "samples", "bitbucket", "pr_opened.json"));
+        _parsedComment = _parser.Parse(_canonicalComment).Event ?? throw new InvalidOperationException("sample does not parse");
     }
 
     [Benchmark(Baseline = true)]
-    public NotificationEvent? ParseCanonicalPullRequestOpened() => parser.Parse(canonicalOpened).Event;
+    public NotificationEvent? ParseCanonicalPullRequestOpened() => _parser.Parse(_canonicalOpened).Event;
 
     [Benchmark]
-    public NotificationEvent? ParseCanonicalCommentAdded() => parser.Parse(canonicalComment).Event;
+    public NotificationEvent? ParseCanonicalCommentAdded() => _parser.Parse(_canonicalComment).Event;
 
     [Benchmark]
-    public NotificationEvent? ParseBitbucketPullRequestOpened() => parser.Parse(bitbucketOpened).Event;
+    public NotificationEvent? ParseBitbucketPullRequestOpened() => _parser.Parse(_bitbucketOpened).Event;
 
     [Benchmark]
-    public RecipientSet ResolveCommentRecipients() => resolver.Resolve(parsedComment);
+    public RecipientSet ResolveCommentRecipients() => _resolver.Resolve(_parsedComment);
 
     private static string FindRoot()
     {

@@ -10,12 +10,12 @@ namespace Notifier.Notifications.Events;
 /// </remarks>
 public sealed class EventPolicy
 {
-    private readonly Uri? baseUrl;
+    private readonly Uri? _baseUrl;
 
     public EventPolicy(NotificationOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        baseUrl = options.BaseUrl;
+        _baseUrl = options.BaseUrl;
     }
 
     /// <summary>Null when the event may be sent; otherwise the rejection reason (never containing the link).</summary>
@@ -38,20 +38,20 @@ public sealed class EventPolicy
             return $"{notificationEvent.Type} carries no account (user and link)";
         }
 
-        if (baseUrl is null)
+        if (_baseUrl is null)
         {
             return "account emails need the site's address: set Notifications__BaseUrl to its public https URL (e.g. https://git.example.com/)";
         }
 
-        if (!baseUrl.IsAbsoluteUri || baseUrl.Scheme != Uri.UriSchemeHttps)
+        if (!_baseUrl.IsAbsoluteUri || _baseUrl.Scheme != Uri.UriSchemeHttps)
         {
             return "Notifications__BaseUrl must be an absolute https URL for account emails; change it to the site's https address";
         }
 
-        var problem = LinkProblem(account.Link, baseUrl);
+        var problem = LinkProblem(account.Link, _baseUrl);
         if (problem is not null)
         {
-            return $"{notificationEvent.Type}: the account link {problem} (Notifications__BaseUrl is {baseUrl.GetLeftPart(UriPartial.Path)}); the link is not shown because it carries a token";
+            return $"{notificationEvent.Type}: the account link {problem} (Notifications__BaseUrl is {_baseUrl.GetLeftPart(UriPartial.Path)}); the link is not shown because it carries a token";
         }
 
         if (notificationEvent.Recipients is { } recipients)

@@ -9,10 +9,10 @@ namespace Notifier.Notifications.Recipients;
 /// </summary>
 internal sealed class RecipientListBuilder(User? actor)
 {
-    private readonly List<Recipient> recipients = [];
-    private readonly Dictionary<string, int> indexByAddress = new(StringComparer.OrdinalIgnoreCase);
-    private readonly HashSet<string> skippedNames = new(StringComparer.OrdinalIgnoreCase);
-    private readonly List<string> invalid = [];
+    private readonly List<Recipient> _recipients = [];
+    private readonly Dictionary<string, int> _indexByAddress = new(StringComparer.OrdinalIgnoreCase);
+    private readonly HashSet<string> _skippedNames = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<string> _invalid = [];
 
     public void Add(User? user, RecipientReason reason)
     {
@@ -25,16 +25,16 @@ internal sealed class RecipientListBuilder(User? actor)
         if (string.IsNullOrEmpty(address))
         {
             // Counted once per person, however many roles they have.
-            skippedNames.Add(user.Name);
+            _skippedNames.Add(user.Name);
             return;
         }
 
-        if (indexByAddress.TryGetValue(address, out var index))
+        if (_indexByAddress.TryGetValue(address, out var index))
         {
             // Reasons are ordered strongest first (author, reviewer, participant, watcher).
-            if (reason < recipients[index].Reason)
+            if (reason < _recipients[index].Reason)
             {
-                recipients[index] = recipients[index] with { Reason = reason };
+                _recipients[index] = _recipients[index] with { Reason = reason };
             }
 
             return;
@@ -43,16 +43,16 @@ internal sealed class RecipientListBuilder(User? actor)
         if (!TryMailbox(address, user.Label, out var mailbox))
         {
             var shown = Printable(address);
-            if (!invalid.Contains(shown, StringComparer.OrdinalIgnoreCase))
+            if (!_invalid.Contains(shown, StringComparer.OrdinalIgnoreCase))
             {
-                invalid.Add(shown);
+                _invalid.Add(shown);
             }
 
             return;
         }
 
-        indexByAddress[address] = recipients.Count;
-        recipients.Add(new Recipient(user, mailbox, reason));
+        _indexByAddress[address] = _recipients.Count;
+        _recipients.Add(new Recipient(user, mailbox, reason));
     }
 
     public void AddRange(IEnumerable<User> users, RecipientReason reason)
@@ -71,7 +71,7 @@ internal sealed class RecipientListBuilder(User? actor)
         }
     }
 
-    public RecipientSet Build(string? note = null) => new(recipients.ToArray(), skippedNames.Count, invalid.ToArray()) { Note = note };
+    public RecipientSet Build(string? note = null) => new(_recipients.ToArray(), _skippedNames.Count, _invalid.ToArray()) { Note = note };
 
     private bool IsActor(User user) =>
         actor is not null

@@ -25,7 +25,7 @@ internal sealed class EventContentBuilder(TimeProvider timeProvider, Uri? siteUr
         _ => Generic(e),
     };
 
-    private EmailContent PullRequestMail(NotificationEvent e, PullRequest pr)
+    private static EmailContent PullRequestMail(NotificationEvent e, PullRequest pr)
     {
         var actor = Name(e.Actor);
         var repo = RepoName(e.Repository);

@@ -32,7 +32,7 @@ internal static class SafeMarkdown
     /// typical comment. The renderer writes into its own StringWriter; Reset empties it and the indent state.
     /// </summary>
     [ThreadStatic]
-    private static ReusableRenderer? renderer;
+    private static ReusableRenderer? _renderer;
 
     /// <summary>
     /// Appends the HTML for <paramref name="markdown"/> to <paramref name="target"/>. Markdig refuses some input
@@ -106,14 +106,14 @@ internal static class SafeMarkdown
     {
         var document = Markdown.Parse(markdown, Pipeline);
         Sanitize(document);
-        var html = renderer ?? CreateRenderer();
+        var html = _renderer ?? CreateRenderer();
         // Taken out while in use: an exception mid-render leaves no half-written renderer for the next call.
-        renderer = null;
+        _renderer = null;
         html.Render(document);
         html.Writer.Flush();
         target.Append(((StringWriter)html.Writer).GetStringBuilder());
         html.Clear();
-        renderer = html;
+        _renderer = html;
     }
 
     private static ReusableRenderer CreateRenderer()

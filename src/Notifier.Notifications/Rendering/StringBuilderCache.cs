@@ -13,17 +13,17 @@ internal static class StringBuilderCache
     private const int MaxKeptCapacity = 64 * 1024;
 
     [ThreadStatic]
-    private static StringBuilder? cached;
+    private static StringBuilder? _cached;
 
     public static StringBuilder Acquire(int capacity)
     {
-        var builder = cached;
+        var builder = _cached;
         if (builder is null || builder.Capacity < capacity)
         {
             return new StringBuilder(capacity);
         }
 
-        cached = null;
+        _cached = null;
         builder.Clear();
         return builder;
     }
@@ -34,7 +34,7 @@ internal static class StringBuilderCache
         if (builder.Capacity <= MaxKeptCapacity)
         {
             builder.Clear();
-            cached = builder;
+            _cached = builder;
         }
     }
 }

@@ -27,14 +27,14 @@ internal ref struct HeaderWriter
 
     /// <summary>The output; owned here (a ref struct cannot hold a reference to another) and used for the body after the headers.</summary>
     public MimeSink Sink;
-    private int column;
-    private bool lineHasText;
+    private int _column;
+    private bool _lineHasText;
 
     /// <summary>
     /// True until the first token of a field is written: a fold right after the colon is legal, but parsers
     /// (Python's email package among them) then keep the folding whitespace as part of the value.
     /// </summary>
-    private bool atFieldStart;
+    private bool _atFieldStart;
 
     public HeaderWriter(MimeSink sink)
     {
@@ -45,16 +45,16 @@ internal ref struct HeaderWriter
     {
         Sink.WriteText(name);
         Sink.Write((byte)':');
-        column = name.Length + 1;
-        lineHasText = true;
-        atFieldStart = true;
+        _column = name.Length + 1;
+        _lineHasText = true;
+        _atFieldStart = true;
     }
 
     public void End()
     {
         Sink.WriteCrlf();
-        column = 0;
-        lineHasText = false;
+        _column = 0;
+        _lineHasText = false;
     }
 
     /// <summary>Writes a whole header whose value is already a single ASCII token (dates, versions).</summary>
@@ -71,15 +71,15 @@ internal ref struct HeaderWriter
     /// </summary>
     public void BeginToken(int length)
     {
-        if (lineHasText && !atFieldStart && column + 1 + length > MaxLineLength)
+        if (_lineHasText && !_atFieldStart && _column + 1 + length > MaxLineLength)
         {
             Fold();
         }
 
         Sink.Write((byte)' ');
-        column += 1 + length;
-        lineHasText = true;
-        atFieldStart = false;
+        _column += 1 + length;
+        _lineHasText = true;
+        _atFieldStart = false;
     }
 
     public void Raw(scoped ReadOnlySpan<char> text) => Sink.WriteText(text);
@@ -90,7 +90,7 @@ internal ref struct HeaderWriter
     public void Token(scoped ReadOnlySpan<char> text, int trailing = 0)
     {
         BeginToken(Utf8Length(text) + trailing);
-        column -= trailing;
+        _column -= trailing;
         Sink.WriteText(text);
     }
 
@@ -98,7 +98,7 @@ internal ref struct HeaderWriter
     public void Append(char c)
     {
         Sink.Write((byte)c);
-        column++;
+        _column++;
     }
 
     /// <summary>
@@ -126,7 +126,7 @@ internal ref struct HeaderWriter
             var end = WordEnd(value, start);
 
             // The first word shares its line with the field name; later ones may start a folded line.
-            var room = start == 0 ? MaxLineLength - column - 1 : MaxLineLength - 1;
+            var room = start == 0 ? MaxLineLength - _column - 1 : MaxLineLength - 1;
             if (!NeedsEncoding(value[start..end], keepLongWords, room))
             {
                 Token(value[start..end]);
@@ -187,7 +187,7 @@ internal ref struct HeaderWriter
         }
 
         BeginToken(Utf8Length(mailbox.Address) + 2 + trailing);
-        column -= trailing;
+        _column -= trailing;
         Sink.Write((byte)'<');
         Sink.WriteText(mailbox.Address);
         Sink.Write((byte)'>');
@@ -203,8 +203,8 @@ internal ref struct HeaderWriter
         Span<byte> encoded = stackalloc byte[MaxEncodedWordLength];
         while (!text.IsEmpty)
         {
-            var room = Math.Min(MaxEncodedWordLength, MaxLineLength - column - 1);
-            if (room < MinEncodedWordLength && lineHasText && !atFieldStart)
+            var room = Math.Min(MaxEncodedWordLength, MaxLineLength - _column - 1);
+            if (room < MinEncodedWordLength && _lineHasText && !_atFieldStart)
             {
                 Fold();
                 room = MaxEncodedWordLength;
@@ -228,8 +228,8 @@ internal ref struct HeaderWriter
     private void Fold()
     {
         Sink.WriteCrlf();
-        column = 0;
-        lineHasText = false;
+        _column = 0;
+        _lineHasText = false;
     }
 
     private void QuotedPhrase(string name)

@@ -11,36 +11,36 @@ internal ref struct MimeSink
 {
     private const int ChunkSize = 4096;
 
-    private readonly IBufferWriter<byte> output;
-    private Span<byte> span;
-    private int position;
+    private readonly IBufferWriter<byte> _output;
+    private Span<byte> _span;
+    private int _position;
 
     public MimeSink(IBufferWriter<byte> output)
     {
-        this.output = output;
-        span = output.GetSpan(ChunkSize);
-        position = 0;
+        _output = output;
+        _span = output.GetSpan(ChunkSize);
+        _position = 0;
     }
 
     /// <summary>Returns at least <paramref name="size"/> writable bytes; call <see cref="Commit"/> with what was used.</summary>
     public Span<byte> Reserve(int size)
     {
-        if (span.Length - position < size)
+        if (_span.Length - _position < size)
         {
-            output.Advance(position);
-            span = output.GetSpan(Math.Max(size, ChunkSize));
-            position = 0;
+            _output.Advance(_position);
+            _span = _output.GetSpan(Math.Max(size, ChunkSize));
+            _position = 0;
         }
 
-        return span[position..];
+        return _span[_position..];
     }
 
-    public void Commit(int count) => position += count;
+    public void Commit(int count) => _position += count;
 
     public void Write(byte value)
     {
         Reserve(1)[0] = value;
-        position++;
+        _position++;
     }
 
     public void Write(scoped ReadOnlySpan<byte> bytes)
@@ -49,7 +49,7 @@ internal ref struct MimeSink
         {
             var size = Math.Min(bytes.Length, ChunkSize);
             bytes[..size].CopyTo(Reserve(size));
-            position += size;
+            _position += size;
             bytes = bytes[size..];
         }
     }
@@ -59,7 +59,7 @@ internal ref struct MimeSink
         var target = Reserve(2);
         target[0] = (byte)'\r';
         target[1] = (byte)'\n';
-        position += 2;
+        _position += 2;
     }
 
     /// <summary>Writes text as UTF-8 (plain ASCII for everything but non-ASCII addresses).</summary>
@@ -77,7 +77,7 @@ internal ref struct MimeSink
             // Reserve first, as its own statement: it may flush and reset position, which "position +=" would
             // otherwise have read before the call.
             var target = Reserve(count * 3);
-            position += Encoding.UTF8.GetBytes(text[..count], target);
+            _position += Encoding.UTF8.GetBytes(text[..count], target);
             text = text[count..];
         }
     }
@@ -85,8 +85,8 @@ internal ref struct MimeSink
     /// <summary>Hands everything written so far to the underlying writer.</summary>
     public void Flush()
     {
-        output.Advance(position);
-        position = 0;
-        span = default;
+        _output.Advance(_position);
+        _position = 0;
+        _span = default;
     }
 }

@@ -23,6 +23,7 @@ public static class MimeWriter
 {
     private const string ReferencesHeader = "References";
     private const string InReplyToHeader = "In-Reply-To";
+    private static readonly SearchValues<char> AddressSeparators = SearchValues.Create(" <>\"\\,;");
 
     /// <summary>Writes <paramref name="message"/> to <paramref name="output"/>.</summary>
     /// <exception cref="ArgumentException">A header value, display name or header name is not allowed.</exception>
@@ -180,7 +181,7 @@ public static class MimeWriter
     {
         // Mailbox refuses these on construction already; checked again because this is the last gate.
         HeaderText.CheckValue(mailbox.Address, what);
-        if (mailbox.Address.AsSpan().IndexOfAny(" <>\"\\,;") >= 0)
+        if (mailbox.Address.AsSpan().ContainsAny(AddressSeparators))
         {
             throw new ArgumentException($"{what} contains a space, bracket, quote or separator; it must be a bare local-part@domain.");
         }

@@ -19,12 +19,19 @@ public sealed class MailOptions
     /// <summary>For <see cref="MailProtocol.Smtp"/> only.</summary>
     public MailTls Tls { get; set; } = MailTls.IfAvailable;
 
+    /// <summary>How to sign in: <see cref="MailAuthentication.Auto"/> keeps the rule "password when a username is set".</summary>
+    public MailAuthentication Authentication { get; set; } = MailAuthentication.Auto;
+
+    /// <summary>The user for AUTH; with <see cref="MailAuthentication.OAuth2"/>, the mailbox the token is for.</summary>
     public string? Username { get; set; }
 
     public string? Password { get; set; }
 
     /// <summary>The From header, e.g. <c>Code Review &lt;noreply@example.com&gt;</c>.</summary>
     public string? From { get; set; }
+
+    /// <summary>Used only with <see cref="MailAuthentication.OAuth2"/>.</summary>
+    public MailOAuth2Options OAuth2 { get; set; } = new();
 
     /// <summary>PEM file of extra trusted certificates (self-signed server or private CA).</summary>
     public string? TrustedCertificatesPath { get; set; }
@@ -42,9 +49,9 @@ public sealed class MailOptions
     /// <summary>The port actually used.</summary>
     public int EffectivePort => Port ?? (Protocol == MailProtocol.Smtps ? 465 : 25);
 
-    /// <summary>True when both username and password are empty.</summary>
-    public bool IsAnonymous => string.IsNullOrEmpty(Username) && string.IsNullOrEmpty(Password);
+    /// <summary>True when both username and password are empty and no token is asked for.</summary>
+    public bool IsAnonymous => Authentication != MailAuthentication.OAuth2 && string.IsNullOrEmpty(Username) && string.IsNullOrEmpty(Password);
 
     public override string ToString() =>
-        $"{Protocol} {Host}:{EffectivePort} tls={Tls} user={(IsAnonymous ? "(anonymous)" : "(set)")}";
+        $"{Protocol} {Host}:{EffectivePort} tls={Tls} user={(Authentication == MailAuthentication.OAuth2 ? "(OAuth2)" : IsAnonymous ? "(anonymous)" : "(set)")}";
 }

@@ -59,17 +59,22 @@ public sealed class MailOptionsValidator : IValidateOptions<MailOptions>
             problems.Add("Mail__Tls=None contradicts Mail__Protocol=Smtps, which encrypts from the first byte: remove Mail__Tls (or set it to Always), or set Mail__Protocol=Smtp to send unencrypted.");
         }
 
-        var hasUser = !string.IsNullOrEmpty(options.Username);
-        var hasPassword = !string.IsNullOrEmpty(options.Password);
-        if (hasUser != hasPassword)
+        if (!Enum.IsDefined(options.Authentication))
         {
-            problems.Add(hasUser
-                ? "Mail__Username is set but Mail__Password is empty: set both for AUTH, or clear both to send anonymously."
-                : "Mail__Password is set but Mail__Username is empty: set both for AUTH, or clear both to send anonymously.");
+            problems.Add("Mail__Authentication must be Auto, Password or OAuth2.");
         }
-        else if (hasUser && hasHost && options.Protocol == MailProtocol.Smtp && options.Tls == MailTls.None && !options.AllowPlaintextAuth)
+        else if (options.Authentication == MailAuthentication.OAuth2)
         {
-            problems.Add("Mail__Username/Mail__Password are set but Mail__Tls=None and Mail__AllowPlaintextAuth=false, so the password could never be sent: set Mail__Tls=Always (STARTTLS), or Mail__AllowPlaintextAuth=true on a trusted network.");
+            MailOAuth2Validator.Check(options, hasHost, problems);
+        }
+        else
+        {
+            if (MailOAuth2Validator.Configured(options.OAuth2) is { } stray)
+            {
+                problems.Add($"{stray} is set but Mail__Authentication={options.Authentication}: set Mail__Authentication=OAuth2 to sign in with a token, or remove {stray}.");
+            }
+
+            CheckPassword(options, hasHost, problems);
         }
 
         if (hasHost)
@@ -102,6 +107,22 @@ public sealed class MailOptionsValidator : IValidateOptions<MailOptions>
         }
 
         return problems;
+    }
+
+    private static void CheckPassword(MailOptions options, bool hasHost, List<string> problems)
+    {
+        var hasUser = !string.IsNullOrEmpty(options.Username);
+        var hasPassword = !string.IsNullOrEmpty(options.Password);
+        if (hasUser != hasPassword)
+        {
+            problems.Add(hasUser
+                ? "Mail__Username is set but Mail__Password is empty: set both for AUTH, or clear both to send anonymously."
+                : "Mail__Password is set but Mail__Username is empty: set both for AUTH, or clear both to send anonymously.");
+        }
+        else if (hasUser && hasHost && options.Protocol == MailProtocol.Smtp && options.Tls == MailTls.None && !options.AllowPlaintextAuth)
+        {
+            problems.Add("Mail__Username/Mail__Password are set but Mail__Tls=None and Mail__AllowPlaintextAuth=false, so the password could never be sent: set Mail__Tls=Always (STARTTLS), or Mail__AllowPlaintextAuth=true on a trusted network.");
+        }
     }
 
     private static void CheckHost(string host, List<string> problems)

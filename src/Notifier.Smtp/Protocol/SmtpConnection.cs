@@ -141,7 +141,13 @@ internal sealed class SmtpConnection : IAsyncDisposable
                 observer?.Invoke(new(SmtpStage.Connect, true, $"connected to {_host}:{_port}", Greeting.ToString()));
             }
 
-            SmtpLog.Connected(_logger, _host, _port, _options.Protocol.ToString(), Greeting.ToString());
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                // Formatted only when the level is on (the guard above).
+                var protocol = _options.Protocol.ToString();
+                var greeting = Greeting.ToString();
+                SmtpLog.Connected(_logger, _host, _port, protocol, greeting);
+            }
             Stage = SmtpStage.Ehlo;
             var hello = await HelloAsync(timeout);
             observer?.Invoke(new(SmtpStage.Ehlo, true, DescribeExtensions(), hello.ToString()));
@@ -192,7 +198,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
                 ? "anonymous (Mail__Username and Mail__Password are empty)"
                 : $"authenticated with {AuthMechanismUsed}; offered: {string.Join(' ', AuthMechanismNames)}"));
         }
-        catch (Exception e) when (Translate(e, cancellationToken, timeout, "the session setup") is { } translated)
+        catch (Exception e) when (Translate(e, timeout, "the session setup", cancellationToken) is { } translated)
         {
             throw translated;
         }
@@ -347,10 +353,14 @@ internal sealed class SmtpConnection : IAsyncDisposable
             }
 
             observer?.Invoke(new(SmtpStage.Data, true, $"{message.Length} bytes accepted", final.ToString()));
-            SmtpLog.MessageAccepted(_logger, _host, accepted.Count, refused.Count, final.ToString());
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                var reply = final.ToString();
+                SmtpLog.MessageAccepted(_logger, _host, accepted.Count, refused.Count, reply);
+            }
             return new SendResult(accepted, refused, final.ToString());
         }
-        catch (Exception e) when (Translate(e, cancellationToken, timeout, StageName(Stage)) is { } translated)
+        catch (Exception e) when (Translate(e, timeout, StageName(Stage), cancellationToken) is { } translated)
         {
             throw translated;
         }
@@ -689,7 +699,11 @@ internal sealed class SmtpConnection : IAsyncDisposable
             certificate?.NotAfter.ToUniversalTime() ?? default,
             certificate is null ? "" : TrustedCertificates.Fingerprint(certificate),
             certificate is null ? [] : CertificateValidator.CertificateNames(certificate));
-        SmtpLog.TlsEstablished(_logger, _host, TlsInfo.ProtocolName, TlsInfo.CipherSuite.ToString(), TlsInfo.Subject, TlsInfo.Sha256Fingerprint);
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            var cipher = TlsInfo.CipherSuite.ToString();
+            SmtpLog.TlsEstablished(_logger, _host, TlsInfo.ProtocolName, cipher, TlsInfo.Subject, TlsInfo.Sha256Fingerprint);
+        }
     }
 
     private string MailParameters(Mailbox from, IReadOnlyList<Mailbox> recipients, ReadOnlySpan<byte> message)
@@ -931,7 +945,7 @@ internal sealed class SmtpConnection : IAsyncDisposable
     }
 
     /// <summary>Maps low-level failures to the two SMTP failure kinds; returns null to let others pass.</summary>
-    private Exception? Translate(Exception e, CancellationToken caller, CancellationTokenSource timeout, string during)
+    private SmtpProtocolException? Translate(Exception e, CancellationTokenSource timeout, string during, CancellationToken caller)
     {
         if (e is SmtpProtocolException || (e is OperationCanceledException && caller.IsCancellationRequested))
         {

@@ -23,7 +23,7 @@ internal sealed class CertificateValidator(X509Certificate2Collection trusted)
 
         public string? FailureHint { get; private set; }
 
-        public bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+        public bool Validate(object _, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
         {
             if (errors == SslPolicyErrors.None)
             {

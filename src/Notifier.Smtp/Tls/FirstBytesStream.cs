@@ -64,7 +64,11 @@ internal sealed class FirstBytesStream(Stream inner) : Stream
         base.Dispose(disposing);
     }
 
-    public override ValueTask DisposeAsync() => inner.DisposeAsync();
+    public override async ValueTask DisposeAsync()
+    {
+        await inner.DisposeAsync();
+        await base.DisposeAsync();
+    }
 
     private void Record(ReadOnlySpan<byte> bytes)
     {

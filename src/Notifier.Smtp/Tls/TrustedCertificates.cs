@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Text;
 
 namespace Notifier.Smtp.Tls;
 
@@ -43,5 +44,5 @@ internal static class TrustedCertificates
     /// <summary>SHA-256 of the DER encoding as colon-separated hex, the way openssl prints it.</summary>
     public static string Fingerprint(X509Certificate2 certificate) =>
         Convert.ToHexString(certificate.GetCertHash(HashAlgorithmName.SHA256)).Chunk(2).Aggregate(
-            new System.Text.StringBuilder(), (sb, pair) => sb.Append(sb.Length == 0 ? "" : ":").Append(pair)).ToString();
+            new StringBuilder(), (sb, pair) => sb.Append(sb.Length == 0 ? "" : ":").Append(pair)).ToString();
 }

@@ -101,8 +101,9 @@ internal static class BitbucketWebhookHandler
         };
         if (binding is null || queue is null)
         {
-            WebhookLog.Ignored(logger, Printable(key));
-            return new Answer(StatusCodes.Status202Accepted, new AnswerBody($"{Printable(key)} is not a pull-request or repository event; nothing was forwarded") { EventKey = key });
+            var shown = Printable(key);
+            WebhookLog.Ignored(logger, shown);
+            return new Answer(StatusCodes.Status202Accepted, new AnswerBody($"{shown} is not a pull-request or repository event; nothing was forwarded") { EventKey = key });
         }
 
         if (bodyKey is null)

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Notifier.Hosting;
 using Notifier.Invocations;
@@ -49,7 +51,8 @@ internal static class QueueFunctionHandler
             if (duplicate)
             {
                 var outcome = DeliveryMetrics.OutcomeTag(result.Outcome);
-                HandlerLog.Duplicate(logger, function.Name, invocation.MessageId!, invocation.DeliveryCount?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown", outcome);
+                var deliveries = invocation.DeliveryCount?.ToString(CultureInfo.InvariantCulture) ?? "unknown";
+                HandlerLog.Duplicate(logger, function.Name, invocation.MessageId!, deliveries, outcome);
                 response.Logs.Add($"message {invocation.MessageId} was handled already ({outcome}); not mailed again");
             }
 
@@ -68,7 +71,7 @@ internal static class QueueFunctionHandler
                     ContentType = invocation.ContentType,
                     RejectedAt = services.GetRequiredService<TimeProvider>().GetUtcNow(),
                 }.WithBody(body);
-                response.Outputs[FunctionCatalog.RejectedBinding] = System.Text.Json.JsonSerializer.Serialize(rejected, InvocationJson.Web);
+                response.Outputs[FunctionCatalog.RejectedBinding] = JsonSerializer.Serialize(rejected, InvocationJson.Web);
             }
 
             response.Logs.Add(result.ToString());

@@ -54,9 +54,10 @@ internal static class HandlerApp
     {
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HandlerApp).FullName!);
         var settings = services.GetRequiredService<NotifierSettings>();
-        if (!settings.IsValid)
+        if (!settings.IsValid && logger.IsEnabled(LogLevel.Critical))
         {
-            HandlerLog.SettingsInvalid(logger, settings.Describe());
+            var described = settings.Describe();
+            HandlerLog.SettingsInvalid(logger, described);
         }
 
         if (settings.Bitbucket.IsUnresolvedKeyVaultReference)

@@ -4,6 +4,7 @@ using Notifier.Functions;
 using Notifier.KeyVault;
 using Notifier.Mail;
 using Notifier.Notifications.Delivery;
+using Notifier.OAuth2;
 using Notifier.Notifications.Events;
 using Notifier.Notifications.Recipients;
 using Notifier.Notifications.Rendering;
@@ -22,7 +23,7 @@ internal static class NotifierServices
     public static IServiceCollection AddNotifier(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(sp => NotifierSettings.Load(sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()));
+        services.AddSingleton(sp => NotifierSettings.Load(sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton(sp => new DeliveryMetrics(sp.GetService<IMeterFactory>()));
         services.AddSingleton<EventParser>();
         services.AddSingleton<RecipientResolver>();
@@ -33,19 +34,20 @@ internal static class NotifierServices
             sp.GetRequiredService<NotifierSettings>().KeyVault,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<KeyVaultMailCredentials>>()));
+        services.AddSingleton(sp => OAuth2CredentialsFactory.Create(
+            sp.GetRequiredService<NotifierSettings>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<OAuth2MailCredentials>>()));
         services.AddSingleton(MailTransportFactory.Create);
-        services.AddSingleton(sp => new SmtpProbe(sp.GetRequiredService<ILogger<SmtpProbe>>(), sp.GetRequiredService<TimeProvider>(), Credentials(sp)));
+        services.AddSingleton(sp => new SmtpProbe(sp.GetRequiredService<ILogger<SmtpProbe>>(), sp.GetRequiredService<TimeProvider>(), MailCredentials.Resolve(sp)));
         services.AddSingleton(sp => new MailTester(
             sp.GetRequiredService<NotifierSettings>(),
             sp.GetRequiredService<SmtpProbe>(),
             sp.GetRequiredService<IMailTransport>(),
             sp.GetRequiredService<TimeProvider>(),
-            Credentials(sp)));
+            MailCredentials.Resolve(sp)));
         services.AddSingleton<DeliveryPipeline>();
         services.AddSingleton(_ => new RecentMessages());
         return services;
     }
-
-    private static KeyVaultMailCredentials? Credentials(IServiceProvider services) =>
-        services.GetRequiredService<NotifierSettings>().KeyVault.IsEnabled ? services.GetRequiredService<KeyVaultMailCredentials>() : null;
 }

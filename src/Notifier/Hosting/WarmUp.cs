@@ -5,6 +5,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Notifier.Functions;
 using Notifier.Invocations;
 using Notifier.Notifications.Delivery;
+using Notifier.Notifications.Events;
+using Notifier.Notifications.Recipients;
+using Notifier.Notifications.Rendering;
 using Notifier.Settings;
 using Notifier.Smtp;
 using Notifier.Smtp.Messages;
@@ -46,10 +49,10 @@ internal static partial class WarmUp
                 // that only writes MIME and its own metrics, so the warm-up is never counted as a delivery.
                 using var metrics = new DeliveryMetrics();
                 var pipeline = new DeliveryPipeline(
-                    services.GetRequiredService<Notifier.Notifications.Events.EventParser>(),
-                    services.GetRequiredService<Notifier.Notifications.Events.EventPolicy>(),
-                    services.GetRequiredService<Notifier.Notifications.Recipients.RecipientResolver>(),
-                    services.GetRequiredService<Notifier.Notifications.Rendering.EmailRenderer>(),
+                    services.GetRequiredService<EventParser>(),
+                    services.GetRequiredService<EventPolicy>(),
+                    services.GetRequiredService<RecipientResolver>(),
+                    services.GetRequiredService<EmailRenderer>(),
                     new DiscardingTransport(),
                     metrics,
                     NullLogger<DeliveryPipeline>.Instance);

@@ -12,7 +12,7 @@ namespace Notifier.KeyVault;
 /// When a timed refresh fails the previous values keep working (the vault being briefly unreachable should
 /// not stop mail); after an invalidation there is nothing trustworthy left and the failure is reported.
 /// </summary>
-public sealed class KeyVaultMailCredentials : ISmtpCredentialProvider
+public sealed class KeyVaultMailCredentials : ISmtpCredentialProvider, IDisposable
 {
     private readonly SecretClient _client;
     private readonly KeyVaultOptions _options;
@@ -135,6 +135,8 @@ public sealed class KeyVaultMailCredentials : ISmtpCredentialProvider
 
     private MailCredentialsUnavailableException Unavailable(string what, string hint, Exception inner) =>
         new($"the mail username and password could not be read from Key Vault {_client.VaultUri}: {what}", hint, inner);
+
+    public void Dispose() => _refresh.Dispose();
 
     private sealed record Cached(SmtpCredentials Credential, DateTimeOffset RefreshAt, bool Trusted);
 }

@@ -1,6 +1,6 @@
 namespace Notifier.KeyVault;
 
-/// <summary>Settings <c>KeyVault__*</c> (DESIGN §3): where the mail username and password live.</summary>
+/// <summary>Settings <c>KeyVault__*</c> (DESIGN §3): where the mail username and password (or the OAuth2 application's client secret) live.</summary>
 public sealed class KeyVaultOptions
 {
     public const string SectionName = "KeyVault";
@@ -11,6 +11,9 @@ public sealed class KeyVaultOptions
     public string UsernameSecret { get; set; } = "mail-username";
 
     public string PasswordSecret { get; set; } = "mail-password";
+
+    /// <summary>The Entra application's client secret, read when <c>Mail__OAuth2__TenantId</c>/<c>ClientId</c> are set.</summary>
+    public string ClientSecretSecret { get; set; } = "mail-client-secret";
 
     /// <summary>
     /// How long secrets read from the vault are used before they are read again, so a rotated password is

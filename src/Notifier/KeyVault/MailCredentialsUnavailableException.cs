@@ -3,7 +3,8 @@ using Notifier.Smtp;
 namespace Notifier.KeyVault;
 
 /// <summary>
-/// The mail username and password could not be read (Key Vault unreachable, access denied, secret missing).
+/// The mail username and password could not be read (Key Vault unreachable, access denied, secret missing),
+/// or no OAuth2 access token could be had for the mailbox (the message names the identity and the scope).
 /// An <see cref="SmtpException"/> because nothing was sent: the pipeline drops the event with this reason,
 /// and the test email reports it plainly.
 /// </summary>

@@ -8,18 +8,19 @@ namespace Notifier.Mail;
 
 /// <summary>
 /// The admin's checks (<c>/api/mail/test</c>, <c>notifier send-test</c>, <c>notifier check-smtp</c>): settings
-/// first, then the Key Vault credentials (so "the vault could not be read" is said plainly rather than as an
-/// authentication failure), then the staged SMTP conversation through <see cref="SmtpProbe"/>.
+/// first, then the credentials from Key Vault or the OAuth2 identity (so "the vault could not be read" or "no
+/// token could be had" is said plainly rather than as an authentication failure), then the staged SMTP
+/// conversation through <see cref="SmtpProbe"/>.
 /// </summary>
 public sealed class MailTester
 {
     private readonly NotifierSettings _settings;
     private readonly SmtpProbe _probe;
     private readonly IMailTransport _transport;
-    private readonly KeyVaultMailCredentials? _credentials;
+    private readonly ISmtpCredentialProvider? _credentials;
     private readonly TimeProvider _timeProvider;
 
-    public MailTester(NotifierSettings settings, SmtpProbe probe, IMailTransport transport, TimeProvider timeProvider, KeyVaultMailCredentials? credentials = null)
+    public MailTester(NotifierSettings settings, SmtpProbe probe, IMailTransport transport, TimeProvider timeProvider, ISmtpCredentialProvider? credentials = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(probe);
@@ -99,7 +100,7 @@ public sealed class MailTester
 
         try
         {
-            await _credentials.GetAsync(cancellationToken);
+            await _credentials.GetCredentialsAsync(refresh: false, cancellationToken);
             return null;
         }
         catch (MailCredentialsUnavailableException ex)

@@ -1,4 +1,3 @@
-using Notifier.KeyVault;
 using Notifier.Notifications.Delivery;
 using Notifier.Settings;
 using Notifier.Smtp;
@@ -6,8 +5,8 @@ using Notifier.Smtp;
 namespace Notifier.Mail;
 
 /// <summary>
-/// Chooses the transport from the settings: the pooled SMTP client when Mail__Host is set (with Key Vault
-/// credentials when KeyVault__Uri is set), the outbox writer (.eml files) when it is empty.
+/// Chooses the transport from the settings: the pooled SMTP client when Mail__Host is set (credentials from
+/// <see cref="MailCredentials"/>), the outbox writer (.eml files) when it is empty.
 /// </summary>
 internal static class MailTransportFactory
 {
@@ -19,8 +18,7 @@ internal static class MailTransportFactory
             return new OutboxTransport(settings.Mail, services.GetRequiredService<ILogger<OutboxTransport>>(), services.GetRequiredService<TimeProvider>());
         }
 
-        ISmtpCredentialProvider? credentials = settings.KeyVault.IsEnabled ? services.GetRequiredService<KeyVaultMailCredentials>() : null;
-        var transport = new SmtpTransport(settings.Mail, services.GetRequiredService<ILogger<SmtpTransport>>(), services.GetRequiredService<TimeProvider>(), credentials);
+        var transport = new SmtpTransport(settings.Mail, services.GetRequiredService<ILogger<SmtpTransport>>(), services.GetRequiredService<TimeProvider>(), MailCredentials.Resolve(services));
         services.GetRequiredService<DeliveryMetrics>().ObservePoolSize(() => transport.IdleConnections);
         return transport;
     }

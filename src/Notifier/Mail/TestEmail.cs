@@ -1,6 +1,7 @@
 using System.Globalization;
 using Notifier.Settings;
 using Notifier.Smtp.Messages;
+using Notifier.Smtp.Options;
 
 namespace Notifier.Mail;
 
@@ -11,7 +12,9 @@ internal static class TestEmail
     {
         var when = now.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
         var server = string.IsNullOrWhiteSpace(settings.Mail.Host) ? "the outbox folder (Mail__Host is empty)" : settings.Mail.ToString();
-        var credentials = settings.KeyVault.IsEnabled ? $"read from Key Vault {settings.KeyVault.Uri}" : settings.Mail.IsAnonymous ? "none (anonymous)" : "from Mail__Username and Mail__Password";
+        var credentials = settings.Mail.Authentication == MailAuthentication.OAuth2 ? $"an OAuth2 token for {settings.Mail.Username} ({settings.Mail.OAuth2.Scope})"
+            : settings.KeyVault.IsEnabled ? $"read from Key Vault {settings.KeyVault.Uri}"
+            : settings.Mail.IsAnonymous ? "none (anonymous)" : "from Mail__Username and Mail__Password";
         var text = $"""
             This is a test email from Notifier, sent at {when}.
 

@@ -15,13 +15,14 @@ internal sealed class KeyVaultOptionsValidator : IValidateOptions<KeyVaultOption
         }
 
         var problems = new List<string>();
-        if (!options.Uri!.IsAbsoluteUri || options.Uri.Scheme != System.Uri.UriSchemeHttps)
+        if (!options.Uri!.IsAbsoluteUri || options.Uri.Scheme != Uri.UriSchemeHttps)
         {
             problems.Add($"KeyVault__Uri must be the vault's https URL, e.g. https://my-vault.vault.azure.net/ (got '{options.Uri}').");
         }
 
         CheckSecretName(problems, "KeyVault__UsernameSecret", options.UsernameSecret);
         CheckSecretName(problems, "KeyVault__PasswordSecret", options.PasswordSecret);
+        CheckSecretName(problems, "KeyVault__ClientSecretSecret", options.ClientSecretSecret);
         if (options.RefreshInterval <= TimeSpan.Zero)
         {
             problems.Add($"KeyVault__RefreshInterval must be a positive time span such as 00:10:00 (got {options.RefreshInterval}).");

@@ -1,3 +1,4 @@
+using System.Reflection;
 using Notifier.KeyVault;
 using Notifier.Notifications;
 using Notifier.Smtp.Messages;
@@ -63,13 +64,34 @@ public sealed class NotifierSettings
         AddFailures(problems, new NotificationOptionsValidator().Validate(null, notifications).Failures);
         AddFailures(problems, new KeyVaultOptionsValidator().Validate(null, keyVault).Failures);
 
-        if (keyVault.IsEnabled && !mail.IsAnonymous)
-        {
-            problems.Add("KeyVault__Uri is set, so the username and password are read from Key Vault: remove Mail__Username and Mail__Password.");
-        }
+        CheckCredentialSource(mail, keyVault, problems);
 
         var from = ReadFrom(mail, problems);
         return new NotifierSettings(mail, notifications, keyVault, bitbucket, from, problems);
+    }
+
+    /// <summary>Where the secret comes from: Mail__* or Key Vault, never both; OAuth2 applications need the vault.</summary>
+    private static void CheckCredentialSource(MailOptions mail, KeyVaultOptions keyVault, List<string> problems)
+    {
+        switch (mail.Authentication)
+        {
+            case MailAuthentication.OAuth2 when mail.OAuth2.UsesApplication && !keyVault.IsEnabled:
+                problems.Add($"Mail__OAuth2__TenantId/Mail__OAuth2__ClientId name an Entra application, whose client secret is read from Key Vault: set KeyVault__Uri (the secret '{keyVault.ClientSecretSecret}', see KeyVault__ClientSecretSecret), or clear both to use the app's managed identity.");
+                break;
+            case MailAuthentication.OAuth2:
+                // Mail__Username is the mailbox, not a secret, so it stays in Mail__* even with Key Vault.
+                break;
+            case MailAuthentication.Password when mail.IsAnonymous && !keyVault.IsEnabled:
+                problems.Add("Mail__Authentication=Password needs a username and password: set Mail__Username and Mail__Password, or KeyVault__Uri to read them from Key Vault.");
+                break;
+            default:
+                if (keyVault.IsEnabled && !mail.IsAnonymous)
+                {
+                    problems.Add("KeyVault__Uri is set, so the username and password are read from Key Vault: remove Mail__Username and Mail__Password.");
+                }
+
+                break;
+        }
     }
 
     private static Mailbox ReadFrom(MailOptions mail, List<string> problems)
@@ -123,7 +145,7 @@ public sealed class NotifierSettings
 
     private static string Expectation(Type type, string key)
     {
-        var property = type.GetProperty(key, System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.IgnoreCase);
+        var property = type.GetProperty(key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
         var target = property is null ? null : Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
         return target switch
         {

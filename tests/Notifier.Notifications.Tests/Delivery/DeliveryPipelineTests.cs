@@ -1,12 +1,14 @@
 using System.Diagnostics.Metrics;
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using NSubstitute;
+using NSubstitute.ExceptionExtensions;
 using Notifier.Notifications.Delivery;
 using Notifier.Notifications.Events;
 using Notifier.Smtp;
 using Notifier.Smtp.Messages;
-using NSubstitute;
-using NSubstitute.ExceptionExtensions;
 
 namespace Notifier.Notifications.Tests.Delivery;
 
@@ -41,7 +43,7 @@ public sealed class DeliveryPipelineTests
     {
         using var fixture = new PipelineFixture(_transport);
         var ansiLog = string.Concat(Enumerable.Repeat("\u001b[31mERROR\u001b[0m ", 64));
-        var body = System.Text.Json.Nodes.JsonNode.Parse(PipelineFixture.Sample("pullrequest.comment.added"))!;
+        var body = JsonNode.Parse(PipelineFixture.Sample("pullrequest.comment.added"))!;
         body["comment"]!["text"] = "The build log:\n\n" + ansiLog;
 
         var result = await fixture.Pipeline.DeliverAsync(Encoding.UTF8.GetBytes(body.ToJsonString()), null, EventCategory.PullRequest);
@@ -239,7 +241,7 @@ public sealed class DeliveryPipelineTests
         _transport.SendAsync(Arg.Any<EmailMessage>(), Arg.Any<CancellationToken>()).ThrowsAsync(new SmtpException("421 service not available"));
         using var fixture = new PipelineFixture(_transport);
         var body = PipelineFixture.Sample("account.password-reset");
-        var link = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("account").GetProperty("resetUrl").GetString()!;
+        var link = JsonDocument.Parse(body).RootElement.GetProperty("account").GetProperty("resetUrl").GetString()!;
 
         var result = await fixture.Pipeline.DeliverAsync(body, null, EventCategory.Account);
 

@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Notifier.Notifications.Events;
 
 namespace Notifier.Notifications.Tests.Events;
@@ -6,7 +8,7 @@ namespace Notifier.Notifications.Tests.Events;
 /// <summary>Every Bitbucket capture in samples/bitbucket maps onto a canonical event with the fixture's values.</summary>
 public sealed class EventParserBitbucketTests
 {
-    private readonly EventParser parser = new();
+    private readonly EventParser _parser = new();
 
     public static TheoryData<string, string, string, long, string?, string> Fixtures() => new()
     {
@@ -38,7 +40,7 @@ public sealed class EventParserBitbucketTests
     [MemberData(nameof(Fixtures))]
     public void FixtureMapsOntoTheCanonicalEvent(string file, string type, string actor, long pullRequestId, string? title, string repository)
     {
-        var result = parser.Parse(RepositoryFiles.Bitbucket(file));
+        var result = _parser.Parse(RepositoryFiles.Bitbucket(file));
 
         Assert.True(result.IsSuccess, result.Error);
         var e = result.Event!;
@@ -64,7 +66,7 @@ public sealed class EventParserBitbucketTests
     [InlineData("repo_comment_deleted.json", "repo:comment:deleted")]
     public void AValidEventBitbucketSendsNoEmailForIsReadAndMarkedWithoutEmail(string file, string key)
     {
-        var result = parser.Parse(RepositoryFiles.Bitbucket(file));
+        var result = _parser.Parse(RepositoryFiles.Bitbucket(file));
 
         Assert.False(result.IsSuccess);
         Assert.Null(result.Error);
@@ -81,7 +83,7 @@ public sealed class EventParserBitbucketTests
     {
         var body = Encoding.UTF8.GetString(RepositoryFiles.Bitbucket(file)).Replace(find, replace, StringComparison.Ordinal);
 
-        var result = parser.Parse(Encoding.UTF8.GetBytes(body));
+        var result = _parser.Parse(Encoding.UTF8.GetBytes(body));
 
         Assert.False(result.IsWithoutEmail);
         Assert.StartsWith(reason, result.Error, StringComparison.Ordinal);
@@ -90,7 +92,7 @@ public sealed class EventParserBitbucketTests
     [Fact]
     public void PullRequestOpenedKeepsDateOffsetUsersBranchesAndLinks()
     {
-        var e = parser.Parse(RepositoryFiles.Bitbucket("pr_opened.json")).Event!;
+        var e = _parser.Parse(RepositoryFiles.Bitbucket("pr_opened.json")).Event!;
 
         Assert.Equal(new DateTimeOffset(2019, 3, 1, 10, 31, 15, TimeSpan.FromHours(1)), e.Time);
         Assert.Equal(TimeSpan.FromHours(1), e.Time.Offset);
@@ -111,16 +113,16 @@ public sealed class EventParserBitbucketTests
     [Fact]
     public void DescriptionLeftOutWhenEmptyIsNull()
     {
-        var pullRequest = parser.Parse(RepositoryFiles.Bitbucket("pr_from_ref_updated.json")).Event!.PullRequest!;
+        var pullRequest = _parser.Parse(RepositoryFiles.Bitbucket("pr_from_ref_updated.json")).Event!.PullRequest!;
 
         Assert.Null(pullRequest.Description);
-        Assert.Equal(new DateTimeOffset(2020, 2, 20, 14, 49, 41, TimeSpan.FromHours(11)), parser.Parse(RepositoryFiles.Bitbucket("pr_from_ref_updated.json")).Event!.Time);
+        Assert.Equal(new DateTimeOffset(2020, 2, 20, 14, 49, 41, TimeSpan.FromHours(11)), _parser.Parse(RepositoryFiles.Bitbucket("pr_from_ref_updated.json")).Event!.Time);
     }
 
     [Fact]
     public void SelfLinkOfNullIsNoUrl()
     {
-        var e = parser.Parse(RepositoryFiles.Bitbucket("alt/pr_opened.atlassian-docs-2017-sample.json")).Event!;
+        var e = _parser.Parse(RepositoryFiles.Bitbucket("alt/pr_opened.atlassian-docs-2017-sample.json")).Event!;
 
         Assert.Null(e.PullRequest!.Url);
         Assert.Equal(new DateTimeOffset(2017, 9, 19, 9, 58, 11, TimeSpan.FromHours(10)), e.Time);
@@ -129,7 +131,7 @@ public sealed class EventParserBitbucketTests
     [Fact]
     public void MergedKeepsStateAndReviewerVerdict()
     {
-        var pullRequest = parser.Parse(RepositoryFiles.Bitbucket("pr_merged.json")).Event!.PullRequest!;
+        var pullRequest = _parser.Parse(RepositoryFiles.Bitbucket("pr_merged.json")).Event!.PullRequest!;
 
         Assert.Equal("MERGED", pullRequest.State);
         Assert.Equal(ReviewStatus.Approved, Assert.Single(pullRequest.Reviewers).Status);
@@ -138,7 +140,7 @@ public sealed class EventParserBitbucketTests
     [Fact]
     public void NeedsWorkKeepsReviewerVerdict()
     {
-        var pullRequest = parser.Parse(RepositoryFiles.Bitbucket("pr_reviewer_needs_work.json")).Event!.PullRequest!;
+        var pullRequest = _parser.Parse(RepositoryFiles.Bitbucket("pr_reviewer_needs_work.json")).Event!.PullRequest!;
 
         Assert.Equal(ReviewStatus.NeedsWork, Assert.Single(pullRequest.Reviewers).Status);
     }
@@ -149,7 +151,7 @@ public sealed class EventParserBitbucketTests
         var body = Encoding.UTF8.GetString(RepositoryFiles.Bitbucket("pr_reviewer_needs_work.json"))
             .Replace("\"pr:reviewer:needs_work\"", "\"pr:reviewer:changes_requested\"", StringComparison.Ordinal);
 
-        var result = parser.Parse(Encoding.UTF8.GetBytes(body));
+        var result = _parser.Parse(Encoding.UTF8.GetBytes(body));
 
         Assert.True(result.IsSuccess, result.Error);
         Assert.Equal(EventTypes.PullRequestNeedsWork, result.Event!.Type);
@@ -163,7 +165,7 @@ public sealed class EventParserBitbucketTests
             .Replace("\"eventKey\": \"pr:merged\",", "", StringComparison.Ordinal);
         Assert.DoesNotContain("eventKey", body, StringComparison.Ordinal);
 
-        var result = parser.Parse(Encoding.UTF8.GetBytes(body), "pr:merged");
+        var result = _parser.Parse(Encoding.UTF8.GetBytes(body), "pr:merged");
 
         Assert.True(result.IsSuccess, result.Error);
         Assert.Equal(EventTypes.PullRequestMerged, result.Event!.Type);
@@ -173,9 +175,9 @@ public sealed class EventParserBitbucketTests
     [Fact]
     public void SameBodyGetsTheSameIdAndADifferentBodyAnother()
     {
-        var first = parser.Parse(RepositoryFiles.Bitbucket("pr_merged.json")).EventId;
-        var again = parser.Parse(RepositoryFiles.Bitbucket("pr_merged.json")).EventId;
-        var other = parser.Parse(RepositoryFiles.Bitbucket("pr_declined.json")).EventId;
+        var first = _parser.Parse(RepositoryFiles.Bitbucket("pr_merged.json")).EventId;
+        var again = _parser.Parse(RepositoryFiles.Bitbucket("pr_merged.json")).EventId;
+        var other = _parser.Parse(RepositoryFiles.Bitbucket("pr_declined.json")).EventId;
 
         Assert.Equal(first, again);
         Assert.NotEqual(first, other);
@@ -184,7 +186,7 @@ public sealed class EventParserBitbucketTests
     [Fact]
     public void CommentAddedLinksToTheCommentOnThePullRequest()
     {
-        var comment = parser.Parse(RepositoryFiles.Bitbucket("pr_comment_added.json")).Event!.Comment!;
+        var comment = _parser.Parse(RepositoryFiles.Bitbucket("pr_comment_added.json")).Event!.Comment!;
 
         Assert.Equal(167, comment.Id);
         Assert.Equal("test", comment.Text);
@@ -195,7 +197,7 @@ public sealed class EventParserBitbucketTests
     [Fact]
     public void CommentEditedKeepsThePreviousText()
     {
-        var comment = parser.Parse(RepositoryFiles.Bitbucket("pr_comment_edited.json")).Event!.Comment!;
+        var comment = _parser.Parse(RepositoryFiles.Bitbucket("pr_comment_edited.json")).Event!.Comment!;
 
         Assert.Equal(165, comment.Id);
         Assert.Equal("yada edit comment", comment.Text);
@@ -205,7 +207,7 @@ public sealed class EventParserBitbucketTests
     [Fact]
     public void ModifiedKeepsPreviousTitleDescriptionAndTarget()
     {
-        var changes = parser.Parse(RepositoryFiles.Bitbucket("pr_modified.json")).Event!.Changes!;
+        var changes = _parser.Parse(RepositoryFiles.Bitbucket("pr_modified.json")).Event!.Changes!;
 
         Assert.Equal("Feature/wip", changes.PreviousTitle);
         Assert.Equal("wip", changes.PreviousDescription);
@@ -215,7 +217,7 @@ public sealed class EventParserBitbucketTests
     [Fact]
     public void ReviewerUpdateKeepsAddedReviewers()
     {
-        var changes = parser.Parse(RepositoryFiles.Bitbucket("pr_reviewer_updated.json")).Event!.Changes!;
+        var changes = _parser.Parse(RepositoryFiles.Bitbucket("pr_reviewer_updated.json")).Event!.Changes!;
 
         Assert.Equal(new User("tux", "Cain Piper", "cain.piper@foo.bar"), Assert.Single(changes.AddedReviewers));
         Assert.Empty(changes.RemovedReviewers);
@@ -224,7 +226,7 @@ public sealed class EventParserBitbucketTests
     [Fact]
     public void CommitCommentNamesTheCommitAndLinksToIt()
     {
-        var e = parser.Parse(RepositoryFiles.Bitbucket("repo_comment_edited.json")).Event!;
+        var e = _parser.Parse(RepositoryFiles.Bitbucket("repo_comment_edited.json")).Event!;
 
         Assert.Equal("038e7b67735e54f6de8f1c5d533c6751df524f6c", e.Commit!.Id);
         Assert.Equal(new Uri("https://server.bitbucket.local/users/gopher/repos/webhook-test/commits/038e7b67735e54f6de8f1c5d533c6751df524f6c"), e.Commit.Url);
@@ -236,7 +238,7 @@ public sealed class EventParserBitbucketTests
     [Fact]
     public void DeletedBranchHasNoNewHash()
     {
-        var change = Assert.Single(parser.Parse(RepositoryFiles.Bitbucket("repo_refs_changed.json")).Event!.Push!.Changes);
+        var change = Assert.Single(_parser.Parse(RepositoryFiles.Bitbucket("repo_refs_changed.json")).Event!.Push!.Changes);
 
         Assert.Equal(new RefChange("refs/heads/feature/wip", "feature/wip", "DELETE", "32a0b8a740c2963c6f56bd8baf3dc05683d299e0", null), change);
     }
@@ -244,7 +246,7 @@ public sealed class EventParserBitbucketTests
     [Fact]
     public void PushWithCommitsKeepsThem()
     {
-        var push = parser.Parse(RepositoryFiles.Bitbucket("alt/repo_refs_changed.with-commits-toCommit.json")).Event!.Push!;
+        var push = _parser.Parse(RepositoryFiles.Bitbucket("alt/repo_refs_changed.with-commits-toCommit.json")).Event!.Push!;
 
         Assert.Equal("UPDATE", Assert.Single(push.Changes).Type);
         var commit = Assert.Single(push.Commits);
@@ -256,7 +258,7 @@ public sealed class EventParserBitbucketTests
     [Fact]
     public void ForkNamesTheForkAndItsOrigin()
     {
-        var e = parser.Parse(RepositoryFiles.Bitbucket("repo_forked.json")).Event!;
+        var e = _parser.Parse(RepositoryFiles.Bitbucket("repo_forked.json")).Event!;
 
         Assert.Equal("~tux/webhook-test", e.Repository!.FullName);
         Assert.Equal("~gopher/webhook-test", e.Origin!.FullName);
@@ -266,7 +268,7 @@ public sealed class EventParserBitbucketTests
     [Fact]
     public void RepositoryModifiedKeepsTheOldRepository()
     {
-        var e = parser.Parse(RepositoryFiles.Bitbucket("repo_modified.json")).Event!;
+        var e = _parser.Parse(RepositoryFiles.Bitbucket("repo_modified.json")).Event!;
 
         Assert.Equal("webhook-test", e.Repository!.Slug);
         Assert.Equal("webhook-test-2", e.Changes!.PreviousRepository!.Slug);
@@ -278,7 +280,7 @@ public sealed class EventParserBitbucketTests
         var body = Encoding.UTF8.GetString(RepositoryFiles.Bitbucket("pr_reviewer_approved.json"))
             .Replace("\"emailAddress\": \"cain.piper@foo.bar\",", "", StringComparison.Ordinal);
 
-        var e = parser.Parse(Encoding.UTF8.GetBytes(body)).Event!;
+        var e = _parser.Parse(Encoding.UTF8.GetBytes(body)).Event!;
 
         Assert.Equal(new User("tux", "Cain Piper", null), e.Actor);
         Assert.Null(Assert.Single(e.PullRequest!.Reviewers).User.Email);
@@ -290,7 +292,7 @@ public sealed class EventParserBitbucketTests
         var body = Encoding.UTF8.GetString(RepositoryFiles.Bitbucket("pr_declined.json"))
             .Replace("\"date\": \"2019-03-01T10:12:35+0100\"", "\"date\": 1551431555605", StringComparison.Ordinal);
 
-        var e = parser.Parse(Encoding.UTF8.GetBytes(body)).Event!;
+        var e = _parser.Parse(Encoding.UTF8.GetBytes(body)).Event!;
 
         Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1551431555605), e.Time);
     }
@@ -304,7 +306,7 @@ public sealed class EventParserBitbucketTests
     {
         var body = Encoding.UTF8.GetString(RepositoryFiles.Bitbucket("pr_declined.json")).Replace(find, replace, StringComparison.Ordinal);
 
-        var result = parser.Parse(Encoding.UTF8.GetBytes(body));
+        var result = _parser.Parse(Encoding.UTF8.GetBytes(body));
 
         Assert.False(result.IsSuccess);
         Assert.StartsWith(reason, result.Error, StringComparison.Ordinal);
@@ -317,7 +319,7 @@ public sealed class EventParserBitbucketTests
 
         foreach (var file in Fixtures().Select(row => (string)row[0]))
         {
-            var key = System.Text.Json.JsonDocument.Parse(RepositoryFiles.Bitbucket(file)).RootElement.GetProperty("eventKey").GetString()!;
+            var key = JsonDocument.Parse(RepositoryFiles.Bitbucket(file)).RootElement.GetProperty("eventKey").GetString()!;
             Assert.Contains(key, keys);
         }
 
@@ -331,7 +333,7 @@ public sealed class EventParserBitbucketTests
         var body = Encoding.UTF8.GetString(RepositoryFiles.Bitbucket("repo_refs_changed.json"))
             .Replace("\"eventKey\": \"repo:refs_changed\",", "\"eventKey\": \"repo:refs_changed\", \"recipients\": [{\"name\": \"tux\", \"displayName\": \"Cain Piper\", \"emailAddress\": \"cain.piper@foo.bar\"}],", StringComparison.Ordinal);
 
-        var e = parser.Parse(Encoding.UTF8.GetBytes(body)).Event!;
+        var e = _parser.Parse(Encoding.UTF8.GetBytes(body)).Event!;
 
         Assert.Equal([new User("tux", "Cain Piper", "cain.piper@foo.bar")], e.Recipients);
     }
@@ -343,16 +345,16 @@ public sealed class EventParserBitbucketTests
         var body = Encoding.UTF8.GetString(RepositoryFiles.Bitbucket("repo_refs_changed.json"))
             .Replace("\"eventKey\": \"repo:refs_changed\",", $"\"eventKey\": \"repo:refs_changed\", \"recipients\": [{many}],", StringComparison.Ordinal);
 
-        Assert.Equal("recipients: 501 entries; the limit is 500", parser.Parse(Encoding.UTF8.GetBytes(body)).Error);
+        Assert.Equal("recipients: 501 entries; the limit is 500", _parser.Parse(Encoding.UTF8.GetBytes(body)).Error);
     }
 
     [Fact]
     public void SourceBranchInAForkKeepsItsRepository()
     {
-        var json = System.Text.Json.Nodes.JsonNode.Parse(RepositoryFiles.Bitbucket("pr_opened.json"))!;
+        var json = JsonNode.Parse(RepositoryFiles.Bitbucket("pr_opened.json"))!;
         json["pullRequest"]!["fromRef"]!["repository"]!["slug"] = "webhook-test-fork";
 
-        var pullRequest = parser.Parse(Encoding.UTF8.GetBytes(json.ToJsonString())).Event!.PullRequest!;
+        var pullRequest = _parser.Parse(Encoding.UTF8.GetBytes(json.ToJsonString())).Event!.PullRequest!;
 
         Assert.Equal("~gopher/webhook-test-fork", pullRequest.Source.Repository!.FullName);
         Assert.Null(pullRequest.Target.Repository);

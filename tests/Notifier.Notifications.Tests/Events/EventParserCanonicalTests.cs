@@ -5,7 +5,7 @@ namespace Notifier.Notifications.Tests.Events;
 
 public sealed class EventParserCanonicalTests
 {
-    private readonly EventParser parser = new();
+    private readonly EventParser _parser = new();
 
     public static TheoryData<string> Types() => new(EventTypes.All);
 
@@ -13,7 +13,7 @@ public sealed class EventParserCanonicalTests
     [MemberData(nameof(Types))]
     public void EverySampleParses(string type)
     {
-        var result = parser.Parse(RepositoryFiles.SampleBytes(type));
+        var result = _parser.Parse(RepositoryFiles.SampleBytes(type));
 
         Assert.True(result.IsSuccess, result.Error);
         Assert.Equal(type, result.Event!.Type);
@@ -28,7 +28,7 @@ public sealed class EventParserCanonicalTests
     {
         var (json, reason) = InvalidEvents.Get(name);
 
-        var result = parser.Parse(Encoding.UTF8.GetBytes(json));
+        var result = _parser.Parse(Encoding.UTF8.GetBytes(json));
 
         Assert.False(result.IsSuccess);
         Assert.StartsWith(reason, result.Error, StringComparison.Ordinal);
@@ -39,7 +39,7 @@ public sealed class EventParserCanonicalTests
     {
         var (json, _) = InvalidEvents.Get("title missing");
 
-        var result = parser.Parse(Encoding.UTF8.GetBytes(json));
+        var result = _parser.Parse(Encoding.UTF8.GetBytes(json));
 
         Assert.Equal("pullrequest.opened", result.EventType);
         Assert.StartsWith("evt-2026-11-21-pullrequest-opened-", result.EventId, StringComparison.Ordinal);
@@ -48,7 +48,7 @@ public sealed class EventParserCanonicalTests
     [Fact]
     public void PullRequestOpenedSampleMapsEveryPart()
     {
-        var e = parser.Parse(RepositoryFiles.SampleBytes(EventTypes.PullRequestOpened)).Event!;
+        var e = _parser.Parse(RepositoryFiles.SampleBytes(EventTypes.PullRequestOpened)).Event!;
 
         Assert.Equal(EventCategory.PullRequest, e.Category);
         Assert.Equal(new User("priya.raman", "Priya Raman", "priya.raman@example.com"), e.Actor);
@@ -70,7 +70,7 @@ public sealed class EventParserCanonicalTests
     [Fact]
     public void ReplyCommentKeepsItsParentAndAnchor()
     {
-        var comment = parser.Parse(RepositoryFiles.SampleBytes(EventTypes.PullRequestCommentAdded)).Event!.Comment!;
+        var comment = _parser.Parse(RepositoryFiles.SampleBytes(EventTypes.PullRequestCommentAdded)).Event!.Comment!;
 
         Assert.Equal(9142, comment.Id);
         Assert.Equal("priya.raman", comment.Author.Name);
@@ -83,7 +83,7 @@ public sealed class EventParserCanonicalTests
     [Fact]
     public void PushKeepsEveryRefAndCommit()
     {
-        var e = parser.Parse(RepositoryFiles.SampleBytes(EventTypes.RepositoryPushed)).Event!;
+        var e = _parser.Parse(RepositoryFiles.SampleBytes(EventTypes.RepositoryPushed)).Event!;
 
         Assert.Equal(["UPDATE", "ADD", "DELETE"], e.Push!.Changes.Select(c => c.Type));
         Assert.Null(e.Push.Changes[1].FromHash);
@@ -96,7 +96,7 @@ public sealed class EventParserCanonicalTests
     [Fact]
     public void AccountCreatedMapsSetPasswordUrlOntoTheLink()
     {
-        var account = parser.Parse(RepositoryFiles.SampleBytes(EventTypes.AccountCreated)).Event!.Account!;
+        var account = _parser.Parse(RepositoryFiles.SampleBytes(EventTypes.AccountCreated)).Event!.Account!;
 
         Assert.Equal("leila.nakamura@example.com", account.User.Email);
         Assert.Equal("https://git.example.com/passwordreset?token=q7Jx2mVbR9tLw4ZcKp8sNf3Ha6Ye1Ud0", account.Link.AbsoluteUri);
@@ -107,7 +107,7 @@ public sealed class EventParserCanonicalTests
     [Fact]
     public void PasswordResetMapsResetUrlOntoTheLink()
     {
-        var account = parser.Parse(RepositoryFiles.SampleBytes(EventTypes.AccountPasswordReset)).Event!.Account!;
+        var account = _parser.Parse(RepositoryFiles.SampleBytes(EventTypes.AccountPasswordReset)).Event!.Account!;
 
         Assert.Equal("https://git.example.com/passwordreset?token=Zt5Wq1Lr8Ve3Nk7Xb2Hm9Cy4Pj6Sd0Ga", account.Link.AbsoluteUri);
     }
@@ -115,7 +115,7 @@ public sealed class EventParserCanonicalTests
     [Fact]
     public void ModificationKeepsWhatChanged()
     {
-        var e = parser.Parse(RepositoryFiles.SampleBytes(EventTypes.PullRequestModified)).Event!;
+        var e = _parser.Parse(RepositoryFiles.SampleBytes(EventTypes.PullRequestModified)).Event!;
 
         Assert.Equal("WIP: retry budget for settlements", e.Changes!.PreviousTitle);
         Assert.Equal("main", e.Changes.PreviousTarget!.Name);
@@ -125,7 +125,7 @@ public sealed class EventParserCanonicalTests
     [Fact]
     public void ReviewerChangesKeepAddedAndRemoved()
     {
-        var changes = parser.Parse(RepositoryFiles.SampleBytes(EventTypes.PullRequestReviewersUpdated)).Event!.Changes!;
+        var changes = _parser.Parse(RepositoryFiles.SampleBytes(EventTypes.PullRequestReviewersUpdated)).Event!.Changes!;
 
         Assert.Equal(["amara", "sven"], changes.AddedReviewers.Select(u => u.Name));
         Assert.Null(changes.AddedReviewers[1].Email);
@@ -135,7 +135,7 @@ public sealed class EventParserCanonicalTests
     [Fact]
     public void ForkKeepsItsOrigin()
     {
-        var e = parser.Parse(RepositoryFiles.SampleBytes(EventTypes.RepositoryForked)).Event!;
+        var e = _parser.Parse(RepositoryFiles.SampleBytes(EventTypes.RepositoryForked)).Event!;
 
         Assert.Equal("~amara/ledger-service", e.Repository!.FullName);
         Assert.Equal("PAY/ledger-service", e.Origin!.FullName);
@@ -147,7 +147,7 @@ public sealed class EventParserCanonicalTests
         var json = Encoding.UTF8.GetString(RepositoryFiles.SampleBytes(EventTypes.PullRequestMerged))
             .Replace("2026-11-21T09:47:17Z", "2026-11-21T10:47:17.250+01:00", StringComparison.Ordinal);
 
-        var time = parser.Parse(Encoding.UTF8.GetBytes(json)).Event!.Time;
+        var time = _parser.Parse(Encoding.UTF8.GetBytes(json)).Event!.Time;
 
         Assert.Equal(TimeSpan.FromHours(1), time.Offset);
         Assert.Equal(new DateTimeOffset(2026, 11, 21, 9, 47, 17, 250, TimeSpan.Zero), time);
@@ -159,6 +159,6 @@ public sealed class EventParserCanonicalTests
         var json = Encoding.UTF8.GetString(RepositoryFiles.SampleBytes(EventTypes.PullRequestDeclined))
             .Replace("\"specVersion\": \"1.0\",", "\"specVersion\": \"1.0\", \"x-producer\": {\"build\": 7},", StringComparison.Ordinal);
 
-        Assert.True(parser.Parse(Encoding.UTF8.GetBytes(json)).IsSuccess);
+        Assert.True(_parser.Parse(Encoding.UTF8.GetBytes(json)).IsSuccess);
     }
 }

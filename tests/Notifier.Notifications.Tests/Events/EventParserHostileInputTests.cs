@@ -6,11 +6,11 @@ namespace Notifier.Notifications.Tests.Events;
 
 public sealed class EventParserHostileInputTests
 {
-    private readonly EventParser parser = new();
+    private readonly EventParser _parser = new();
 
     private static string Sample(string type) => File.ReadAllText(RepositoryFiles.Sample(type));
 
-    private EventParseResult Parse(string json, string? eventKey = null) => parser.Parse(Encoding.UTF8.GetBytes(json), eventKey);
+    private EventParseResult Parse(string json, string? eventKey = null) => _parser.Parse(Encoding.UTF8.GetBytes(json), eventKey);
 
     [Fact]
     public void OversizedBodyIsRejectedBeforeParsing()
@@ -18,7 +18,7 @@ public sealed class EventParserHostileInputTests
         var body = new byte[300 * 1024];
         body.AsSpan().Fill((byte)'[');
 
-        var result = parser.Parse(body);
+        var result = _parser.Parse(body);
 
         Assert.Equal("body is 300 KB; the limit is 256 KB", result.Error);
     }
@@ -116,7 +116,7 @@ public sealed class EventParserHostileInputTests
         var at = Array.IndexOf(body, (byte)'A');
         body[at] = 0xFF;
 
-        Assert.Contains(": not valid text", parser.Parse(body).Error, StringComparison.Ordinal);
+        Assert.Contains(": not valid text", _parser.Parse(body).Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -124,7 +124,7 @@ public sealed class EventParserHostileInputTests
     {
         var body = Encoding.UTF8.GetPreamble().Concat(RepositoryFiles.SampleBytes(EventTypes.PullRequestOpened)).ToArray();
 
-        Assert.True(parser.Parse(body).IsSuccess);
+        Assert.True(_parser.Parse(body).IsSuccess);
     }
 
     [Fact]
@@ -200,7 +200,7 @@ public sealed class EventParserHostileInputTests
     [Fact]
     public void CanonicalBodyWinsOverAStrayEventKeyProperty()
     {
-        var result = parser.Parse(RepositoryFiles.SampleBytes(EventTypes.PullRequestOpened), "pr:deleted");
+        var result = _parser.Parse(RepositoryFiles.SampleBytes(EventTypes.PullRequestOpened), "pr:deleted");
 
         Assert.Equal(EventTypes.PullRequestOpened, result.Event!.Type);
     }

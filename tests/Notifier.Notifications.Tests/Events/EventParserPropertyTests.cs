@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using FsCheck;
 using FsCheck.Fluent;
@@ -171,7 +172,7 @@ public sealed class EventParserPropertyTests
                 }
 
                 break;
-            case JsonValue value when value.GetValueKind() == System.Text.Json.JsonValueKind.String:
+            case JsonValue value when value.GetValueKind() == JsonValueKind.String:
                 strings.Add(value);
                 break;
         }

@@ -11,7 +11,7 @@ public sealed class RecipientResolverTests
     private static readonly User Jonas = new("jbecker", "Jonas Becker", "jonas.becker@example.com");
     private static readonly User Amara = new("amara", "Amara Okafor", "amara.okafor@example.com");
 
-    private readonly RecipientResolver resolver = new();
+    private readonly RecipientResolver _resolver = new();
 
     private static NotificationEvent PullRequestEvent(string type, User actor, IReadOnlyList<Participant>? reviewers = null, IReadOnlyList<Participant>? participants = null, User? author = null) => new()
     {
@@ -38,7 +38,7 @@ public sealed class RecipientResolverTests
     [Fact]
     public void OpenedGoesToReviewersOnly()
     {
-        var set = resolver.Resolve(PullRequestEvent(EventTypes.PullRequestOpened, actor: Amara));
+        var set = _resolver.Resolve(PullRequestEvent(EventTypes.PullRequestOpened, actor: Amara));
 
         Assert.Equal([("tomas.alvarez@example.com", RecipientReason.Reviewer), ("mei.lin@example.com", RecipientReason.Reviewer)], Summary(set));
     }
@@ -50,7 +50,7 @@ public sealed class RecipientResolverTests
     [InlineData(EventTypes.PullRequestApproved)]
     public void OtherPullRequestEventsGoToAuthorReviewersAndParticipants(string type)
     {
-        var set = resolver.Resolve(PullRequestEvent(type, actor: Amara));
+        var set = _resolver.Resolve(PullRequestEvent(type, actor: Amara));
 
         Assert.Equal(
             [
@@ -63,7 +63,7 @@ public sealed class RecipientResolverTests
     [Fact]
     public void ActorGetsNoMailAboutTheirOwnAction()
     {
-        var set = resolver.Resolve(PullRequestEvent(EventTypes.PullRequestApproved, actor: Mei));
+        var set = _resolver.Resolve(PullRequestEvent(EventTypes.PullRequestApproved, actor: Mei));
 
         Assert.DoesNotContain(set.Recipients, r => r.User.Name == "mei.lin");
         Assert.Equal(3, set.Recipients.Count);
@@ -74,7 +74,7 @@ public sealed class RecipientResolverTests
     {
         var actorUnderAnotherName = new User("MEI", "Mei", "Mei.Lin@EXAMPLE.com");
 
-        var set = resolver.Resolve(PullRequestEvent(EventTypes.PullRequestApproved, actor: actorUnderAnotherName));
+        var set = _resolver.Resolve(PullRequestEvent(EventTypes.PullRequestApproved, actor: actorUnderAnotherName));
 
         Assert.DoesNotContain(set.Recipients, r => r.Mailbox.Address == "mei.lin@example.com");
     }
@@ -90,7 +90,7 @@ public sealed class RecipientResolverTests
             reviewers: [new Participant(Tomas), priyaAsReviewerToo],
             participants: [new Participant(tomasShouting), new Participant(Jonas), new Participant(Jonas)]);
 
-        var set = resolver.Resolve(e);
+        var set = _resolver.Resolve(e);
 
         Assert.Equal(
             [
@@ -107,7 +107,7 @@ public sealed class RecipientResolverTests
         var blank = new User("blank", null, "   ");
         var e = PullRequestEvent(EventTypes.PullRequestMerged, actor: Amara, reviewers: [new Participant(sven), new Participant(Mei)], participants: [new Participant(sven), new Participant(blank)]);
 
-        var set = resolver.Resolve(e);
+        var set = _resolver.Resolve(e);
 
         Assert.Equal(2, set.SkippedWithoutAddress);
         Assert.DoesNotContain(set.Recipients, r => r.User.Name is "sven" or "blank");
@@ -120,7 +120,7 @@ public sealed class RecipientResolverTests
         var injected = new User("inject", "Inject", "x@example.com\r\nBcc: all@example.com");
         var e = PullRequestEvent(EventTypes.PullRequestMerged, actor: Amara, participants: [new Participant(broken), new Participant(injected), new Participant(broken)]);
 
-        var set = resolver.Resolve(e);
+        var set = _resolver.Resolve(e);
 
         Assert.Equal(["not-an-address", "x@example.com\\u000d\\u000aBcc: all@example.com"], set.InvalidAddresses);
         Assert.DoesNotContain(set.Recipients, r => r.User.Name is "broken" or "inject");
@@ -132,7 +132,7 @@ public sealed class RecipientResolverTests
         var hostile = new User("eve", "Eve\r\nBcc: everyone@example.com", "eve@example.com");
         var e = PullRequestEvent(EventTypes.PullRequestMerged, actor: Amara, participants: [new Participant(hostile)]);
 
-        var eve = Assert.Single(resolver.Resolve(e).Recipients, r => r.User.Name == "eve");
+        var eve = Assert.Single(_resolver.Resolve(e).Recipients, r => r.User.Name == "eve");
 
         Assert.Equal("Eve  Bcc: everyone@example.com", eve.Mailbox.DisplayName);
         Assert.Equal("eve@example.com", eve.Mailbox.Address);
@@ -143,7 +143,7 @@ public sealed class RecipientResolverTests
     {
         var e = PullRequestEvent(EventTypes.PullRequestMerged, actor: Amara) with { Recipients = [Priya, Mei, new User("ops", "Ops", "ops@example.com")] };
 
-        var set = resolver.Resolve(e);
+        var set = _resolver.Resolve(e);
 
         Assert.Equal(
             [
@@ -158,7 +158,7 @@ public sealed class RecipientResolverTests
     {
         var e = PullRequestEvent(EventTypes.PullRequestMerged, actor: Amara) with { Recipients = [Amara, Mei] };
 
-        Assert.Equal([("mei.lin@example.com", RecipientReason.Reviewer)], Summary(resolver.Resolve(e)));
+        Assert.Equal([("mei.lin@example.com", RecipientReason.Reviewer)], Summary(_resolver.Resolve(e)));
     }
 
     [Fact]
@@ -170,7 +170,7 @@ public sealed class RecipientResolverTests
             Comment = new Comment { Id = 2, Text = "kept global", Author = Priya, Parent = parent },
         };
 
-        var set = resolver.Resolve(e);
+        var set = _resolver.Resolve(e);
 
         Assert.Contains(("amara.okafor@example.com", RecipientReason.Participant), Summary(set));
     }
@@ -183,7 +183,7 @@ public sealed class RecipientResolverTests
             Changes = new EventChanges { AddedReviewers = [Amara], RemovedReviewers = [Tomas] },
         };
 
-        var set = resolver.Resolve(e);
+        var set = _resolver.Resolve(e);
 
         Assert.Equal(
             [
@@ -198,7 +198,7 @@ public sealed class RecipientResolverTests
     {
         var e = new EventParser().Parse(RepositoryFiles.SampleBytes(EventTypes.CommitCommentAdded)).Event!;
 
-        var set = resolver.Resolve(e);
+        var set = _resolver.Resolve(e);
 
         // Actor mei.lin wrote the reply; jbecker wrote the commit; amara wrote the comment replied to.
         Assert.Equal([("jonas.becker@example.com", RecipientReason.Author), ("amara.okafor@example.com", RecipientReason.Participant)], Summary(set));
@@ -209,7 +209,7 @@ public sealed class RecipientResolverTests
     {
         var e = new EventParser().Parse(RepositoryFiles.SampleBytes(EventTypes.RepositoryPushed)).Event! with { Recipients = null };
 
-        var set = resolver.Resolve(e);
+        var set = _resolver.Resolve(e);
 
         Assert.Empty(set.Recipients);
         Assert.Equal(RecipientResolver.RepositoryEventsNeedRecipients, set.Note);
@@ -220,7 +220,7 @@ public sealed class RecipientResolverTests
     {
         var e = new EventParser().Parse(RepositoryFiles.SampleBytes(EventTypes.RepositoryPushed)).Event!;
 
-        var set = resolver.Resolve(e);
+        var set = _resolver.Resolve(e);
 
         Assert.Equal(["priya.raman@example.com", "tomas.alvarez@example.com", "mei.lin@example.com"], set.Recipients.Select(r => r.Mailbox.Address));
         Assert.All(set.Recipients, r => Assert.Equal(RecipientReason.Watcher, r.Reason));
@@ -234,7 +234,7 @@ public sealed class RecipientResolverTests
         var e = new EventParser().Parse(RepositoryFiles.SampleBytes(EventTypes.AccountPasswordReset)).Event!;
         Assert.Equal(e.Actor, e.Account!.User);
 
-        var set = resolver.Resolve(e);
+        var set = _resolver.Resolve(e);
 
         Assert.Equal([("tomas.alvarez@example.com", RecipientReason.Account)], Summary(set));
     }
@@ -244,7 +244,7 @@ public sealed class RecipientResolverTests
     {
         var e = new EventParser().Parse(RepositoryFiles.SampleBytes(EventTypes.AccountCreated)).Event! with { Recipients = [Mei, Jonas] };
 
-        var set = resolver.Resolve(e);
+        var set = _resolver.Resolve(e);
 
         Assert.Equal([("leila.nakamura@example.com", RecipientReason.Account)], Summary(set));
     }
@@ -254,7 +254,7 @@ public sealed class RecipientResolverTests
     {
         var e = new EventParser().Parse(RepositoryFiles.Bitbucket("pr_opened.json")).Event!;
 
-        var recipient = Assert.Single(resolver.Resolve(e).Recipients);
+        var recipient = Assert.Single(_resolver.Resolve(e).Recipients);
 
         Assert.Equal("Cain Piper <cain.piper@foo.bar>", recipient.Mailbox.ToString());
         Assert.Equal(RecipientReason.Reviewer, recipient.Reason);
@@ -265,7 +265,7 @@ public sealed class RecipientResolverTests
     {
         var e = new EventParser().Parse(RepositoryFiles.Bitbucket("pr_reviewer_approved.json")).Event!;
 
-        Assert.Equal([("gopher@foo.bar", RecipientReason.Author)], Summary(resolver.Resolve(e)));
+        Assert.Equal([("gopher@foo.bar", RecipientReason.Author)], Summary(_resolver.Resolve(e)));
     }
 
     [Theory]
@@ -274,7 +274,7 @@ public sealed class RecipientResolverTests
     {
         var e = new EventParser().Parse(RepositoryFiles.SampleBytes(type)).Event!;
 
-        var set = resolver.Resolve(e);
+        var set = _resolver.Resolve(e);
 
         if (e.Category != EventCategory.Account)
         {

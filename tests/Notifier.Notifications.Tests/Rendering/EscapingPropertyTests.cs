@@ -1,5 +1,7 @@
+using System.Net;
 using FsCheck;
 using FsCheck.Fluent;
+using Notifier.Notifications.Recipients;
 using Notifier.Notifications.Rendering;
 using Notifier.Smtp.Messages;
 using Notifier.Smtp.Mime;
@@ -37,8 +39,8 @@ public sealed class EscapingPropertyTests
     public void EventTextNeverBecomesMarkupOrAHeaderBreak()
     {
         var renderer = TestEvents.Renderer();
-        var recipients = new Notifier.Notifications.Recipients.RecipientSet(
-            [TestEvents.To(TestEvents.Tomas, Notifier.Notifications.Recipients.RecipientReason.Reviewer)], 0, []);
+        var recipients = new RecipientSet(
+            [TestEvents.To(TestEvents.Tomas, RecipientReason.Reviewer)], 0, []);
 
         var property = Prop.ForAll(MarkedText.ToArbitrary(), text =>
         {
@@ -92,7 +94,7 @@ public sealed class EscapingPropertyTests
         while ((at = html.IndexOf("href=\"", at, StringComparison.Ordinal)) >= 0)
         {
             var end = html.IndexOf('"', at + 6);
-            hrefs.Add(System.Net.WebUtility.HtmlDecode(html[(at + 6)..end]));
+            hrefs.Add(WebUtility.HtmlDecode(html[(at + 6)..end]));
             at = end;
         }
 

@@ -1,5 +1,6 @@
 using Notifier.Notifications.Events;
 using Notifier.Notifications.Recipients;
+using Notifier.Notifications.Rendering;
 using Notifier.Smtp.Messages;
 
 namespace Notifier.Notifications.Tests.Rendering;
@@ -270,7 +271,7 @@ internal static class TestEvents
 
     public static Mailbox From { get; } = new("noreply@example.com", "Code Review");
 
-    public static Notifier.Notifications.Rendering.EmailRenderer Renderer() => new(Options, From, Clock);
+    public static EmailRenderer Renderer() => new(Options, From, Clock);
 
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider
     {

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using Notifier.Smtp.Diagnostics;
 using Notifier.Smtp.Messages;
@@ -162,7 +163,7 @@ public sealed class SmtpProbeTests
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
 
         var report = await new SmtpProbe().CheckAsync(TestOptions(o =>

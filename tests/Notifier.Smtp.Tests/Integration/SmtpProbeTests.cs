@@ -23,7 +23,7 @@ public sealed class SmtpProbeTests(ServerCertificates certificates) : IClassFixt
         Assert.True(report.Succeeded, report.Error?.Message);
         Assert.Contains("aiosmtpd test server", report.Greeting, StringComparison.Ordinal);
         Assert.NotNull(report.Tls);
-        Assert.Contains(report.Tls.ProtocolName, new[] { "TLS 1.2", "TLS 1.3" });
+        Assert.True(report.Tls.ProtocolName is "TLS 1.2" or "TLS 1.3", report.Tls.ProtocolName);
         Assert.Contains("localhost", report.Tls.DnsNames);
         Assert.Equal("CN=Notifier Test CA", report.Tls.Issuer);
         Assert.Contains("PLAIN", report.AuthMechanismsOffered);

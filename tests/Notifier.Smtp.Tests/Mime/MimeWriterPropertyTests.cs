@@ -18,16 +18,16 @@ public sealed class MimeWriterPropertyTests
     private static readonly string[] MultipartHeaders =
         ["From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "X-Notifier-Reason", "Content-Type"];
 
-    public sealed record Case(string Subject, string DisplayName, string Reason, string Text, string? Html);
+    public sealed record MessageCase(string Subject, string DisplayName, string Reason, string Text, string? Html);
 
-    private static Gen<Case> Cases { get; } =
+    private static Gen<MessageCase> Cases { get; } =
         from subject in UnicodeGenerators.HeaderText
         from name in UnicodeGenerators.HeaderText
         from reason in UnicodeGenerators.HeaderText
         from text in UnicodeGenerators.BodyText
         from hasHtml in Gen.Elements(true, false)
         from html in UnicodeGenerators.BodyText
-        select new Case(subject, name, reason, text, hasHtml ? html : null);
+        select new MessageCase(subject, name, reason, text, hasHtml ? html : null);
 
     [Fact]
     public void EveryLineIsShortAndEndsWithCrlfAndNoHeaderComesFromUserText()
@@ -104,7 +104,7 @@ public sealed class MimeWriterPropertyTests
 
     private static string Shorten(string text) => text.Length <= 3000 ? text : text[..3000] + "…";
 
-    private static EmailMessage Build(Case c) => TestMessages.Create(
+    private static EmailMessage Build(MessageCase c) => TestMessages.Create(
         subject: c.Subject,
         to: [new Mailbox("jane@example.com", c.DisplayName)],
         text: c.Text,

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Notifier.Smtp.Tests.Servers;
 
 /// <summary>One DATA transaction as smtp_server.py recorded it (message-N.json).</summary>
@@ -24,5 +26,5 @@ public sealed record ReceivedMessage
     public byte[] Bytes => Convert.FromBase64String(Data);
 
     /// <summary>The message as text (our MIME output is 7-bit).</summary>
-    public string Text => System.Text.Encoding.UTF8.GetString(Bytes);
+    public string Text => Encoding.UTF8.GetString(Bytes);
 }

@@ -16,6 +16,12 @@ public sealed record ReceivedSession
 
     public string? AuthMechanism { get; init; }
 
+    /// <summary>The XOAUTH2 outcome: "accepted", "refused token" or "malformed: …"; null when it was not tried.</summary>
+    public string? XOAuth2 { get; init; }
+
+    /// <summary>Which accepted token was used: 1 for the first of <see cref="SmtpServerOptions.XOAuth2Tokens"/>.</summary>
+    public int? XOAuth2Token { get; init; }
+
     /// <summary>"QUIT", "closed", "closed during DATA", "greeting refused with 421", ...; null while open.</summary>
     public string? Ended { get; init; }
 

@@ -13,7 +13,7 @@ public sealed class ServerCertificates : IDisposable
 {
     public const string OtherHostName = "mail.other.example";
 
-    private readonly string folder = Directory.CreateTempSubdirectory("notifier-certs-").FullName;
+    private readonly string _folder = Directory.CreateTempSubdirectory("notifier-certs-").FullName;
 
     public ServerCertificates()
     {
@@ -24,7 +24,7 @@ public sealed class ServerCertificates : IDisposable
         caRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(caRequest.PublicKey, false));
         using var ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
 
-        AuthorityPath = Path.Combine(folder, "ca.pem");
+        AuthorityPath = Path.Combine(_folder, "ca.pem");
         File.WriteAllText(AuthorityPath, ca.ExportCertificatePem() + "\n");
         Localhost = Leaf("localhost", ca, includeLoopbackIp: true);
         OtherHost = Leaf(OtherHostName, ca, includeLoopbackIp: false);
@@ -43,7 +43,7 @@ public sealed class ServerCertificates : IDisposable
     /// <summary>Self-signed for localhost; trusted only when its own PEM is in Mail__TrustedCertificatesPath.</summary>
     public PemCertificate SelfSigned { get; }
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     private PemCertificate Leaf(string name, X509Certificate2? issuer, bool includeLoopbackIp, string? fileName = null)
     {
@@ -73,7 +73,7 @@ public sealed class ServerCertificates : IDisposable
             ? request.CreateSelfSigned(notBefore, notAfter)
             : request.Create(issuer, notBefore, notAfter, RandomNumberGenerator.GetBytes(12));
 
-        var stem = Path.Combine(folder, fileName ?? name);
+        var stem = Path.Combine(_folder, fileName ?? name);
         File.WriteAllText(stem + ".pem", certificate.ExportCertificatePem() + "\n");
         File.WriteAllText(stem + ".key", key.ExportPkcs8PrivateKeyPem() + "\n");
         return new PemCertificate(stem + ".pem", stem + ".key");

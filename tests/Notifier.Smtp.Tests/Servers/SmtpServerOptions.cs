@@ -11,6 +11,12 @@ public sealed record SmtpServerOptions
     /// <summary>Required credentials as <c>user:password</c>; null serves anonymous clients.</summary>
     public string? Auth { get; init; }
 
+    /// <summary>Offer only AUTH XOAUTH2, for this mailbox (the SASL <c>user=</c>); null: no XOAUTH2.</summary>
+    public string? XOAuth2Mailbox { get; init; }
+
+    /// <summary>The access tokens XOAUTH2 accepts; any other well-formed one gets Exchange Online's 334 JSON challenge and 535.</summary>
+    public IReadOnlyList<string> XOAuth2Tokens { get; init; } = [];
+
     /// <summary>Offer AUTH on an unencrypted connection too.</summary>
     public bool AllowPlaintextAuth { get; init; }
 
@@ -33,6 +39,18 @@ public sealed record SmtpServerOptions
         {
             yield return "--auth";
             yield return Auth;
+        }
+
+        if (XOAuth2Mailbox is not null)
+        {
+            yield return "--xoauth2";
+            yield return XOAuth2Mailbox;
+        }
+
+        foreach (var token in XOAuth2Tokens)
+        {
+            yield return "--xoauth2-token";
+            yield return token;
         }
 
         if (AllowPlaintextAuth)

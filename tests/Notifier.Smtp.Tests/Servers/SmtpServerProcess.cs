@@ -1,4 +1,6 @@
+using System.ComponentModel;
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -14,13 +16,13 @@ public sealed class SmtpServerProcess : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    private readonly Process process;
-    private readonly StringBuilder errors;
+    private readonly Process _process;
+    private readonly StringBuilder _errors;
 
     private SmtpServerProcess(Process process, StringBuilder errors, string recordDirectory, int port)
     {
-        this.process = process;
-        this.errors = errors;
+        _process = process;
+        _errors = errors;
         RecordDirectory = recordDirectory;
         Port = port;
     }
@@ -35,9 +37,9 @@ public sealed class SmtpServerProcess : IAsyncDisposable
     {
         get
         {
-            lock (errors)
+            lock (_errors)
             {
-                return errors.ToString();
+                return _errors.ToString();
             }
         }
     }
@@ -83,7 +85,7 @@ public sealed class SmtpServerProcess : IAsyncDisposable
         {
             process = Process.Start(start) ?? throw new InvalidOperationException("Process.Start returned null.");
         }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        catch (Exception e) when (e is Win32Exception or InvalidOperationException)
         {
             throw new InvalidOperationException(
                 $"Could not start {PythonEmailParser.Python} for the test SMTP server ({e.Message}). Run tests/install-deps.sh (it installs python3-aiosmtpd).", e);
@@ -113,7 +115,7 @@ public sealed class SmtpServerProcess : IAsyncDisposable
                         $"The test SMTP server exited before it was ready (exit code {Exited(process)}). Is python3-aiosmtpd installed (tests/install-deps.sh)? stderr:\n{Text(stderr)}");
                 if (line.StartsWith("READY port=", StringComparison.Ordinal))
                 {
-                    return new SmtpServerProcess(process, stderr, records, int.Parse(line["READY port=".Length..], System.Globalization.CultureInfo.InvariantCulture));
+                    return new SmtpServerProcess(process, stderr, records, int.Parse(line["READY port=".Length..], CultureInfo.InvariantCulture));
                 }
             }
         }
@@ -148,9 +150,9 @@ public sealed class SmtpServerProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Kill(process);
-        await process.WaitForExitAsync();
-        process.Dispose();
+        Kill(_process);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
         try
         {
             Directory.Delete(RecordDirectory, recursive: true);
@@ -193,7 +195,7 @@ public sealed class SmtpServerProcess : IAsyncDisposable
 
         // The parameterless wait also drains the asynchronous stderr reader, so the message shows all of it.
         process.WaitForExit();
-        return process.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return process.ExitCode.ToString(CultureInfo.InvariantCulture);
     }
 
     private static string Text(StringBuilder builder)

@@ -84,6 +84,50 @@ public sealed class SmtpServerProcessTests
         Assert.Contains("nonexistent", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("user=notifier@contoso.com\u0001auth=Bearer token-2\u0001\u0001", "235 ", "accepted")]
+    [InlineData("user=notifier@contoso.com\u0001auth=Bearer stale\u0001\u0001", "334 ", "refused token")]
+    [InlineData("user=notifier@contoso.com\u0001auth=Bearer token-2\u0001", "535 5.7.8", "malformed: does not end with two ^A")]
+    [InlineData("user=other@contoso.com\u0001auth=Bearer token-2\u0001\u0001", "535 5.7.8", "malformed: the user is not the mailbox or auth=Bearer does not follow it")]
+    public async Task XOAuth2AcceptsOnlyTheExactPayloadWithAKnownToken(string payload, string reply, string recorded)
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions
+        {
+            XOAuth2Mailbox = "notifier@contoso.com",
+            XOAuth2Tokens = ["token-1", "token-2"],
+            AllowPlaintextAuth = true,
+        });
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", server.Port);
+        var stream = client.GetStream();
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        await reader.ReadLineAsync();
+        await SendAsync(stream, "EHLO harness.test");
+        var extensions = new List<string>();
+        string line;
+        while ((line = (await reader.ReadLineAsync())!).StartsWith("250-", StringComparison.Ordinal))
+        {
+            extensions.Add(line);
+        }
+
+        await SendAsync(stream, "AUTH XOAUTH2 " + Convert.ToBase64String(Encoding.UTF8.GetBytes(payload)));
+        var answer = (await reader.ReadLineAsync())!;
+        Assert.StartsWith(reply, answer, StringComparison.Ordinal);
+        if (reply == "334 ")
+        {
+            // Exchange Online's error challenge: base64 JSON; the client answers with an empty line.
+            Assert.Contains("\"status\": \"401\"", Encoding.UTF8.GetString(Convert.FromBase64String(answer[4..])), StringComparison.Ordinal);
+            await SendAsync(stream, "");
+            Assert.StartsWith("535 5.7.3", await reader.ReadLineAsync(), StringComparison.Ordinal);
+        }
+
+        Assert.Contains("250-AUTH XOAUTH2", extensions);
+        var session = Assert.Single(await server.WaitForSessionsAsync(s => s.Count == 1 && s[0].XOAuth2 is not null));
+        Assert.Equal(recorded, session.XOAuth2);
+        Assert.Equal(recorded == "accepted" ? 2 : null, session.XOAuth2Token);
+        Assert.Equal(["EHLO harness.test", "AUTH XOAUTH2"], session.Commands);
+    }
+
     private static Task SendAsync(NetworkStream stream, string line) =>
         stream.WriteAsync(Encoding.ASCII.GetBytes(line + "\r\n")).AsTask();
 }

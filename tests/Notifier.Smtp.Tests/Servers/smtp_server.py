@@ -21,6 +21,12 @@ Faults (--fault, repeatable):
   silent                accept TCP connections but never send the greeting
   silent-after-ehlo     greet, then never answer EHLO or anything after it
   auth-fail             refuse every AUTH with 535 5.7.8
+
+XOAUTH2 (--xoauth2 MAILBOX): AUTH XOAUTH2 is the only mechanism offered. The SASL payload must be exactly
+"user=MAILBOX\x01auth=Bearer TOKEN\x01\x01" with TOKEN one of the --xoauth2-token values. A well-formed payload
+with another token gets what Exchange Online sends: a 334 challenge carrying a base64 JSON error, then, after the
+client's empty answer, 535 5.7.3. Anything else is 535 5.7.8. The session records the outcome in "xoauth2" and,
+when accepted, the position of the token in "xoauth2Token" (1 = the first --xoauth2-token); never the token.
 """
 import argparse
 import asyncio
@@ -32,7 +38,7 @@ import ssl
 import sys
 import threading
 
-from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+from aiosmtpd.smtp import MISSING, SMTP, AuthResult, LoginPassword
 
 ARGS = None
 SESSION_IDS = itertools.count(1)
@@ -116,6 +122,27 @@ def authenticator(server, session, envelope, mechanism, auth_data):
     return AuthResult(success=ok, handled=False)
 
 
+XOAUTH2_ERROR = {"status": "401", "schemes": "bearer", "scope": "https://outlook.office365.com/.default"}
+
+
+def xoauth2_outcome(payload):
+    """("accepted", n), ("refused token", None) or ("malformed: why", None) for a decoded XOAUTH2 payload."""
+    prefix = f"user={ARGS.xoauth2}\x01auth=Bearer ".encode("utf-8")
+    if not payload.startswith(b"user="):
+        return "malformed: does not start with user=", None
+    if not payload.startswith(prefix):
+        return "malformed: the user is not the mailbox or auth=Bearer does not follow it", None
+    if not payload.endswith(b"\x01\x01"):
+        return "malformed: does not end with two ^A", None
+    token = payload[len(prefix):-2]
+    if b"\x01" in token or not token:
+        return "malformed: extra or missing fields", None
+    tokens = [t.encode("utf-8") for t in ARGS.xoauth2_token]
+    if token in tokens:
+        return "accepted", tokens.index(token) + 1
+    return "refused token", None
+
+
 class RecordingSMTP(SMTP):
     """aiosmtpd's server, recording each command before it is handled, with the faults switched in."""
 
@@ -164,6 +191,31 @@ class RecordingSMTP(SMTP):
         # Only the mechanism: credentials never reach the record.
         self.record("AUTH", (arg or "").split(" ")[0])
         await super().smtp_AUTH(arg)
+
+    async def auth_XOAUTH2(self, _, args):
+        if len(args) > 1:
+            try:
+                payload = base64.b64decode(args[1], validate=True)
+            except ValueError:
+                await self.push("501 5.5.2 Can't decode base64")
+                return AuthResult(success=False, handled=True)
+        else:
+            payload = await self.challenge_auth("")
+            if payload is MISSING:
+                return AuthResult(success=False, handled=True)
+        outcome, token_index = xoauth2_outcome(payload)
+        if fault("auth-fail") and outcome == "accepted":
+            outcome, token_index = "refused token", None
+        self.recorder.update(xoauth2=outcome)
+        if outcome == "accepted":
+            self.recorder.update(authenticatedAs=ARGS.xoauth2, authMechanism="XOAUTH2", xoauth2Token=token_index)
+            return AuthResult(success=True, handled=False)
+        if outcome == "refused token":
+            # Exchange Online's answer: the error as base64 JSON, the client's empty line, then 535.
+            if await self.challenge_auth(json.dumps(XOAUTH2_ERROR)) is not MISSING:
+                await self.push("535 5.7.3 Authentication unsuccessful [test-smtp.localhost]")
+            return AuthResult(success=False, handled=True)
+        return AuthResult(success=False, handled=False)
 
     async def smtp_MAIL(self, arg):
         self.record("MAIL", arg)
@@ -241,11 +293,12 @@ def protocol_factory():
         "tls_context": tls_context() if starttls else None,
         "timeout": 30,
     }
-    if ARGS.auth:
+    if ARGS.auth or ARGS.xoauth2:
         kwargs["authenticator"] = authenticator
         # Over SMTPS aiosmtpd does not know the connection is encrypted, so it must not insist on STARTTLS.
         kwargs["auth_require_tls"] = not (ARGS.allow_plaintext_auth or ARGS.tls == "smtps")
         kwargs["auth_required"] = True
+        kwargs["auth_exclude_mechanism"] = ["PLAIN", "LOGIN"] if ARGS.xoauth2 else ["XOAUTH2"]
     return lambda: RecordingSMTP(Handler(), **kwargs)
 
 
@@ -275,6 +328,8 @@ if __name__ == "__main__":
     parser.add_argument("--cert")
     parser.add_argument("--key")
     parser.add_argument("--auth", help="required credentials as user:password; advertises AUTH PLAIN LOGIN")
+    parser.add_argument("--xoauth2", metavar="MAILBOX", help="offer only AUTH XOAUTH2, for this mailbox")
+    parser.add_argument("--xoauth2-token", action="append", default=[], help="an access token XOAUTH2 accepts")
     parser.add_argument("--allow-plaintext-auth", action="store_true", help="offer AUTH without TLS")
     parser.add_argument("--fault", action="append", default=[])
     parser.add_argument("--record", required=True, help="directory for session-N.json and message-N.json")

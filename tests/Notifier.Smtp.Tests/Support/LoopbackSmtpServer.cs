@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Notifier.Smtp.Protocol;
 
 namespace Notifier.Smtp.Tests.Support;
 
@@ -40,12 +41,12 @@ internal sealed class LoopbackSmtpServer : IAsyncDisposable
     public int Connections;
 
     /// <summary>Connects to this server whatever host name the options carry, so certificates can name any host.</summary>
-    public async ValueTask<Stream> Connect(string host, int port, CancellationToken cancellationToken)
+    public SmtpStreamFactory Connect => async (_, _, cancellationToken) =>
     {
         var client = new TcpClient { NoDelay = true };
         await client.ConnectAsync(IPAddress.Loopback, Port, cancellationToken);
         return client.GetStream();
-    }
+    };
 
     public async ValueTask DisposeAsync()
     {

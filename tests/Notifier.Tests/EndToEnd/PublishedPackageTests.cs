@@ -1,7 +1,9 @@
-using Notifier.Smtp.Tests.Servers;
 using System.Diagnostics;
+using System.Globalization;
 using System.IO.Compression;
 using System.Net;
+using System.Runtime.Versioning;
+using Notifier.Smtp.Tests.Servers;
 using Notifier.Tests.Support;
 
 namespace Notifier.Tests.EndToEnd;
@@ -38,7 +40,7 @@ public sealed class PublishedPackage : IAsyncLifetime
     }
 }
 
-[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+[SupportedOSPlatform("linux")]
 public sealed class PublishedPackageTests(PublishedPackage package) : IClassFixture<PublishedPackage>
 {
     [Fact]
@@ -75,9 +77,9 @@ public sealed class PublishedPackageTests(PublishedPackage package) : IClassFixt
         var port = FreePort.Next();
         var environment = new Dictionary<string, string?>
         {
-            ["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(CultureInfo.InvariantCulture),
             ["Mail__Host"] = "127.0.0.1",
-            ["Mail__Port"] = smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Mail__Port"] = smtp.Port.ToString(CultureInfo.InvariantCulture),
             ["Mail__Tls"] = "None",
             ["Mail__From"] = "noreply@example.com",
             ["Notifications__BaseUrl"] = "https://git.example.com/",

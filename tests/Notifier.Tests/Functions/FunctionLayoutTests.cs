@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Notifier.Functions;
@@ -92,7 +94,7 @@ public sealed class FunctionLayoutTests
         var serviceBus = host.GetProperty("extensions").GetProperty("serviceBus");
         Assert.True(serviceBus.GetProperty("autoCompleteMessages").GetBoolean());
         Assert.Equal(16, serviceBus.GetProperty("maxConcurrentCalls").GetInt32());
-        Assert.True(TimeSpan.Parse(serviceBus.GetProperty("maxAutoLockRenewalDuration").GetString()!, System.Globalization.CultureInfo.InvariantCulture) > TimeSpan.Zero);
+        Assert.True(TimeSpan.Parse(serviceBus.GetProperty("maxAutoLockRenewalDuration").GetString()!, CultureInfo.InvariantCulture) > TimeSpan.Zero);
         Assert.Equal("api", host.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString());
     }
 
@@ -102,7 +104,7 @@ public sealed class FunctionLayoutTests
         await using var factory = new HandlerFactory();
         using var _ = factory.CreateClient();
         var routes = factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
-            .Where(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods.Contains("POST") == true)
+            .Where(e => e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods.Contains("POST") == true)
             .Select(e => "/" + e.RoutePattern.RawText!.TrimStart('/'))
             .Order().ToList();
         var folders = Directory.GetDirectories(FunctionsFolder).Where(d => File.Exists(Path.Combine(d, "function.json")))
@@ -140,7 +142,7 @@ public sealed class FunctionLayoutTests
         Assert.EndsWith(".servicebus.windows.net", values.GetProperty("ServiceBusConnection__fullyQualifiedNamespace").GetString(), StringComparison.Ordinal);
         foreach (var sample in Directory.GetFiles(Repo.Path("samples", "events"), "account.*.json"))
         {
-            var links = System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(sample), "\"(https://[^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
+            var links = Regex.Matches(File.ReadAllText(sample), "\"(https://[^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
             Assert.NotEmpty(links);
             Assert.All(links, link => Assert.StartsWith(baseUrl, link, StringComparison.Ordinal));
         }

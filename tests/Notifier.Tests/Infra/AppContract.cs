@@ -41,19 +41,34 @@ internal static class AppContract
             ? field.GetRawConstantValue() as string
             : null;
 
+    /// <summary>Every settable property as a setting; a nested options class (Mail__OAuth2) adds its own, one level down.</summary>
+    private static void AddProperties(HashSet<string> settings, Type type, string prefix)
+    {
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            // The configuration binder sets public properties with a public setter.
+            if (property.SetMethod is not { IsPublic: true })
+            {
+                continue;
+            }
+
+            if (property.PropertyType.IsClass && property.PropertyType != typeof(string) && property.PropertyType != typeof(Uri))
+            {
+                AddProperties(settings, property.PropertyType, $"{prefix}__{property.Name}");
+            }
+            else
+            {
+                settings.Add($"{prefix}__{property.Name}");
+            }
+        }
+    }
+
     private static HashSet<string> ReadSettings()
     {
         var settings = new HashSet<string>(StringComparer.Ordinal);
         foreach (var type in OptionsTypes)
         {
-            foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
-            {
-                // The configuration binder sets public properties with a public setter.
-                if (property.SetMethod is { IsPublic: true })
-                {
-                    settings.Add($"{SectionOf(type)}__{property.Name}");
-                }
-            }
+            AddProperties(settings, type, SectionOf(type)!);
         }
 
         // Read when present: the options classes alone already name every setting the app binds.

@@ -442,7 +442,7 @@ internal sealed class ArmDeployment
         return new ArmRuntimeValue(resource is null ? $"ref({idOrName})" : $"ref({resource.Type}/{resource.Name})");
     }
 
-    private static string ResourceId(IReadOnlyList<string> args)
+    private static string ResourceId(List<string> args)
     {
         // resourceId([subscriptionId,] [resourceGroupName,] type, name1, name2, ...)
         var typeIndex = args.Select((a, i) => (a, i)).First(x => x.a.Contains('/', StringComparison.Ordinal)).i;
@@ -452,7 +452,7 @@ internal sealed class ArmDeployment
     }
 
     /// <summary><c>/providers/Ns.Provider/type1/name1/type2/name2</c> from a type and its names.</summary>
-    private static string ProviderPath(IReadOnlyList<string> typeAndNames)
+    private static string ProviderPath(List<string> typeAndNames)
     {
         var typeParts = typeAndNames[0].Split('/');
         var path = new StringBuilder("/providers/").Append(typeParts[0]);

@@ -14,13 +14,14 @@ public sealed partial class DeployGuideTests
     /// <summary>The shell commands of the guide, continuation lines joined.</summary>
     private static readonly IReadOnlyList<string> Commands = ReadCommands(Guide);
 
+    private static readonly string[] SecretSettings = ["KeyVault__UsernameSecret", "KeyVault__PasswordSecret"];
+
     [Fact]
     public void TheGuideSetsExactlyTheSecretsTheAppIsPointedAt()
     {
         var set = Commands.Where(c => c.StartsWith("az keyvault secret set", StringComparison.Ordinal))
             .Select(c => OptionValue(c, "--name"));
-        var expected = new[] { "KeyVault__UsernameSecret", "KeyVault__PasswordSecret" }
-            .Select(s => CompiledInfra.Defaults.AppSettings()[s]);
+        var expected = SecretSettings.Select(s => CompiledInfra.Defaults.AppSettings()[s]);
 
         Assert.Equal(expected.Order(StringComparer.Ordinal), set.Order(StringComparer.Ordinal));
     }

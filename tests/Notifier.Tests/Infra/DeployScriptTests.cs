@@ -79,6 +79,21 @@ public sealed class DeployScriptTests : IDisposable
     }
 
     [Fact]
+    public void WithOAuth2NoPasswordIsAskedForOrStored()
+    {
+        var result = Run(["--resource-group", "rg", "--location", "l", "--environment", "e", "--package", Package, "--oauth2-mailbox", "notifier@contoso.com"]);
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        var calls = Calls();
+        Assert.DoesNotContain(calls, c => c.StartsWith("keyvault secret set", StringComparison.Ordinal));
+        var create = calls.Single(c => c.StartsWith("deployment group create", StringComparison.Ordinal));
+        Assert.Contains("mailAuthentication=OAuth2 mailOAuth2Mailbox=notifier@contoso.com", create, StringComparison.Ordinal);
+        Assert.True(CompiledInfra.Main.Parameters.ContainsKey("mailAuthentication"));
+        Assert.True(CompiledInfra.Main.Parameters.ContainsKey("mailOAuth2Mailbox"));
+        Assert.Contains("SMTP.SendAsApp", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ItsOverridesAndSecretNamesAreTheTemplates()
     {
         Run(["--resource-group", "rg", "--location", "l", "--environment", "e", "--package", Package, "--anonymous-smtp"]);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using Microsoft.Extensions.Configuration;
 
 namespace Notifier.Tests.Infra;
 
@@ -12,8 +13,14 @@ public sealed class InfraSettingsTests
     /// <summary>Read by the app but deliberately never written by infra: they come from Key Vault.</summary>
     private static readonly string[] KeyVaultCredentials = ["Mail__Username", "Mail__Password"];
 
-    /// <summary>Every setting infra writes when each optional value is given (an empty value leaves its setting out).</summary>
-    private static readonly IReadOnlyDictionary<string, string> Settings = CompiledInfra.DeployWithEveryOption().AppSettings();
+    /// <summary>
+    /// Every setting infra writes when each optional value is given (an empty value leaves its setting out), with
+    /// password authentication and with OAuth2 (whose settings replace the username and password secrets).
+    /// </summary>
+    private static readonly IReadOnlyDictionary<string, string> Settings = CompiledInfra.DeployWithEveryOption().AppSettings()
+        .Concat(CompiledInfra.DeployWithEveryOption(("mailAuthentication", "OAuth2")).AppSettings())
+        .GroupBy(s => s.Key, StringComparer.Ordinal)
+        .ToDictionary(g => g.Key, g => g.First().Value, StringComparer.Ordinal);
 
     private static IEnumerable<string> InfraAppOwnedSettings => Settings.Keys
         .Where(k => AppContract.Sections.Any(s => k.StartsWith(s + "__", StringComparison.Ordinal)));
@@ -65,7 +72,8 @@ public sealed class InfraSettingsTests
         {
             if (replacedInAzure.TryGetValue(name, out var replacement))
             {
-                Assert.DoesNotContain(name, Settings.Keys);
+                // With OAuth2 the username is the mailbox, a plain setting (see WithOAuth2TheMailboxIsASettingAndNoPasswordSecretIsReferenced).
+                Assert.True(name == "Mail__Username" || !Settings.ContainsKey(name), $"{name} is written by infra");
                 Assert.True(replacement is null || Settings.ContainsKey(replacement), $"{name} is replaced by {replacement}, which infra does not set");
             }
             else
@@ -78,10 +86,46 @@ public sealed class InfraSettingsTests
     [Fact]
     public void MailCredentialsComeOnlyFromKeyVault()
     {
-        Assert.DoesNotContain(InfraAppOwnedSettings, KeyVaultCredentials.Contains);
+        Assert.DoesNotContain(CompiledInfra.DeployWithEveryOption().AppSettings().Keys, KeyVaultCredentials.Contains);
+        Assert.DoesNotContain("Mail__Password", InfraAppOwnedSettings);
         var deployment = CompiledInfra.Deployment;
         Assert.Equal(deployment.Single("Microsoft.KeyVault/vaults").Runtime("vaultUri"), deployment.AppSettings()["KeyVault__Uri"]);
         Assert.DoesNotContain("KeyVault__Uri", CompiledInfra.Deploy(("mailUseKeyVaultCredentials", false)).AppSettings().Keys);
+    }
+
+    [Fact]
+    public void WithOAuth2TheMailboxIsASettingAndNoPasswordSecretIsReferenced()
+    {
+        var settings = CompiledInfra.Deploy(("mailAuthentication", "OAuth2"), ("mailOAuth2Mailbox", "notifier@contoso.com")).AppSettings();
+
+        Assert.Equal("OAuth2", settings["Mail__Authentication"]);
+        Assert.Equal("notifier@contoso.com", settings["Mail__Username"]);
+        Assert.Equal(Property(new Notifier.Smtp.Options.MailOAuth2Options(), "Scope"), settings["Mail__OAuth2__Scope"]);
+        // The managed identity needs no vault: neither a password nor a username secret is referenced.
+        Assert.DoesNotContain(settings.Keys, k => k is "Mail__Password" or "KeyVault__Uri" or "KeyVault__UsernameSecret" or "KeyVault__PasswordSecret"
+            or "Mail__OAuth2__TenantId" or "Mail__OAuth2__ClientId");
+        var app = Notifier.Settings.NotifierSettings.Load(new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.Where(s => AppContract.Sections.Any(section => s.Key.StartsWith(section + "__", StringComparison.Ordinal)))
+                .Select(s => new KeyValuePair<string, string?>(s.Key.Replace("__", ":", StringComparison.Ordinal), s.Value)))
+            .Build());
+        Assert.True(app.IsValid, app.Describe());
+    }
+
+    [Fact]
+    public void WithAnEntraApplicationOnlyItsClientSecretIsReadFromTheVault()
+    {
+        var deployment = CompiledInfra.Deploy(
+            ("mailAuthentication", "OAuth2"),
+            ("mailOAuth2Mailbox", "notifier@contoso.com"),
+            ("mailOAuth2TenantId", "contoso.onmicrosoft.com"),
+            ("mailOAuth2ClientId", "6f1c2a9e-3b4d-4e5f-8a7b-1c2d3e4f5a6b"));
+        var settings = deployment.AppSettings();
+
+        Assert.Equal("contoso.onmicrosoft.com", settings["Mail__OAuth2__TenantId"]);
+        Assert.Equal("6f1c2a9e-3b4d-4e5f-8a7b-1c2d3e4f5a6b", settings["Mail__OAuth2__ClientId"]);
+        Assert.Equal(deployment.Single("Microsoft.KeyVault/vaults").Runtime("vaultUri"), settings["KeyVault__Uri"]);
+        Assert.Equal(Property(AppContract.DefaultOptions("KeyVault"), "ClientSecretSecret"), settings["KeyVault__ClientSecretSecret"]);
+        Assert.DoesNotContain(settings.Keys, k => k is "Mail__Password" or "KeyVault__UsernameSecret" or "KeyVault__PasswordSecret");
     }
 
     [Theory]
@@ -103,6 +147,7 @@ public sealed class InfraSettingsTests
     [InlineData("Mail__AllowPlaintextAuth", "Mail", "AllowPlaintextAuth")]
     [InlineData("KeyVault__RefreshInterval", "KeyVault", "RefreshInterval")]
     [InlineData("Bitbucket__AllowUnsignedWebhooks", "Bitbucket", "AllowUnsignedWebhooks")]
+    [InlineData("Mail__Authentication", "Mail", "Authentication")]
     public void InfraDefaultsAreTheAppDefaults(string setting, string section, string property)
     {
         // A deployment that keeps the template defaults behaves as DESIGN §3 documents.

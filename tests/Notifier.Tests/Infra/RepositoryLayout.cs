@@ -8,28 +8,28 @@ internal static class RepositoryLayout
     /// <summary>The folder that holds Notifier.sln, found upwards from the test binaries.</summary>
     public static string Root { get; } = FindRoot();
 
-    public static string Infra => System.IO.Path.Combine(Root, "infra");
+    public static string Infra => Path.Combine(Root, "infra");
 
-    public static string MainBicep => System.IO.Path.Combine(Infra, "main.bicep");
+    public static string MainBicep => Path.Combine(Infra, "main.bicep");
 
-    public static string ParametersFile => System.IO.Path.Combine(Infra, "main.parameters.json");
+    public static string ParametersFile => Path.Combine(Infra, "main.parameters.json");
 
-    public static string DeployGuide => System.IO.Path.Combine(Root, "docs", "deploy.md");
+    public static string DeployGuide => Path.Combine(Root, "docs", "deploy.md");
 
     /// <summary>Every .bicep file under infra/ (main and modules).</summary>
     public static IReadOnlyList<string> BicepFiles =>
         [.. Directory.EnumerateFiles(Infra, "*.bicep", SearchOption.AllDirectories).Order(StringComparer.Ordinal)];
 
     /// <summary>The app's function.json files: one folder per function under src/ (test fixtures elsewhere do not count).</summary>
-    public static IReadOnlyList<string> FunctionManifests => FindFiles(System.IO.Path.Combine(Root, "src"), "function.json");
+    public static IReadOnlyList<string> FunctionManifests => FindFiles(Path.Combine(Root, "src"), "function.json");
 
     /// <summary>The app's host.json, at the repository root (issue 5).</summary>
-    public static string HostFile => System.IO.Path.Combine(Root, "host.json");
+    public static string HostFile => Path.Combine(Root, "host.json");
 
     /// <summary>The app's local.settings.json.example, at the repository root.</summary>
-    public static string LocalSettingsExample => System.IO.Path.Combine(Root, "local.settings.json.example");
+    public static string LocalSettingsExample => Path.Combine(Root, "local.settings.json.example");
 
-    public static string Relative(string path) => System.IO.Path.GetRelativePath(Root, path);
+    public static string Relative(string path) => Path.GetRelativePath(Root, path);
 
     private static List<string> FindFiles(string under, string fileName)
     {
@@ -42,8 +42,8 @@ internal static class RepositoryLayout
             found.AddRange(Directory.EnumerateFiles(folder, fileName));
             foreach (var child in Directory.EnumerateDirectories(folder))
             {
-                if (!IgnoredFolders.Contains(System.IO.Path.GetFileName(child), StringComparer.Ordinal)
-                    && !System.IO.Path.GetFileName(child).StartsWith('.'))
+                if (!IgnoredFolders.Contains(Path.GetFileName(child), StringComparer.Ordinal)
+                    && !Path.GetFileName(child).StartsWith('.'))
                 {
                     pending.Push(child);
                 }
@@ -58,7 +58,7 @@ internal static class RepositoryLayout
     {
         for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
         {
-            if (File.Exists(System.IO.Path.Combine(folder.FullName, "Notifier.sln")))
+            if (File.Exists(Path.Combine(folder.FullName, "Notifier.sln")))
             {
                 return folder.FullName;
             }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using static Notifier.Notifications.Events.Parsing.JsonFields;
 
@@ -236,7 +237,7 @@ internal static class BitbucketEventReader
     }
 
     private static Func<long, Uri?> CommentUrl(Uri? page, string query) =>
-        id => page is null ? null : WebUrls.Lenient(string.Concat(page.AbsoluteUri, query, id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        id => page is null ? null : WebUrls.Lenient(string.Concat(page.AbsoluteUri, query, id.ToString(CultureInfo.InvariantCulture)));
 
     private static string? NullUnlessReal(string? hash) => hash is null || hash == NullHash ? null : hash;
 }

@@ -1,0 +1,112 @@
+using Azure;
+using Azure.Core;
+using Azure.Identity;
+using Azure.Security.KeyVault.Secrets;
+using Notifier.KeyVault;
+
+namespace Notifier.OAuth2;
+
+/// <summary>
+/// An Entra application (<c>Mail__OAuth2__TenantId</c>, <c>Mail__OAuth2__ClientId</c>) signing in with its client
+/// secret, which is read from Key Vault (<c>KeyVault__ClientSecretSecret</c>) and read again after the mail
+/// server refused a token, so a rotated secret is picked up without a restart.
+/// </summary>
+internal sealed class ApplicationTokenSource : OAuth2TokenSource
+{
+    private readonly string _tenantId;
+    private readonly string _clientId;
+    private readonly SecretClient _vault;
+    private readonly string _secretName;
+    private readonly ClientSecretCredentialOptions _credentialOptions;
+    private readonly SemaphoreSlim _reading = new(1, 1);
+    private TokenCredential? _credential;
+
+    public ApplicationTokenSource(string tenantId, string clientId, SecretClient vault, string secretName, ClientSecretCredentialOptions? credentialOptions = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(tenantId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(clientId);
+        ArgumentNullException.ThrowIfNull(vault);
+        _tenantId = tenantId.Trim();
+        _clientId = clientId.Trim();
+        _vault = vault;
+        _secretName = secretName;
+        _credentialOptions = credentialOptions ?? new ClientSecretCredentialOptions();
+        _credentialOptions.Retry.MaxRetries = 2;
+        _credentialOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(20);
+    }
+
+    public override string Description => $"the Entra application {_clientId} in tenant {_tenantId}";
+
+    public override string Hint =>
+        $"check Mail__OAuth2__TenantId, Mail__OAuth2__ClientId and Mail__OAuth2__Scope, and that the client secret in the Key Vault secret '{_secretName}' belongs to that application and has not expired";
+
+    public override async ValueTask<AccessToken> GetTokenAsync(string scope, bool fresh, CancellationToken cancellationToken)
+    {
+        var credential = await CredentialAsync(fresh, cancellationToken);
+        return await credential.GetTokenAsync(new TokenRequestContext([scope]), cancellationToken);
+    }
+
+    private async ValueTask<TokenCredential> CredentialAsync(bool fresh, CancellationToken cancellationToken)
+    {
+        if (!fresh && Volatile.Read(ref _credential) is { } current)
+        {
+            return current;
+        }
+
+        await _reading.WaitAsync(cancellationToken);
+        try
+        {
+            if (!fresh && _credential is { } read)
+            {
+                return read;
+            }
+
+            var secret = await ReadSecretAsync(cancellationToken);
+            var credential = new ClientSecretCredential(_tenantId, _clientId, secret, _credentialOptions);
+            Volatile.Write(ref _credential, credential);
+            return credential;
+        }
+        finally
+        {
+            _reading.Release();
+        }
+    }
+
+    private async Task<string> ReadSecretAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var secret = await _vault.GetSecretAsync(_secretName, cancellationToken: cancellationToken);
+            return string.IsNullOrEmpty(secret.Value.Value)
+                ? throw Unavailable("it is empty", $"store {Description}'s client secret in the vault as '{_secretName}'", null)
+                : secret.Value.Value;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 401 or 403)
+        {
+            throw Unavailable($"access was denied ({ex.Status} {ex.ErrorCode})",
+                "grant the function app's managed identity the 'Key Vault Secrets User' role on the vault", ex);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            throw Unavailable("there is no such secret",
+                $"store {Description}'s client secret in the vault as '{_secretName}', or set KeyVault__ClientSecretSecret to the name it has", ex);
+        }
+        catch (RequestFailedException ex)
+        {
+            throw Unavailable(ex.Status == 0 ? "the vault could not be reached" : $"the vault answered {ex.Status} {ex.ErrorCode}",
+                "check KeyVault__Uri and the network path from the app to the vault", ex);
+        }
+        catch (AuthenticationFailedException ex)
+        {
+            throw Unavailable("no identity could sign in to Key Vault",
+                "turn on the function app's managed identity (set AZURE_CLIENT_ID for a user-assigned one); locally, sign in with 'az login'", ex);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or TimeoutException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            throw Unavailable($"the vault could not be reached ({ex.GetType().Name})", "check KeyVault__Uri and the network path from the app to the vault", ex);
+        }
+    }
+
+    private MailCredentialsUnavailableException Unavailable(string what, string hint, Exception? inner) =>
+        new($"the client secret of {Description} could not be read from the Key Vault secret '{_secretName}' in {_vault.VaultUri}: {what}: nothing was sent", hint, inner);
+}

@@ -1,0 +1,139 @@
+using Azure;
+using Azure.Core;
+using Azure.Identity;
+using Notifier.KeyVault;
+using Notifier.Smtp;
+
+namespace Notifier.OAuth2;
+
+/// <summary>
+/// SMTP credentials for <c>Mail__Authentication=OAuth2</c>: the mailbox (<c>Mail__Username</c>) and an access
+/// token for <c>Mail__OAuth2__Scope</c>, sent with SASL XOAUTH2. The token is reused until
+/// <see cref="RenewBefore"/> ahead of its expiry (or the time Entra ID suggests renewing it, if earlier), so
+/// a send never carries a token about to expire. After the server refused a token (<c>refresh: true</c>) a new
+/// one is asked for at once. The token never reaches a log or a message.
+/// </summary>
+public sealed class OAuth2MailCredentials : ISmtpCredentialProvider
+{
+    /// <summary>How long before its expiry a token is replaced.</summary>
+    public static readonly TimeSpan RenewBefore = TimeSpan.FromMinutes(5);
+
+    private const int MaxReasonLength = 400;
+
+    private readonly string _mailbox;
+    private readonly string _scope;
+    private readonly OAuth2TokenSource _source;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _renewing = new(1, 1);
+    private volatile Cached? _cached;
+
+    internal OAuth2MailCredentials(string mailbox, string scope, OAuth2TokenSource source, TimeProvider time, ILogger<OAuth2MailCredentials> logger)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(mailbox);
+        ArgumentException.ThrowIfNullOrWhiteSpace(scope);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(logger);
+        _mailbox = mailbox.Trim();
+        _scope = scope.Trim();
+        _source = source;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="MailCredentialsUnavailableException">No token could be had; names the identity and the scope.</exception>
+    public async ValueTask<SmtpCredentials?> GetCredentialsAsync(bool refresh, CancellationToken cancellationToken)
+    {
+        if (!refresh && _cached is { } cached && _time.GetUtcNow() < cached.RenewAt)
+        {
+            return cached.Credentials;
+        }
+
+        var refused = refresh ? _cached : null;
+        await _renewing.WaitAsync(cancellationToken);
+        try
+        {
+            cached = _cached;
+            // Another caller may have renewed while this one waited; a refused token is never handed out again.
+            if (cached is not null && _time.GetUtcNow() < cached.RenewAt && (refused is null || !ReferenceEquals(cached, refused)))
+            {
+                return cached.Credentials;
+            }
+
+            if (refresh)
+            {
+                OAuth2Log.TokenRefused(_logger, _mailbox, _source.Description);
+            }
+
+            AccessToken token;
+            try
+            {
+                token = await AcquireAsync(refresh, cancellationToken);
+            }
+            catch (MailCredentialsUnavailableException ex) when (!refresh && cached is not null && _time.GetUtcNow() < cached.ExpiresOn)
+            {
+                // Renewal failed but the current token is still valid: keep mailing with it, try again next send.
+                OAuth2Log.RenewalFailedUsingCurrent(_logger, _scope, _source.Description, ex.Message);
+                return cached.Credentials;
+            }
+
+            var now = _time.GetUtcNow();
+            var renewAt = token.ExpiresOn - RenewBefore;
+            if (token.RefreshOn is { } suggested && suggested < renewAt)
+            {
+                renewAt = suggested;
+            }
+
+            var fresh = new Cached(SmtpCredentials.ForOAuth2(_mailbox, token.Token), renewAt, token.ExpiresOn);
+            _cached = fresh;
+            OAuth2Log.TokenAcquired(_logger, _scope, _source.Description, token.ExpiresOn, (token.ExpiresOn - now).TotalMinutes);
+            return fresh.Credentials;
+        }
+        finally
+        {
+            _renewing.Release();
+        }
+    }
+
+    private async Task<AccessToken> AcquireAsync(bool refresh, CancellationToken cancellationToken)
+    {
+        AccessToken token;
+        try
+        {
+            token = await _source.GetTokenAsync(_scope, fresh: refresh, cancellationToken);
+        }
+        catch (Exception ex) when (ex is AuthenticationFailedException or RequestFailedException or HttpRequestException or IOException or TimeoutException
+            || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            throw Unavailable(Reason(ex), ex);
+        }
+
+        return string.IsNullOrEmpty(token.Token) ? throw Unavailable("the identity returned an empty token", null) : token;
+    }
+
+    private MailCredentialsUnavailableException Unavailable(string reason, Exception? inner) =>
+        new($"no OAuth2 access token for {_scope} could be had from {_source.Description}: {reason}: nothing was sent", _source.Hint, inner);
+
+    /// <summary>The first lines of Azure.Identity's message: the endpoint's error, without the troubleshooting links.</summary>
+    private static string Reason(Exception ex)
+    {
+        var text = ex.Message;
+        var cut = text.IndexOf("See the troubleshooting guide", StringComparison.OrdinalIgnoreCase);
+        if (cut > 0)
+        {
+            text = text[..cut];
+        }
+
+        text = string.Join(' ', text.Split((char[])['\r', '\n', '\t', ' '], StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.', ' ');
+        if (text.Length == 0)
+        {
+            text = ex.GetType().Name;
+        }
+
+        return text.Length <= MaxReasonLength ? text : string.Concat(text.AsSpan(0, MaxReasonLength), "…");
+    }
+
+    private sealed record Cached(SmtpCredentials Credentials, DateTimeOffset RenewAt, DateTimeOffset ExpiresOn);
+}

@@ -1,0 +1,23 @@
+using Azure.Core;
+
+namespace Notifier.OAuth2;
+
+/// <summary>
+/// The identity that asks Entra ID for the SMTP access token: the app's managed identity or an Entra
+/// application. <see cref="Description"/> and <see cref="Hint"/> are what an admin reads when no token can be had.
+/// </summary>
+internal abstract class OAuth2TokenSource
+{
+    /// <summary>Names the identity, e.g. "the managed identity (user-assigned, client id …)"; never a secret.</summary>
+    public abstract string Description { get; }
+
+    /// <summary>What to check when this identity gets no token.</summary>
+    public abstract string Hint { get; }
+
+    /// <summary>
+    /// A token for <paramref name="scope"/>. <paramref name="fresh"/> is true after the mail server refused the
+    /// previous token: whatever the identity cached (a client secret, its credential) is read again.
+    /// </summary>
+    /// <exception cref="KeyVault.MailCredentialsUnavailableException">No token could be had; the message says why.</exception>
+    public abstract ValueTask<AccessToken> GetTokenAsync(string scope, bool fresh, CancellationToken cancellationToken);
+}

@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Notifier.Smtp.Tests.Servers;
+using Notifier.Tests.Support;
+
+namespace Notifier.Tests.OAuth2;
+
+/// <summary>
+/// <c>Mail__Authentication=OAuth2</c> end to end through the real Azure.Identity code path: the <c>notifier</c>
+/// process finds a managed identity the way Azure Functions announces one (<c>IDENTITY_ENDPOINT</c>,
+/// <c>IDENTITY_HEADER</c>, played by <see cref="ManagedIdentityEndpoint"/> on loopback), and sends to an aiosmtpd
+/// server that offers only AUTH XOAUTH2 and checks the exact SASL payload.
+/// </summary>
+public sealed class ManagedIdentityXOAuth2Tests(ServerCertificates certificates) : IClassFixture<ServerCertificates>
+{
+    private const string Mailbox = "notifier@contoso.com";
+
+    private Dictionary<string, string?> Environment(ManagedIdentityEndpoint identity, SmtpServerProcess smtp)
+    {
+        var environment = new Dictionary<string, string?>(identity.Environment)
+        {
+            ["Notifications__BaseUrl"] = "https://git.example.com/",
+            ["Mail__Host"] = "localhost",
+            ["Mail__Port"] = smtp.Port.ToString(CultureInfo.InvariantCulture),
+            ["Mail__Tls"] = "Always",
+            ["Mail__TrustedCertificatesPath"] = certificates.AuthorityPath,
+            ["Mail__From"] = "Code Review <notifier@contoso.com>",
+            ["Mail__Authentication"] = "OAuth2",
+            ["Mail__Username"] = Mailbox,
+        };
+        return environment;
+    }
+
+    [Fact]
+    public async Task WhenTheIdentityEndpointRefusesTheEventIsDroppedNamingIdentityAndScopeAndNothingIsSent()
+    {
+        await using var identity = await ManagedIdentityEndpoint.StartAsync();
+        identity.RefuseWith = 400;
+        await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions
+        {
+            Tls = ServerTls.StartTls,
+            Certificate = certificates.Localhost,
+            XOAuth2Mailbox = Mailbox,
+            XOAuth2Tokens = ["token-1"],
+        });
+
+        var (exitCode, output) = await NotifierProcess.RunAsync(Environment(identity, smtp), null, null, "deliver", Repo.Path("samples", "events", "repository.pushed.json"));
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("delivered 0, dropped 1, rejected 0", output, StringComparison.Ordinal);
+        Assert.Contains("no OAuth2 access token for https://outlook.office365.com/.default could be had from the app's managed identity (system-assigned)", output, StringComparison.Ordinal);
+        Assert.Contains("turn on the function app's managed identity", output, StringComparison.Ordinal);
+        var request = Assert.Single(identity.Requests.Take(1));
+        Assert.Equal("2019-08-01", request.ApiVersion);
+        Assert.Equal("https://outlook.office365.com", request.Resource);
+        Assert.Equal(ManagedIdentityEndpoint.Secret, request.Header);
+        Assert.False(smtp.MailFromEverSent);
+        Assert.DoesNotContain(smtp.Sessions, s => s.Commands.Any(c => c.StartsWith("AUTH", StringComparison.Ordinal)));
+        Assert.Empty(smtp.Messages);
+    }
+
+    [Fact]
+    public async Task InTheHandlerAnEndpointThatRefusesIsADropReasonAndTheTestEmailAnswers503()
+    {
+        await using var identity = await ManagedIdentityEndpoint.StartAsync();
+        identity.RefuseWith = 400;
+        await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions
+        {
+            Tls = ServerTls.StartTls,
+            Certificate = certificates.Localhost,
+            XOAuth2Mailbox = Mailbox,
+            XOAuth2Tokens = ["token-1"],
+        });
+        var (process, client) = await ServeAsync(Environment(identity, smtp));
+        await using var _ = process;
+        using var __ = client;
+
+        var queued = await InvocationAnswer.PostAsync(client, "/PullRequestEvents", HostInvocation.ServiceBus(Repo.Sample("pullrequest.opened"), "oauth-1", HostEncoding.Binary));
+        var test = await InvocationAnswer.PostAsync(client, "/SendTestEmail", HostInvocation.Http("{\"to\": \"admin@contoso.com\"}"));
+
+        Assert.Equal(HttpStatusCode.OK, queued.Status);
+        Assert.Equal("dropped", queued.Outcome);
+        Assert.Contains(queued.Logs, l => l.Contains("no OAuth2 access token for https://outlook.office365.com/.default could be had from the app's managed identity (system-assigned)", StringComparison.Ordinal));
+        var res = test.Outputs.GetProperty("res");
+        Assert.Equal(503, res.GetProperty("statusCode").GetInt32());
+        using var report = JsonDocument.Parse(res.GetProperty("body").GetString()!);
+        Assert.Contains("the app's managed identity (system-assigned)", report.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("turn on the function app's managed identity", report.RootElement.GetProperty("hint").GetString(), StringComparison.Ordinal);
+        Assert.False(smtp.MailFromEverSent);
+        Assert.All(identity.Requests, r => Assert.Equal("https://outlook.office365.com", r.Resource));
+    }
+
+    [Fact]
+    public async Task AUserAssignedIdentityIsAskedForByItsClientIdAndNamedInTheReason()
+    {
+        await using var identity = await ManagedIdentityEndpoint.StartAsync();
+        identity.RefuseWith = 400;
+        await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Tls = ServerTls.StartTls, Certificate = certificates.Localhost, XOAuth2Mailbox = Mailbox });
+        var environment = Environment(identity, smtp);
+        environment["AZURE_CLIENT_ID"] = "5d1e7c2a-9b8f-4a3e-b6d4-2c1f0e9d8a7b";
+        environment["Mail__OAuth2__Scope"] = "https://outlook.office.com/.default";
+
+        var (_, output) = await NotifierProcess.RunAsync(environment, null, null, "deliver", Repo.Path("samples", "events", "repository.pushed.json"));
+
+        Assert.Contains("no OAuth2 access token for https://outlook.office.com/.default could be had from the app's managed identity (user-assigned, client id 5d1e7c2a-9b8f-4a3e-b6d4-2c1f0e9d8a7b)", output, StringComparison.Ordinal);
+        var request = identity.Requests[0];
+        Assert.Equal("5d1e7c2a-9b8f-4a3e-b6d4-2c1f0e9d8a7b", request.ClientId);
+        Assert.Equal("https://outlook.office.com", request.Resource);
+    }
+
+    [Fact]
+    public async Task OverAnUnencryptedConnectionTheTokenIsNeverSent()
+    {
+        await using var identity = await ManagedIdentityEndpoint.StartAsync();
+        await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions { XOAuth2Mailbox = Mailbox, XOAuth2Tokens = ["token-1"], AllowPlaintextAuth = true });
+        var environment = Environment(identity, smtp);
+        environment["Mail__Tls"] = "IfAvailable";
+
+        var (exitCode, output) = await NotifierProcess.RunAsync(environment, null, null, "deliver", Repo.Path("samples", "events", "repository.pushed.json"));
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("delivered 0, dropped 1, rejected 0", output, StringComparison.Ordinal);
+        Assert.Contains("unencrypted", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(smtp.Sessions, s => s.Commands.Any(c => c.StartsWith("AUTH", StringComparison.Ordinal)));
+        Assert.Empty(smtp.Messages);
+        Assert.DoesNotContain("token-", output, StringComparison.Ordinal);
+    }
+
+    private static async Task<(NotifierProcess Process, HttpClient Client)> ServeAsync(Dictionary<string, string?> environment)
+    {
+        var port = FreePort.Next();
+        environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(CultureInfo.InvariantCulture);
+        var process = NotifierProcess.Start(environment, null, null, "serve");
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}") };
+        await process.WaitUntilServingAsync(client, TimeSpan.FromSeconds(60));
+        return (process, client);
+    }
+}
