@@ -46,6 +46,16 @@ internal sealed class ApplicationTokenSource : OAuth2TokenSource
         return await credential.GetTokenAsync(new TokenRequestContext([scope]), cancellationToken);
     }
 
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _reading.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
     private async ValueTask<TokenCredential> CredentialAsync(bool fresh, CancellationToken cancellationToken)
     {
         if (!fresh && Volatile.Read(ref _credential) is { } current)

@@ -13,7 +13,7 @@ namespace Notifier.OAuth2;
 /// a send never carries a token about to expire. After the server refused a token (<c>refresh: true</c>) a new
 /// one is asked for at once. The token never reaches a log or a message.
 /// </summary>
-public sealed class OAuth2MailCredentials : ISmtpCredentialProvider
+public sealed class OAuth2MailCredentials : ISmtpCredentialProvider, IDisposable
 {
     /// <summary>How long before its expiry a token is replaced.</summary>
     public static readonly TimeSpan RenewBefore = TimeSpan.FromMinutes(5);
@@ -111,6 +111,12 @@ public sealed class OAuth2MailCredentials : ISmtpCredentialProvider
         }
 
         return string.IsNullOrEmpty(token.Token) ? throw Unavailable("the identity returned an empty token", null) : token;
+    }
+
+    public void Dispose()
+    {
+        _renewing.Dispose();
+        _source.Dispose();
     }
 
     private MailCredentialsUnavailableException Unavailable(string reason, Exception? inner) =>

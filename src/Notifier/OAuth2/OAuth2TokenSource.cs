@@ -6,7 +6,7 @@ namespace Notifier.OAuth2;
 /// The identity that asks Entra ID for the SMTP access token: the app's managed identity or an Entra
 /// application. <see cref="Description"/> and <see cref="Hint"/> are what an admin reads when no token can be had.
 /// </summary>
-internal abstract class OAuth2TokenSource
+internal abstract class OAuth2TokenSource : IDisposable
 {
     /// <summary>Names the identity, e.g. "the managed identity (user-assigned, client id …)"; never a secret.</summary>
     public abstract string Description { get; }
@@ -20,4 +20,15 @@ internal abstract class OAuth2TokenSource
     /// </summary>
     /// <exception cref="KeyVault.MailCredentialsUnavailableException">No token could be had; the message says why.</exception>
     public abstract ValueTask<AccessToken> GetTokenAsync(string scope, bool fresh, CancellationToken cancellationToken);
+
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases what the identity holds (a lock around reading its secret); nothing by default.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+    }
 }

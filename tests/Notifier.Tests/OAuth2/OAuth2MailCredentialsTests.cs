@@ -9,7 +9,7 @@ using Notifier.Tests.Support;
 namespace Notifier.Tests.OAuth2;
 
 /// <summary>The token cache and the failure messages of <see cref="OAuth2MailCredentials"/>, on a clock the test moves.</summary>
-public sealed class OAuth2MailCredentialsTests
+public sealed class OAuth2MailCredentialsTests : IDisposable
 {
     private const string Scope = "https://outlook.office365.com/.default";
     private readonly ManualTimeProvider _time = new();
@@ -21,6 +21,8 @@ public sealed class OAuth2MailCredentialsTests
         _source = new ScriptedTokenSource(_time);
         _credentials = new OAuth2MailCredentials("notifier@contoso.com", Scope, _source, _time, NullLogger<OAuth2MailCredentials>.Instance);
     }
+
+    public void Dispose() => _credentials.Dispose();
 
     [Fact]
     public async Task TheTokenIsTheXOAuth2SecretForTheMailbox()
