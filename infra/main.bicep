@@ -74,6 +74,9 @@ param mailFrom string
 @description('Mail__TrustedCertificatesPath: PEM file of extra trusted certificates, as a path inside the deployed package; empty: system store only.')
 param mailTrustedCertificatesPath string = ''
 
+@description('PEM text of the mail server\'s certificate or private CA (self-signed or private-CA server). Stored as the Key Vault secret mail-trusted-certificates and given to the app as Mail__TrustedCertificates (a Key Vault reference). Empty: none. Public certificates only, never a private key.')
+param mailTrustedCertificatesPem string = ''
+
 @description('Mail__AllowPlaintextAuth: allow AUTH over an unencrypted connection.')
 param mailAllowPlaintextAuth bool = false
 
@@ -243,6 +246,7 @@ module keyVault 'modules/keyvault.bicep' = {
     softDeleteRetentionInDays: keyVaultSoftDeleteRetentionInDays
     appPrincipalId: appIdentity.properties.principalId
     deployerPrincipalId: deployerPrincipalId
+    trustedCertificatesPem: mailTrustedCertificatesPem
   }
 }
 
@@ -261,7 +265,12 @@ var mailRequiredSettings = {
 var mailPortSetting = mailPort > 0 ? { Mail__Port: string(mailPort) } : {}
 var mailTrustedCertificatesSetting = !empty(mailTrustedCertificatesPath) ? { Mail__TrustedCertificatesPath: mailTrustedCertificatesPath } : {}
 var mailOutboxSetting = !empty(mailOutboxDirectory) ? { Mail__OutboxDirectory: mailOutboxDirectory } : {}
-var mailSettings = union(mailRequiredSettings, mailPortSetting, mailTrustedCertificatesSetting, mailOutboxSetting)
+// A Key Vault reference: the platform reads the secret with the app's identity (keyVaultReferenceIdentity)
+// and hands the app the PEM text, line breaks intact.
+var mailTrustedCertificatesTextSetting = !empty(mailTrustedCertificatesPem) ? {
+  Mail__TrustedCertificates: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.trustedCertificatesSecretUri})'
+} : {}
+var mailSettings = union(mailRequiredSettings, mailPortSetting, mailTrustedCertificatesSetting, mailTrustedCertificatesTextSetting, mailOutboxSetting)
 
 var subjectPrefixSetting = !empty(notificationsSubjectPrefix) ? { Notifications__SubjectPrefix: notificationsSubjectPrefix } : {}
 var notificationSettings = union({ Notifications__BaseUrl: notificationsBaseUrl }, subjectPrefixSetting)

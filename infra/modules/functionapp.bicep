@@ -76,7 +76,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
-    // Key Vault references in app settings (Bitbucket__WebhookSecret) are resolved with this identity.
+    // Key Vault reference app settings (Mail__TrustedCertificates, Bitbucket__WebhookSecret) are read with
+    // this identity, not a system-assigned one (the app has none).
     keyVaultReferenceIdentity: identityId
     functionAppConfig: {
       deployment: {

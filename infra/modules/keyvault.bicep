@@ -1,5 +1,6 @@
 // Key Vault for the SMTP credentials (secrets named by KeyVault__UsernameSecret / KeyVault__PasswordSecret).
-// Authorization is Azure RBAC only; the template never writes a secret value (docs/deploy.md sets them).
+// Authorization is Azure RBAC only; the template never writes a credential (docs/deploy.md sets them). The one
+// value it may store is the mail server's public certificate (PEM), so the app can trust it.
 
 @description('Azure region of the resources.')
 param location string
@@ -22,6 +23,12 @@ param appPrincipalId string
 
 @description('Optional principal (object) id of whoever runs the deployment; it may then set the secrets. Empty: none.')
 param deployerPrincipalId string
+
+@description('PEM text of the mail server certificate or private CA to trust; empty: no secret is created.')
+param trustedCertificatesPem string
+
+@description('Name of the secret that holds trustedCertificatesPem.')
+param trustedCertificatesSecretName string = 'mail-trusted-certificates'
 
 // Key Vault Secrets User (4633458b-17de-408a-b874-0445c86b69e6): read secret values, nothing else.
 var keyVaultSecretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6'
@@ -69,5 +76,17 @@ resource deployerWritesSecrets 'Microsoft.Authorization/roleAssignments@2022-04-
   }
 }
 
+// The PEM of a self-signed or private-CA mail server, for the Mail__TrustedCertificates Key Vault reference.
+resource trustedCertificates 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(trustedCertificatesPem)) {
+  parent: vault
+  name: trustedCertificatesSecretName
+  properties: {
+    value: trustedCertificatesPem
+    contentType: 'application/x-pem-file'
+  }
+}
+
 output keyVaultName string = vault.name
 output keyVaultUri string = vault.properties.vaultUri
+// Versionless, so a new version of the certificate is picked up when the platform refreshes the reference.
+output trustedCertificatesSecretUri string = '${vault.properties.vaultUri}secrets/${trustedCertificatesSecretName}'

@@ -219,10 +219,10 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
 
     private static CertificateValidator CreateValidator(MailOptions options)
     {
-        var trusted = TrustedCertificates.Load(options.TrustedCertificatesPath, out var error);
+        var trusted = TrustedCertificates.Load(options, out var error);
         return error is null
             ? new CertificateValidator(trusted)
-            : throw new SmtpException(error, "fix Mail__TrustedCertificatesPath; nothing was sent");
+            : throw new SmtpException(error, "fix Mail__TrustedCertificatesPath or Mail__TrustedCertificates; nothing was sent");
     }
 
     private sealed record Idle(SmtpConnection Connection, long Since);

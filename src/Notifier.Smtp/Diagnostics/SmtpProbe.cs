@@ -82,7 +82,7 @@ public sealed class SmtpProbe
             };
         }
 
-        var validator = new CertificateValidator(TrustedCertificates.Load(options.TrustedCertificatesPath, out _));
+        var validator = new CertificateValidator(TrustedCertificates.Load(options, out _));
         var credentials = _credentials ?? new OptionsCredentialProvider(options);
         SmtpConnection? connection = null;
         SendResult? sent = null;

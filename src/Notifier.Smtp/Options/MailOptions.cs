@@ -36,6 +36,12 @@ public sealed class MailOptions
     /// <summary>PEM file of extra trusted certificates (self-signed server or private CA).</summary>
     public string? TrustedCertificatesPath { get; set; }
 
+    /// <summary>
+    /// PEM text of extra trusted certificates, beside or instead of <see cref="TrustedCertificatesPath"/> (both:
+    /// both are trusted). In Azure it is a Key Vault reference app setting, so no file has to be deployed.
+    /// </summary>
+    public string? TrustedCertificates { get; set; }
+
     public bool AllowPlaintextAuth { get; set; }
 
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);

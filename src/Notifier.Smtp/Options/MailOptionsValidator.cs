@@ -97,9 +97,9 @@ public sealed class MailOptionsValidator : IValidateOptions<MailOptions>
             problems.Add($"Mail__MaxConnections={options.MaxConnections.ToString(CultureInfo.InvariantCulture)} is out of range: use 1–{MaxPooledConnections} (default 4).");
         }
 
-        if (!string.IsNullOrWhiteSpace(options.TrustedCertificatesPath))
+        if (!string.IsNullOrWhiteSpace(options.TrustedCertificatesPath) || !string.IsNullOrWhiteSpace(options.TrustedCertificates))
         {
-            TrustedCertificates.Load(options.TrustedCertificatesPath, out var error);
+            TrustedCertificates.Load(options, out var error);
             if (error is not null)
             {
                 problems.Add(error);

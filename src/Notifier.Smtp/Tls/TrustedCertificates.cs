@@ -4,10 +4,52 @@ using System.Text;
 
 namespace Notifier.Smtp.Tls;
 
-/// <summary>Reads <c>Mail__TrustedCertificatesPath</c>: a PEM file holding one or more certificates.</summary>
+/// <summary>
+/// Reads the extra trusted certificates: <c>Mail__TrustedCertificatesPath</c> (a PEM file) and
+/// <c>Mail__TrustedCertificates</c> (PEM text, e.g. a Key Vault reference app setting in Azure, where the app
+/// has no file of its own). When both are set, both are trusted.
+/// </summary>
 internal static class TrustedCertificates
 {
-    /// <summary>Loads the certificates, or returns an error message naming the setting and the fix.</summary>
+    /// <summary>Loads the certificates of both settings, or returns an error message naming the setting and the fix.</summary>
+    public static X509Certificate2Collection Load(Options.MailOptions options, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var certificates = Load(options.TrustedCertificatesPath, out error);
+        if (error is null && !string.IsNullOrWhiteSpace(options.TrustedCertificates))
+        {
+            certificates.AddRange(LoadText(options.TrustedCertificates, out error));
+        }
+
+        return certificates;
+    }
+
+    /// <summary>Loads PEM text (<c>Mail__TrustedCertificates</c>).</summary>
+    public static X509Certificate2Collection LoadText(string pem, out string? error)
+    {
+        var certificates = new X509Certificate2Collection();
+        error = null;
+        // A value pasted into a portal field often arrives with its line breaks written as \n.
+        var text = pem.Replace("\\n", "\n", StringComparison.Ordinal);
+        try
+        {
+            certificates.ImportFromPem(text);
+        }
+        catch (CryptographicException e)
+        {
+            error = $"Mail__TrustedCertificates could not be read as PEM certificates ({e.Message}); it must hold -----BEGIN CERTIFICATE----- blocks.";
+            return certificates;
+        }
+
+        if (certificates.Count == 0)
+        {
+            error = "Mail__TrustedCertificates holds no PEM certificate (-----BEGIN CERTIFICATE----- block).";
+        }
+
+        return certificates;
+    }
+
+    /// <summary>Loads the certificates of a PEM file, or returns an error message naming the setting and the fix.</summary>
     public static X509Certificate2Collection Load(string? path, out string? error)
     {
         var certificates = new X509Certificate2Collection();

@@ -65,6 +65,13 @@ internal sealed class MailTestPrinter(TextWriter output) : IProgress<SmtpStageRe
             output.WriteLine($"written to:  {outbox}");
         }
 
+        if (outcome.Kind == MailTestKind.CredentialsUnavailable && outcome.Error is { } vaultError)
+        {
+            // One line that names the vault, the secret and the fix: what an admin greps a log for.
+            output.WriteLine(outcome.Hint is { } fix ? $"error:       {vaultError}; fix: {fix}" : $"error:       {vaultError}");
+            return;
+        }
+
         if (outcome.Error is { } error)
         {
             output.WriteLine($"error:       {error}");

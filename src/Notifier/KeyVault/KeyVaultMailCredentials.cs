@@ -1,5 +1,3 @@
-using Azure;
-using Azure.Identity;
 using Azure.Security.KeyVault.Secrets;
 using Notifier.Smtp;
 
@@ -97,44 +95,27 @@ public sealed class KeyVaultMailCredentials : ISmtpCredentialProvider, IDisposab
 
     private async Task<SmtpCredentials> ReadAsync(CancellationToken cancellationToken)
     {
-        try
-        {
-            var username = await _client.GetSecretAsync(_options.UsernameSecret, cancellationToken: cancellationToken);
-            var password = await _client.GetSecretAsync(_options.PasswordSecret, cancellationToken: cancellationToken);
-            return new SmtpCredentials(username.Value.Value ?? string.Empty, password.Value.Value ?? string.Empty);
-        }
-        catch (RequestFailedException ex) when (ex.Status is 401 or 403)
-        {
-            throw Unavailable($"access was denied ({ex.Status} {ex.ErrorCode})",
-                "grant the function app's managed identity the 'Key Vault Secrets User' role on the vault (or an access policy allowing secret get)", ex);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-            throw Unavailable($"a secret was not found ({ex.ErrorCode})",
-                $"create the secrets '{_options.UsernameSecret}' and '{_options.PasswordSecret}' in the vault, or set KeyVault__UsernameSecret and KeyVault__PasswordSecret to their names", ex);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 0)
-        {
-            // Azure.Core reports a failed connection (DNS, refused, TLS) as status 0.
-            throw Unavailable($"the vault could not be reached ({ex.InnerException?.GetType().Name ?? "no response"})", "check KeyVault__Uri and the network path from the app to the vault", ex);
-        }
-        catch (RequestFailedException ex)
-        {
-            throw Unavailable($"the vault answered {ex.Status} {ex.ErrorCode}", "check KeyVault__Uri and the vault's firewall and network settings", ex);
-        }
-        catch (AuthenticationFailedException ex)
-        {
-            throw Unavailable("no identity could sign in to Key Vault",
-                "enable the function app's managed identity (set AZURE_CLIENT_ID for a user-assigned one); locally, sign in with 'az login'", ex);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException or TimeoutException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            throw Unavailable($"the vault could not be reached ({ex.GetType().Name})", "check KeyVault__Uri and the network path from the app to the vault", ex);
-        }
+        var username = await ReadSecretAsync(_options.UsernameSecret, "username", "KeyVault__UsernameSecret", cancellationToken);
+        var password = await ReadSecretAsync(_options.PasswordSecret, "password", "KeyVault__PasswordSecret", cancellationToken);
+        return new SmtpCredentials(username, password);
     }
 
-    private MailCredentialsUnavailableException Unavailable(string what, string hint, Exception inner) =>
-        new($"the mail username and password could not be read from Key Vault {_client.VaultUri}: {what}", hint, inner);
+    private async Task<string> ReadSecretAsync(string name, string what, string setting, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var secret = await _client.GetSecretAsync(name, cancellationToken: cancellationToken);
+            return secret.Value.Value ?? string.Empty;
+        }
+        catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        {
+            // Whatever the SDK throws (AggregateException after its retries included) becomes one line that
+            // names the vault, the secret and the fix; a caller never sees a raw SDK exception.
+            var (reason, fix) = KeyVaultFailure.Explain(ex, name, setting);
+            throw new MailCredentialsUnavailableException(
+                $"the mail {what} could not be read from Key Vault {_client.VaultUri} (secret '{name}'): {reason}", fix, ex);
+        }
+    }
 
     public void Dispose() => _refresh.Dispose();
 

@@ -1,4 +1,3 @@
-using Azure;
 using Azure.Core;
 using Azure.Identity;
 using Azure.Security.KeyVault.Secrets;
@@ -91,29 +90,11 @@ internal sealed class ApplicationTokenSource : OAuth2TokenSource
                 ? throw Unavailable("it is empty", $"store {Description}'s client secret in the vault as '{_secretName}'", null)
                 : secret.Value.Value;
         }
-        catch (RequestFailedException ex) when (ex.Status is 401 or 403)
+        catch (Exception ex) when (ex is not MailCredentialsUnavailableException && !(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
-            throw Unavailable($"access was denied ({ex.Status} {ex.ErrorCode})",
-                "grant the function app's managed identity the 'Key Vault Secrets User' role on the vault", ex);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-            throw Unavailable("there is no such secret",
-                $"store {Description}'s client secret in the vault as '{_secretName}', or set KeyVault__ClientSecretSecret to the name it has", ex);
-        }
-        catch (RequestFailedException ex)
-        {
-            throw Unavailable(ex.Status == 0 ? "the vault could not be reached" : $"the vault answered {ex.Status} {ex.ErrorCode}",
-                "check KeyVault__Uri and the network path from the app to the vault", ex);
-        }
-        catch (AuthenticationFailedException ex)
-        {
-            throw Unavailable("no identity could sign in to Key Vault",
-                "turn on the function app's managed identity (set AZURE_CLIENT_ID for a user-assigned one); locally, sign in with 'az login'", ex);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException or TimeoutException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            throw Unavailable($"the vault could not be reached ({ex.GetType().Name})", "check KeyVault__Uri and the network path from the app to the vault", ex);
+            // Every SDK failure, the AggregateException of Azure's retries included, becomes one line with the fix.
+            var (reason, fix) = KeyVaultFailure.Explain(ex, _secretName, "KeyVault__ClientSecretSecret");
+            throw Unavailable(reason, fix, ex);
         }
     }
 

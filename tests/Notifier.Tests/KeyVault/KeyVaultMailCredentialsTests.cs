@@ -66,20 +66,19 @@ public sealed class KeyVaultMailCredentialsTests : IDisposable
 
         var error = await Assert.ThrowsAsync<MailCredentialsUnavailableException>(() => _credentials.GetAsync().AsTask());
 
-        Assert.Contains("could not be read from Key Vault", error.Message, StringComparison.Ordinal);
-        Assert.Contains(ScriptedKeyVault.VaultUri.Host, error.Message, StringComparison.Ordinal);
-        Assert.Contains("403", error.Message, StringComparison.Ordinal);
+        Assert.Equal($"the mail username could not be read from Key Vault {ScriptedKeyVault.VaultUri} (secret 'mail-username'): access was denied (403 Forbidden)", error.Message);
         Assert.Contains("Key Vault Secrets User", error.Hint, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task AMissingSecretNamesTheSettingsThatChooseIt()
+    public async Task AMissingSecretIsNamedWithTheSettingThatChoosesIt()
     {
-        _vault.FailWith = HttpStatusCode.NotFound;
+        _vault.RemoveSecret("mail-password");
 
         var error = await Assert.ThrowsAsync<MailCredentialsUnavailableException>(() => _credentials.GetAsync().AsTask());
 
-        Assert.Contains("not found", error.Message, StringComparison.Ordinal);
+        Assert.Equal($"the mail password could not be read from Key Vault {ScriptedKeyVault.VaultUri} (secret 'mail-password'): the vault has no secret 'mail-password' (SecretNotFound)", error.Message);
+        Assert.Contains("az keyvault secret set", error.Hint, StringComparison.Ordinal);
         Assert.Contains("KeyVault__PasswordSecret", error.Hint, StringComparison.Ordinal);
     }
 
@@ -90,8 +89,52 @@ public sealed class KeyVaultMailCredentialsTests : IDisposable
 
         var error = await Assert.ThrowsAsync<MailCredentialsUnavailableException>(() => _credentials.GetAsync().AsTask());
 
-        Assert.Contains("could not be reached", error.Message, StringComparison.Ordinal);
+        Assert.Contains("(secret 'mail-username'): the vault could not be reached (Name or service not known", error.Message, StringComparison.Ordinal);
         Assert.Contains("KeyVault__Uri", error.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AFirewallRefusalPointsAtTheNetworkNotAtTheRole()
+    {
+        _vault.FailWith = HttpStatusCode.Forbidden;
+        _vault.FailCode = "ForbiddenByFirewall";
+
+        var error = await Assert.ThrowsAsync<MailCredentialsUnavailableException>(() => _credentials.GetAsync().AsTask());
+
+        Assert.Contains("firewall refused the app (403 ForbiddenByFirewall)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Networking", error.Hint, StringComparison.Ordinal);
+        Assert.DoesNotContain("Secrets User", error.Hint, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AfterAzuresRetriesTheLastFailureIsExplainedNotTheAggregate()
+    {
+        // With retries, Azure.Core throws an AggregateException holding every try's failure.
+        _vault.Unreachable = true;
+        var credentials = new KeyVaultMailCredentials(_vault.CreateClient(maxRetries: 2), new KeyVaultOptions { Uri = ScriptedKeyVault.VaultUri }, _time, NullLogger<KeyVaultMailCredentials>.Instance);
+
+        var error = await Assert.ThrowsAsync<MailCredentialsUnavailableException>(() => credentials.GetAsync().AsTask());
+
+        Assert.IsType<AggregateException>(error.InnerException);
+        Assert.Contains("the vault could not be reached (Name or service not known", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Retry failed", error.Message, StringComparison.Ordinal);
+        Assert.Equal(3, _vault.Attempts);
+    }
+
+    [Fact]
+    public async Task ARealClosedPortBehindTheRealClientAndRetryPolicyIsOneLineNamingVaultSecretAndFix()
+    {
+        // The client the app builds (KeyVaultClientFactory: its retries, its transport) against a loopback
+        // port where nothing listens.
+        var vault = new Uri($"https://127.0.0.1:{FreePort.Next()}/");
+        var options = new KeyVaultOptions { Uri = vault };
+        var credentials = new KeyVaultMailCredentials(KeyVaultClientFactory.Create(options), options, TimeProvider.System, NullLogger<KeyVaultMailCredentials>.Instance);
+
+        var error = await Assert.ThrowsAsync<MailCredentialsUnavailableException>(() => credentials.GetAsync().AsTask());
+
+        Assert.IsType<AggregateException>(error.InnerException);
+        Assert.Equal($"the mail username could not be read from Key Vault {vault} (secret 'mail-username'): the vault could not be reached (Connection refused)", error.Message);
+        Assert.Equal(KeyVaultFailure.NetworkFix, error.Hint);
     }
 
     [Fact]

@@ -23,14 +23,21 @@ internal sealed class ScriptedKeyVault : HttpMessageHandler
     };
 
     private int _secretReads;
+    private int _attempts;
 
     /// <summary>When set, every secret read answers this status (403, 404...).</summary>
     public HttpStatusCode? FailWith { get; set; }
+
+    /// <summary>The error code of <see cref="FailWith"/> answers; null: Forbidden or SecretNotFound by status.</summary>
+    public string? FailCode { get; set; }
 
     /// <summary>When true, the vault cannot be reached at all.</summary>
     public bool Unreachable { get; set; }
 
     public int SecretReads => Volatile.Read(ref _secretReads);
+
+    /// <summary>Every request the client sent, the authentication challenge and retries included.</summary>
+    public int Attempts => Volatile.Read(ref _attempts);
 
     public void SetSecret(string name, string value)
     {
@@ -40,15 +47,25 @@ internal sealed class ScriptedKeyVault : HttpMessageHandler
         }
     }
 
-    public SecretClient CreateClient() =>
+    public void RemoveSecret(string name)
+    {
+        lock (_secrets)
+        {
+            _secrets.Remove(name);
+        }
+    }
+
+    /// <summary>A real client whose transport is this script; <paramref name="maxRetries"/> above 0 runs Azure's retry policy.</summary>
+    public SecretClient CreateClient(int maxRetries = 0) =>
         new(VaultUri, new StaticTokenCredential(), new SecretClientOptions
         {
             Transport = new HttpClientTransport(new HttpClient(this)),
-            Retry = { MaxRetries = 0 },
+            Retry = { MaxRetries = maxRetries, Delay = TimeSpan.FromMilliseconds(10), MaxDelay = TimeSpan.FromMilliseconds(50) },
         });
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _attempts);
         if (Unreachable)
         {
             throw new HttpRequestException("Name or service not known (notifier-test.vault.azure.net:443)");
@@ -66,7 +83,7 @@ internal sealed class ScriptedKeyVault : HttpMessageHandler
         Interlocked.Increment(ref _secretReads);
         if (FailWith is { } status)
         {
-            var code = status == HttpStatusCode.NotFound ? "SecretNotFound" : "Forbidden";
+            var code = FailCode ?? (status == HttpStatusCode.NotFound ? "SecretNotFound" : "Forbidden");
             return Task.FromResult(Json(status, new { error = new { code, message = $"{code} for {name}" } }));
         }
 
