@@ -1,8 +1,6 @@
-using System.Buffers;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Notifier.Smtp.Messages;
-using Notifier.Smtp.Mime;
 using Notifier.Smtp.Options;
 
 namespace Notifier.Smtp;
@@ -30,6 +28,7 @@ public sealed partial class OutboxTransport : IMailTransport
     private readonly string _directory;
     private readonly ILogger<OutboxTransport> _logger;
     private readonly TimeProvider _timeProvider;
+    private readonly Lock _moveLock = new();
 
     public OutboxTransport(MailOptions options, ILogger<OutboxTransport> logger, TimeProvider? timeProvider = null)
     {
@@ -49,8 +48,9 @@ public sealed partial class OutboxTransport : IMailTransport
             throw new ArgumentException("The message has no recipients; nothing was written to the outbox.", nameof(message));
         }
 
-        var buffer = new ArrayBufferWriter<byte>(4096);
-        MimeWriter.WriteTo(message, buffer, out var messageId);
+        var mime = MimeMessageBuilder.Build(message, out var messageId);
+        using var buffer = new MemoryStream(4096);
+        MimeMessageBuilder.WriteSevenBit(mime, buffer, cancellationToken);
 
         try
         {
@@ -58,8 +58,15 @@ public sealed partial class OutboxTransport : IMailTransport
             var stamp = _timeProvider.GetUtcNow().ToString("yyyy-MM-dd'T'HH-mm-ss.fff'Z'", CultureInfo.InvariantCulture);
             var baseName = $"{stamp}_{SafeName(EventType(message), MaxEventTypeLength)}_{SafeName(message.Recipients[0].Address, MaxRecipientLength)}";
             var temporary = Path.Combine(_directory, $".{baseName}.{Guid.NewGuid():N}.tmp");
-            await File.WriteAllBytesAsync(temporary, buffer.WrittenMemory.ToArray(), cancellationToken);
-            var path = MoveToFreeName(temporary, baseName);
+            await File.WriteAllBytesAsync(temporary, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), cancellationToken);
+            string path;
+            lock (_moveLock)
+            {
+                // File.Move without overwrite is not atomic on every file system: within this process, names
+                // are claimed one at a time so two messages with the same name never replace each other.
+                path = MoveToFreeName(temporary, baseName);
+            }
+
             LogWritten(_logger, messageId, path);
             return new SendResult(message.Recipients, [], $"written to {path}");
         }

@@ -1,4 +1,3 @@
-using Notifier.Smtp.Protocol;
 
 namespace Notifier.Smtp;
 

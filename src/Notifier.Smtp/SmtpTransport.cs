@@ -1,21 +1,20 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using MimeKit;
+using Notifier.Smtp.Client;
 using Notifier.Smtp.Logging;
 using Notifier.Smtp.Messages;
-using Notifier.Smtp.Mime;
 using Notifier.Smtp.Options;
-using Notifier.Smtp.Protocol;
 using Notifier.Smtp.Tls;
 
 namespace Notifier.Smtp;
 
 /// <summary>
-/// Sends mail over a bounded pool of SMTP connections (<c>Mail__MaxConnections</c>, thread-safe). A connection
-/// is reused for the next message; when its previous transaction did not finish (a refusal, a failure after
-/// DATA) the next one starts with RSET, pipelined with MAIL when the server offers PIPELINING. After a
-/// completed DATA the server has already reset the transaction (RFC 5321 §4.1.1.4), so no RSET is spent
-/// there. A pooled connection the server closed meanwhile (or that answered 421) is replaced by a new one and
-/// the message sent again, as long as none of its content had been sent. Unused
+/// Sends mail with MailKit over a bounded pool of SMTP sessions (<c>Mail__MaxConnections</c>, thread-safe). A
+/// session is reused for the next message (MailKit sends RSET itself after a refused transaction). A pooled
+/// session the server closed meanwhile (or that answered 421) is replaced by a new one and the message sent
+/// again, as long as none of its content had been sent; a session that failed in any unexpected way is
+/// discarded, never pooled again. Unused
 /// connections are closed with QUIT after <see cref="IdleTimeout"/>, and all of them on dispose.
 /// Credentials come from <c>Mail__Username</c>/<c>Mail__Password</c> unless an
 /// <see cref="ISmtpCredentialProvider"/> is given; on 535 the provider is asked once more with
@@ -27,7 +26,6 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly ISmtpCredentialProvider _credentials;
-    private readonly SmtpStreamFactory? _streamFactory;
     private readonly SemaphoreSlim _slots;
     private readonly ConcurrentStack<Idle> _idle = new();
     private readonly Lazy<CertificateValidator> _validator;
@@ -35,11 +33,6 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
     private volatile bool _disposed;
 
     public SmtpTransport(MailOptions options, ILogger<SmtpTransport> logger, TimeProvider? time = null, ISmtpCredentialProvider? credentials = null)
-        : this(options, (ILogger)logger, time, credentials, streamFactory: null)
-    {
-    }
-
-    internal SmtpTransport(MailOptions options, ILogger logger, TimeProvider? time, ISmtpCredentialProvider? credentials, SmtpStreamFactory? streamFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
@@ -52,7 +45,6 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
         _logger = logger;
         _time = time ?? TimeProvider.System;
         _credentials = credentials ?? new OptionsCredentialProvider(options);
-        _streamFactory = streamFactory;
         _slots = new SemaphoreSlim(Math.Clamp(options.MaxConnections, 1, 64));
         _validator = new Lazy<CertificateValidator>(() => CreateValidator(options));
         _sweeper = _time.CreateTimer(static state => ((SmtpTransport)state!).SweepIdle(), this, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
@@ -67,10 +59,10 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
     public async Task<SendResult> SendAsync(EmailMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        // Sized for the encoded bodies plus headers so a large message is written without regrowing the buffer.
-        using var content = new PooledBufferWriter(4096 + (int)Math.Min(int.MaxValue / 2, (message.TextBody.Length + (long)(message.HtmlBody?.Length ?? 0)) * 11 / 10));
-        MimeWriter.WriteTo(message, content);
-        return await SendRawAsync(message.From, message.Recipients, content.WrittenMemory, cancellationToken);
+        // Built (and checked for header injection) before any connection is taken; MimeKit writes it straight
+        // to the connection, with 8bit bodies when the server offers 8BITMIME.
+        var mime = MimeMessageBuilder.Build(message);
+        return await SendMimeAsync(mime, message.From, message.Recipients, cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
@@ -91,8 +83,8 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
         await Task.WhenAll(closing);
     }
 
-    /// <summary>Sends message bytes as they are (the MIME writer's output); the benchmark calls this too.</summary>
-    internal async Task<SendResult> SendRawAsync(Mailbox from, IReadOnlyList<Mailbox> recipients, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    /// <summary>Sends a MimeKit message to the given envelope; the benchmark calls this too.</summary>
+    internal async Task<SendResult> SendMimeAsync(MimeMessage message, Mailbox from, IReadOnlyList<Mailbox> recipients, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         await _slots.WaitAsync(cancellationToken);
@@ -103,7 +95,7 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
                 var (connection, reused) = await RentAsync(cancellationToken);
                 try
                 {
-                    var result = await connection.SendAsync(from, recipients, content, null, cancellationToken);
+                    var result = await connection.SendAsync(message, from, recipients, null, cancellationToken);
                     await ReturnAsync(connection);
                     return result;
                 }
@@ -114,9 +106,16 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
                     SmtpLog.Reconnecting(_logger, _options.Host!, e.Message);
                     await connection.DisposeAsync();
                 }
-                catch
+                catch (SmtpException)
                 {
                     await ReturnAsync(connection);
+                    throw;
+                }
+                catch
+                {
+                    // Not one of ours: the session's state is unknown, so it never goes back to the pool.
+                    SmtpLog.Dropped(_logger, _options.Host!, "it failed unexpectedly");
+                    await connection.DisposeAsync();
                     throw;
                 }
             }
@@ -127,7 +126,7 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
         }
     }
 
-    private async Task<(SmtpConnection Connection, bool Reused)> RentAsync(CancellationToken cancellationToken)
+    private async Task<(SmtpSession Connection, bool Reused)> RentAsync(CancellationToken cancellationToken)
     {
         while (_idle.TryPop(out var idle))
         {
@@ -144,7 +143,7 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
         return (await ConnectAsync(cancellationToken), false);
     }
 
-    private async Task<SmtpConnection> ConnectAsync(CancellationToken cancellationToken)
+    private async Task<SmtpSession> ConnectAsync(CancellationToken cancellationToken)
     {
         var credentials = await CredentialReader.ReadAsync(_credentials, refresh: false, cancellationToken);
         try
@@ -160,10 +159,9 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
         }
     }
 
-    private async Task<SmtpConnection> OpenAsync(SmtpCredentials? credentials, CancellationToken cancellationToken)
+    private async Task<SmtpSession> OpenAsync(SmtpCredentials? credentials, CancellationToken cancellationToken)
     {
-        var validator = _validator.Value;
-        var connection = await SmtpConnection.OpenAsync(_options, validator, _logger, _streamFactory, cancellationToken);
+        var connection = new SmtpSession(_options, _validator.Value, _logger);
         try
         {
             await connection.EstablishAsync(credentials, null, cancellationToken);
@@ -176,7 +174,7 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
         }
     }
 
-    private async Task ReturnAsync(SmtpConnection connection)
+    private async Task ReturnAsync(SmtpSession connection)
     {
         if (connection.IsBroken)
         {
@@ -225,5 +223,5 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
             : throw new SmtpException(error, "fix Mail__TrustedCertificatesPath or Mail__TrustedCertificates; nothing was sent");
     }
 
-    private sealed record Idle(SmtpConnection Connection, long Since);
+    private sealed record Idle(SmtpSession Connection, long Since);
 }

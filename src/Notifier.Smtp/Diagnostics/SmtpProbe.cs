@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using MimeKit;
+using Notifier.Smtp.Client;
 using Notifier.Smtp.Messages;
-using Notifier.Smtp.Mime;
 using Notifier.Smtp.Options;
-using Notifier.Smtp.Protocol;
 using Notifier.Smtp.Tls;
 
 namespace Notifier.Smtp.Diagnostics;
@@ -19,39 +19,30 @@ public sealed class SmtpProbe
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly ISmtpCredentialProvider? _credentials;
-    private readonly SmtpStreamFactory? _streamFactory;
 
     /// <param name="logger">Protocol log (never with credentials).</param>
     /// <param name="time">Clock for the per-stage durations in <see cref="SmtpStageResult.Elapsed"/>.</param>
     /// <param name="credentials">Where credentials come from; <c>Mail__Username</c>/<c>Mail__Password</c> when null.</param>
     public SmtpProbe(ILogger<SmtpProbe>? logger = null, TimeProvider? time = null, ISmtpCredentialProvider? credentials = null)
-        : this((ILogger?)logger, time, credentials, null)
     {
-    }
-
-    internal SmtpProbe(ILogger? logger, TimeProvider? time, ISmtpCredentialProvider? credentials, SmtpStreamFactory? streamFactory)
-    {
-        _logger = logger ?? NullLogger.Instance;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
         _credentials = credentials;
-        _streamFactory = streamFactory;
     }
 
     /// <summary>Connect, TLS, EHLO and AUTH as configured, then QUIT; nothing is sent.</summary>
     public Task<SmtpProbeReport> CheckAsync(MailOptions options, IProgress<SmtpStageResult>? progress = null, CancellationToken cancellationToken = default) =>
-        RunAsync(options, null, [], default, progress, cancellationToken);
+        RunAsync(options, null, [], null, progress, cancellationToken);
 
     /// <summary>Every stage, sending <paramref name="message"/> (envelope from its From and recipients).</summary>
     public Task<SmtpProbeReport> SendTestAsync(MailOptions options, EmailMessage message, IProgress<SmtpStageResult>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        using var content = new PooledBufferWriter();
-        MimeWriter.WriteTo(message, content);
-        return RunAsync(options, message.From, message.Recipients, content.WrittenMemory.ToArray(), progress, cancellationToken);
+        return RunAsync(options, message.From, message.Recipients, MimeMessageBuilder.Build(message), progress, cancellationToken);
     }
 
     internal async Task<SmtpProbeReport> RunAsync(
-        MailOptions options, Mailbox? from, IReadOnlyList<Mailbox> recipients, ReadOnlyMemory<byte> content,
+        MailOptions options, Mailbox? from, IReadOnlyList<Mailbox> recipients, MimeMessage? content,
         IProgress<SmtpStageResult>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -84,17 +75,17 @@ public sealed class SmtpProbe
 
         var validator = new CertificateValidator(TrustedCertificates.Load(options, out _));
         var credentials = _credentials ?? new OptionsCredentialProvider(options);
-        SmtpConnection? connection = null;
+        SmtpSession? connection = null;
         SendResult? sent = null;
         SmtpException? error = null;
         SmtpStage? failed = null;
         try
         {
-            connection = await SmtpConnection.OpenAsync(options, validator, _logger, _streamFactory, cancellationToken);
+            connection = new SmtpSession(options, validator, _logger);
             await connection.EstablishAsync(await CredentialReader.ReadAsync(credentials, refresh: false, cancellationToken), Report, cancellationToken);
-            if (from is not null)
+            if (from is not null && content is not null)
             {
-                sent = await connection.SendAsync(from, recipients, content, Report, cancellationToken);
+                sent = await connection.SendAsync(content, from, recipients, Report, cancellationToken);
             }
 
             var bye = await connection.QuitAsync(cancellationToken);
@@ -122,11 +113,14 @@ public sealed class SmtpProbe
         return new SmtpProbeReport
         {
             Stages = stages,
-            Greeting = connection?.Greeting?.ToString(),
+            Greeting = connection?.Greeting,
             Tls = connection?.TlsInfo,
             Extensions = connection?.Extensions ?? [],
             AuthMechanismsOffered = connection?.AuthMechanismNames ?? [],
             AuthMechanismUsed = connection?.AuthMechanismUsed,
+            Warnings = connection is { UnencryptedFallback: true }
+                ? [$"{options.Host}:{options.EffectivePort} does not offer STARTTLS, so with Mail__Tls=IfAvailable mail goes over the network unencrypted: enable STARTTLS on the server, or set Mail__Tls=Always to refuse to send without it"]
+                : [],
             SendResult = sent,
             FailedStage = failed,
             Error = error,

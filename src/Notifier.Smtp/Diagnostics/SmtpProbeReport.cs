@@ -22,7 +22,10 @@ public sealed record SmtpProbeReport
     /// <summary>SASL mechanisms the server offered (after TLS, when TLS was used).</summary>
     public IReadOnlyList<string> AuthMechanismsOffered { get; init; } = [];
 
-    /// <summary>The mechanism used (PLAIN or LOGIN), or null for anonymous.</summary>
+    /// <summary>Things that worked but that an admin should know, e.g. mail going unencrypted with Mail__Tls=IfAvailable.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>The mechanism used (PLAIN, LOGIN or XOAUTH2), or null for anonymous.</summary>
     public string? AuthMechanismUsed { get; init; }
 
     /// <summary>For send-test: what the server did with the message.</summary>

@@ -4,7 +4,7 @@ namespace Notifier.Smtp.Logging;
 
 /// <summary>
 /// Every log line of the SMTP client (event ids 2000–2099). The protocol log never carries AUTH payloads:
-/// the connection logs a fixed placeholder for them instead of the bytes sent.
+/// the session's protocol logger writes a fixed placeholder for them instead of the bytes sent.
 /// </summary>
 internal static partial class SmtpLog
 {
@@ -43,4 +43,7 @@ internal static partial class SmtpLog
 
     [LoggerMessage(EventId = 2011, Level = LogLevel.Debug, Message = "QUIT to {Host} failed; closing anyway: {Reason}")]
     public static partial void QuitFailed(ILogger logger, string host, string reason);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Warning, Message = "{Host}:{Port} does not offer STARTTLS; with Mail__Tls=IfAvailable mail goes unencrypted")]
+    public static partial void Unencrypted(ILogger logger, string host, int port);
 }

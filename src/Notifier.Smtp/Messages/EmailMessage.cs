@@ -2,7 +2,7 @@ namespace Notifier.Smtp.Messages;
 
 /// <summary>
 /// One email as the rest of Notifier builds it: addresses, subject, a text body and an optional HTML body
-/// (written as multipart/alternative), and extra headers. The MIME writer owns encoding and folding; values
+/// (sent as multipart/alternative), and extra headers. MimeKit owns encoding and folding; values
 /// here are plain Unicode text and must not contain CR, LF or other control characters (header values) —
 /// the writer refuses them rather than let an event create a header.
 /// </summary>

@@ -67,7 +67,7 @@ public sealed record Mailbox
         }
     }
 
-    /// <summary>For logs and the CLI; the MIME writer encodes headers itself.</summary>
+    /// <summary>For logs and the CLI; MimeKit encodes headers itself.</summary>
     public override string ToString() => DisplayName is null ? Address : $"{DisplayName} <{Address}>";
 
     private static bool IsPlausibleAddress(string address)

@@ -14,9 +14,9 @@ internal sealed class CertificateValidator(X509Certificate2Collection trusted)
     public X509Certificate2Collection Trusted { get; } = trusted;
 
     /// <summary>Validates one handshake; create one per connection attempt (it records the failure).</summary>
-    public Session Begin(string host) => new(this, host);
+    public Session Begin(string host, int port, bool implicitTls) => new(this, host, port, implicitTls);
 
-    internal sealed class Session(CertificateValidator owner, string host)
+    internal sealed class Session(CertificateValidator owner, string host, int port, bool implicitTls)
     {
         /// <summary>Why the certificate was refused, written for an admin; null when it was accepted or not checked.</summary>
         public string? Failure { get; private set; }
@@ -72,14 +72,19 @@ internal sealed class CertificateValidator(X509Certificate2Collection trusted)
             if (leaf.SubjectName.RawData.AsSpan().SequenceEqual(leaf.IssuerName.RawData))
             {
                 Failure = $"the certificate of {host} is self-signed (SHA-256 {fingerprint}): add it to Mail__TrustedCertificatesPath";
-                FailureHint = $"save the server's certificate as PEM (openssl s_client -connect {host}:PORT -starttls smtp -showcerts, or without -starttls for SMTPS) and set Mail__TrustedCertificatesPath to that file";
+                FailureHint = $"save the server's certificate as PEM ({SaveCommand()}) and set Mail__TrustedCertificatesPath to that file";
                 return false;
             }
 
             Failure = $"the certificate of {host} (SHA-256 {fingerprint}) is issued by '{leaf.Issuer}', which this machine does not trust ({Describe(chainStatus)}): add the issuing CA certificate to Mail__TrustedCertificatesPath";
-            FailureHint = "put the PEM of your private CA (or of the server certificate itself) into the file named by Mail__TrustedCertificatesPath";
+            FailureHint = $"put the PEM of your private CA (or of the server certificate itself, shown by {SaveCommand()}) into the file named by Mail__TrustedCertificatesPath";
             return false;
         }
+
+        /// <summary>The openssl command that shows this server's certificate, for the host, port and protocol in use.</summary>
+        private string SaveCommand() => implicitTls
+            ? $"openssl s_client -connect {host}:{port} -showcerts"
+            : $"openssl s_client -connect {host}:{port} -starttls smtp -showcerts";
 
         private bool BuildsWithTrusted(X509Certificate2 leaf, X509Chain? serverChain, out X509ChainStatusFlags status)
         {

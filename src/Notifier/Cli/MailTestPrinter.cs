@@ -54,6 +54,11 @@ internal sealed class MailTestPrinter(TextWriter output) : IProgress<SmtpStageRe
                 output.WriteLine($"auth:        offered {string.Join(", ", report.AuthMechanismsOffered)}; used {report.AuthMechanismUsed ?? "none"}");
             }
 
+            foreach (var warning in report.Warnings)
+            {
+                output.WriteLine($"warning:     {warning}");
+            }
+
             if (report.SendResult is { } sent)
             {
                 output.WriteLine($"accepted:    {string.Join(", ", sent.Accepted.Select(a => a.Address))}; server replied {sent.ServerReply}");

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using Notifier.Notifications.Delivery;
-using Notifier.Smtp.Mime;
+using Notifier.Smtp.Messages;
 
 namespace Notifier.Cli;
 
@@ -60,7 +60,7 @@ internal static class RenderCommand
             {
                 var message = prepared.Messages[i];
                 var name = $"{stem}.{i + 1}.{Safe(message.Recipients[0].Address)}";
-                await File.WriteAllBytesAsync(Path.Combine(outputDirectory, name + ".eml"), MimeWriter.ToArray(message), cancellationToken);
+                await File.WriteAllBytesAsync(Path.Combine(outputDirectory, name + ".eml"), MimeMessageBuilder.ToArray(message), cancellationToken);
                 if (message.HtmlBody is { } html)
                 {
                     await File.WriteAllTextAsync(Path.Combine(outputDirectory, name + ".html"), html, Encoding.UTF8, cancellationToken);

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -11,7 +10,6 @@ using Notifier.Notifications.Rendering;
 using Notifier.Settings;
 using Notifier.Smtp;
 using Notifier.Smtp.Messages;
-using Notifier.Smtp.Mime;
 
 namespace Notifier.Hosting;
 
@@ -90,13 +88,12 @@ internal static partial class WarmUp
     [LoggerMessage(EventId = 2011, Level = LogLevel.Debug, Message = "Warm-up failed: {Reason}")]
     private static partial void Failed(ILogger logger, string reason);
 
-    /// <summary>Writes each message's MIME into a reused buffer and drops it; sends nothing.</summary>
+    /// <summary>Builds each message with MimeKit and writes it to nowhere; sends nothing.</summary>
     private sealed class DiscardingTransport : IMailTransport
     {
         public Task<SendResult> SendAsync(EmailMessage message, CancellationToken cancellationToken = default)
         {
-            var output = new ArrayBufferWriter<byte>(16 * 1024);
-            MimeWriter.WriteTo(message, output);
+            MimeMessageBuilder.WriteSevenBit(MimeMessageBuilder.Build(message), Stream.Null, cancellationToken);
             return Task.FromResult(new SendResult(message.Recipients, [], "250 warm-up (not sent)"));
         }
     }

@@ -14,7 +14,8 @@ internal sealed record MailTestReportDto(
     string? ServerReply,
     string? Outbox,
     string? Error,
-    string? Hint)
+    string? Hint,
+    IReadOnlyList<string> Warnings)
 {
     public static MailTestReportDto From(MailTestOutcome outcome, string? to, string? server)
     {
@@ -31,7 +32,8 @@ internal sealed record MailTestReportDto(
             report?.SendResult?.ServerReply,
             outcome.OutboxPath,
             outcome.Error,
-            outcome.Hint);
+            outcome.Hint,
+            report?.Warnings ?? []);
     }
 
     internal static string KindName(MailTestKind kind) => kind switch

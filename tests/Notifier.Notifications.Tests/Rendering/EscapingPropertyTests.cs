@@ -4,7 +4,6 @@ using FsCheck.Fluent;
 using Notifier.Notifications.Recipients;
 using Notifier.Notifications.Rendering;
 using Notifier.Smtp.Messages;
-using Notifier.Smtp.Mime;
 
 namespace Notifier.Notifications.Tests.Rendering;
 
@@ -50,7 +49,7 @@ public sealed class EscapingPropertyTests
                 {
                     AssertSafe(message);
                     // The MIME writer refuses any control character in a header: it must accept every rendering.
-                    Assert.NotEmpty(MimeWriter.ToArray(message));
+                    Assert.NotEmpty(MimeMessageBuilder.ToArray(message));
                 }
             }
         });

@@ -1,6 +1,6 @@
 using Notifier.Notifications.Events;
 using Notifier.Notifications.Recipients;
-using Notifier.Smtp.Mime;
+using Notifier.Smtp.Messages;
 
 namespace Notifier.Notifications.Tests.Rendering;
 
@@ -29,7 +29,7 @@ public sealed class SamplePipelineTests
         {
             EscapingPropertyTests.AssertSafe(message);
             Assert.Equal(type, message.Headers.Single(h => h.Key == "X-Notifier-Event").Value);
-            Assert.NotEmpty(MimeWriter.ToArray(message));
+            Assert.NotEmpty(MimeMessageBuilder.ToArray(message));
         }
     }
 
@@ -49,6 +49,6 @@ public sealed class SamplePipelineTests
         var message = Assert.Single(TestEvents.Renderer().Render(parsed.Event!, recipients));
 
         EscapingPropertyTests.AssertSafe(message);
-        Assert.NotEmpty(MimeWriter.ToArray(message));
+        Assert.NotEmpty(MimeMessageBuilder.ToArray(message));
     }
 }

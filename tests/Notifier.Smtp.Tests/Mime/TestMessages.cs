@@ -1,6 +1,5 @@
 using System.Text;
 using Notifier.Smtp.Messages;
-using Notifier.Smtp.Mime;
 
 namespace Notifier.Smtp.Tests.Mime;
 
@@ -30,7 +29,7 @@ internal static class TestMessages
         };
 
     /// <summary>The message as text (Latin-1 keeps every byte visible as one char, so lengths are octets).</summary>
-    public static string Raw(EmailMessage message) => Encoding.Latin1.GetString(MimeWriter.ToArray(message));
+    public static string Raw(EmailMessage message) => Encoding.Latin1.GetString(MimeMessageBuilder.ToArray(message));
 
     public static string HeaderBlock(string raw) => raw[..raw.IndexOf("\r\n\r\n", StringComparison.Ordinal)];
 

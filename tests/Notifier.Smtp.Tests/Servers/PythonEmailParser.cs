@@ -49,11 +49,11 @@ public static class PythonEmailParser
 
         var decoded = JsonSerializer.Deserialize<List<DecodedMessage>>(await output, Json)
             ?? throw new InvalidOperationException("decode_messages.py printed nothing.");
-        foreach (var message in decoded)
+        for (var i = 0; i < decoded.Count; i++)
         {
-            if (message.Error is not null)
+            if (decoded[i].Error is not null)
             {
-                throw new InvalidOperationException($"Python's email package could not parse a message: {message.Error}");
+                throw new InvalidOperationException($"Python's email package could not parse message {i}: {decoded[i].Error}");
             }
         }
 

@@ -5,6 +5,9 @@ public sealed record SmtpServerOptions
 {
     public ServerTls Tls { get; init; } = ServerTls.None;
 
+    /// <summary>The port to listen on; 0 (the default) picks a free one.</summary>
+    public int Port { get; init; }
+
     /// <summary>Certificate and key the server presents; required unless <see cref="Tls"/> is None.</summary>
     public PemCertificate? Certificate { get; init; }
 

@@ -72,7 +72,7 @@ public sealed class SmtpServerProcess : IAsyncDisposable
         };
         start.ArgumentList.Add(script);
         start.ArgumentList.Add("--port");
-        start.ArgumentList.Add("0");
+        start.ArgumentList.Add(options.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         start.ArgumentList.Add("--record");
         start.ArgumentList.Add(records);
         foreach (var argument in options.Arguments())

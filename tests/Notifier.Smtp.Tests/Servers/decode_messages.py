@@ -92,7 +92,9 @@ def main():
         try:
             out.append(decode(raw))
         except Exception as e:  # report, do not crash: the test shows which message broke the parser
-            out.append({"error": f"{type(e).__name__}: {e}"})
+            import traceback
+            where = traceback.extract_tb(e.__traceback__)[-3:]
+            out.append({"error": f"{type(e).__name__}: {e} at " + " <- ".join(f"{f.name}:{f.lineno}" for f in reversed(where))})
     json.dump(out, sys.stdout, ensure_ascii=True)
 
 

@@ -21,6 +21,14 @@ Faults (--fault, repeatable):
   silent                accept TCP connections but never send the greeting
   silent-after-ehlo     greet, then never answer EHLO or anything after it
   auth-fail             refuse every AUTH with 535 5.7.8
+  auth-basic-disabled   refuse every password AUTH as Exchange Online does with Basic authentication off
+                        (535 5.7.139)
+  close-after-message   close the connection right after accepting a message (a server-side idle close)
+  mail-421-on-reuse     answer the second MAIL FROM of a session with 421 and close
+  close-during-data-on-reuse  like close-during-data, from the second DATA of a session on
+  starttls-454          refuse STARTTLS with 454 4.7.0 (while offering it)
+  starttls-injection    send a second line ("250 injected") in the same write as the 220 to STARTTLS
+  no-ehlo               refuse EHLO with 502 (the client must fall back to HELO)
 
 XOAUTH2 (--xoauth2 MAILBOX): AUTH XOAUTH2 is the only mechanism offered. The SASL payload must be exactly
 "user=MAILBOX\x01auth=Bearer TOKEN\x01\x01" with TOKEN one of the --xoauth2-token values. A well-formed payload
@@ -109,10 +117,16 @@ class Handler:
             "authenticatedAs": server.recorder.state["authenticatedAs"],
             "reply": reply,
         })
+        if fault("close-after-message") and reply.startswith("250"):
+            server.close_after_reply = True
         return reply
 
 
 def authenticator(server, session, envelope, mechanism, auth_data):
+    if fault("auth-basic-disabled"):
+        return AuthResult(success=False, handled=False, message=(
+            "535 5.7.139 Authentication unsuccessful, basic authentication is disabled. "
+            "[BN0PR04CA0133.namprd04.prod.outlook.com]"))
     if fault("auth-fail") or not isinstance(auth_data, LoginPassword):
         return AuthResult(success=False, handled=False)
     user, _, password = ARGS.auth.partition(":")
@@ -147,6 +161,10 @@ class RecordingSMTP(SMTP):
     """aiosmtpd's server, recording each command before it is handled, with the faults switched in."""
 
     silent = False
+    close_after_reply = False
+    inject = False
+    mails = 0
+    datas = 0
 
     def connection_made(self, transport):
         first = not hasattr(self, "recorder")
@@ -168,10 +186,21 @@ class RecordingSMTP(SMTP):
     async def push(self, status):
         if self.silent:
             return
+        if self.inject and status.startswith("220"):
+            # One write: the injected line arrives in the same read as the 220, before the handshake.
+            self.inject = False
+            status = status + "\r\n250 injected"
         await super().push(status)
+        if self.close_after_reply:
+            self.close_after_reply = False
+            self.recorder.update(ended="closed after message")
+            self.transport.close()
 
     async def smtp_EHLO(self, arg):
         self.record("EHLO", arg)
+        if fault("no-ehlo"):
+            await self.push("502 5.5.2 Error: command not recognized")
+            return
         if fault("silent-after-ehlo"):
             self.silent = True
             self.recorder.update(ended="went silent after EHLO")
@@ -184,6 +213,10 @@ class RecordingSMTP(SMTP):
 
     async def smtp_STARTTLS(self, arg):
         self.record("STARTTLS", arg)
+        if fault("starttls-454"):
+            await self.push("454 4.7.0 TLS not available due to temporary reason")
+            return
+        self.inject = fault("starttls-injection")
         await super().smtp_STARTTLS(arg)
         self.recorder.update(tls=self.is_tls())
 
@@ -219,6 +252,12 @@ class RecordingSMTP(SMTP):
 
     async def smtp_MAIL(self, arg):
         self.record("MAIL", arg)
+        self.mails += 1
+        if fault("mail-421-on-reuse") and self.mails > 1:
+            await self.push("421 4.7.0 Try again later, closing connection")
+            self.recorder.update(ended="closed with 421")
+            self.transport.close()
+            return
         await super().smtp_MAIL(arg)
 
     async def smtp_RCPT(self, arg):
@@ -227,7 +266,9 @@ class RecordingSMTP(SMTP):
 
     async def smtp_DATA(self, arg):
         self.record("DATA", arg)
-        if fault("close-during-data") and self.envelope.rcpt_tos:
+        self.datas += 1
+        closes = fault("close-during-data") or (fault("close-during-data-on-reuse") and self.datas > 1)
+        if closes and self.envelope.rcpt_tos:
             await self.push("354 End data with <CR><LF>.<CR><LF>")
             try:
                 first = await asyncio.wait_for(self._reader.readuntil(b"\r\n"), 5)

@@ -21,7 +21,8 @@ public sealed partial class DeployGuideTests
     {
         var set = Commands.Where(c => c.StartsWith("az keyvault secret set", StringComparison.Ordinal))
             .Select(c => OptionValue(c, "--name"));
-        var expected = SecretSettings.Select(s => CompiledInfra.Defaults.AppSettings()[s]);
+        var oauth2Application = CompiledInfra.Deploy(("mailAuthentication", "OAuth2"), ("mailOAuth2TenantId", "t"), ("mailOAuth2ClientId", "c")).AppSettings();
+        var expected = SecretSettings.Select(s => CompiledInfra.Defaults.AppSettings()[s]).Append(oauth2Application["KeyVault__ClientSecretSecret"]);
 
         Assert.Equal(expected.Order(StringComparer.Ordinal), set.Order(StringComparer.Ordinal));
     }

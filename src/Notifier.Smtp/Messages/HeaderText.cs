@@ -1,4 +1,4 @@
-namespace Notifier.Smtp.Mime;
+namespace Notifier.Smtp.Messages;
 
 /// <summary>
 /// The checks that make header injection impossible: every piece of text bound for a header passes through
@@ -8,11 +8,11 @@ internal static class HeaderText
 {
     /// <summary>
     /// Longest header name we accept: "Name: " plus the shortest encoded word (one 4-byte character, Q-encoded:
-    /// 24 characters) must fit on a 78-character line, because the writer never folds before the first word.
+    /// 24 characters) must fit on a 78-character line, because a header is never folded before its first word.
     /// </summary>
     public const int MaxNameLength = 50;
 
-    /// <summary>Headers the writer produces itself; <see cref="Messages.EmailMessage.Headers"/> may not set them.</summary>
+    /// <summary>Headers the message builder sets itself; <see cref="Messages.EmailMessage.Headers"/> may not set them.</summary>
     private static readonly string[] OwnedHeaders = ["From", "To", "Subject", "Date", "Message-ID", "MIME-Version"];
 
     /// <summary>
@@ -62,7 +62,7 @@ internal static class HeaderText
 
     /// <summary>
     /// A header name is 1–50 printable US-ASCII characters other than ':' (RFC 5322 ftext), and never one of the
-    /// headers the writer owns (From, To, Subject, Date, Message-ID, MIME-Version, Content-*).
+    /// headers the message builder owns (From, To, Subject, Date, Message-ID, MIME-Version, Content-*).
     /// </summary>
     public static void CheckExtraHeaderName(string? name)
     {
@@ -91,13 +91,13 @@ internal static class HeaderText
         {
             if (string.Equals(owned, name, StringComparison.OrdinalIgnoreCase))
             {
-                throw new ArgumentException($"The extra header '{name}' would override a header the MIME writer sets itself; use the EmailMessage property instead.");
+                throw new ArgumentException($"The extra header '{name}' would override a header the message builder sets itself; use the EmailMessage property instead.");
             }
         }
 
         if (name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase))
         {
-            throw new ArgumentException($"The extra header '{name}' would override the MIME structure; Content-* headers are written by the MIME writer.");
+            throw new ArgumentException($"The extra header '{name}' would override the MIME structure; Content-* headers are set by the message builder.");
         }
     }
 

@@ -1,4 +1,4 @@
-namespace Notifier.Smtp.Protocol;
+namespace Notifier.Smtp.Client;
 
 /// <summary>One complete server reply: a code, the enhanced status code when present, and the text lines.</summary>
 internal sealed class SmtpReply

@@ -1,4 +1,4 @@
-namespace Notifier.Smtp.Protocol;
+namespace Notifier.Smtp;
 
 /// <summary>SMTP reply codes (RFC 5321 §4.2.3, RFC 4954, RFC 3207) by name. Other values may occur.</summary>
 public enum SmtpReplyCode

@@ -1,0 +1,299 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using Notifier.Smtp.Options;
+using Notifier.Smtp.Tests.Servers;
+using Notifier.Smtp.Tests.Support;
+using static Notifier.Smtp.Tests.Integration.IntegrationSupport;
+
+namespace Notifier.Smtp.Tests.Integration;
+
+/// <summary>
+/// The connection pool against a real server: reuse, replacement after a server-side close or a 421, no
+/// resend once content left, idle close with QUIT, the connection limit, credential refresh, timeouts and
+/// cancellation. The server's records say how many sessions there were and how each ended.
+/// </summary>
+public sealed class SmtpPoolTests
+{
+    [Fact]
+    public async Task APooledConnectionTheServerClosedIsReplacedAndTheMessageSent()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Faults = ["close-after-message"] });
+        await using var transport = Transport(Settings(server, tls: MailTls.None));
+
+        await transport.SendAsync(Message("first"));
+        await WaitUntilAsync(() => server.Sessions is [{ Ended: "closed after message" }, ..]);
+        await transport.SendAsync(Message("second"));
+
+        Assert.Equal(["first", "second"], server.Messages.Select(m => Subject(m)));
+        Assert.Equal(2, server.Sessions.Count);
+    }
+
+    [Fact]
+    public async Task APooledConnectionThatAnswers421IsReplacedAndTheMessageSent()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Faults = ["mail-421-on-reuse"] });
+        await using var transport = Transport(Settings(server, tls: MailTls.None));
+
+        await transport.SendAsync(Message("first"));
+        await transport.SendAsync(Message("second"));
+
+        Assert.Equal(["first", "second"], server.Messages.Select(m => Subject(m)));
+        Assert.Equal("closed with 421", server.Sessions[0].Ended);
+        Assert.Equal(2, server.Sessions.Count);
+    }
+
+    [Fact]
+    public async Task AMessageWhoseContentHadStartedIsNotSentAgain()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Faults = ["close-during-data-on-reuse"] });
+        await using var transport = Transport(Settings(server, tls: MailTls.None));
+
+        await transport.SendAsync(Message("first"));
+        var error = await Assert.ThrowsAsync<SmtpProtocolException>(() => transport.SendAsync(Message("second")));
+
+        AssertTold(error, "closed the connection unexpectedly during DATA");
+        Assert.Single(server.Sessions);
+        Assert.Equal(["first"], server.Messages.Select(m => Subject(m)));
+    }
+
+    [Fact]
+    public async Task AFailureOnAFreshConnectionIsNotRetried()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Faults = ["data-451"] });
+        await using var transport = Transport(Settings(server, tls: MailTls.None));
+
+        var error = await Assert.ThrowsAsync<SmtpCommandException>(() => transport.SendAsync(Message()));
+
+        Assert.True(error.IsTransient);
+        Assert.Single(server.Sessions);
+        Assert.Single(server.Messages);
+    }
+
+    [Fact]
+    public async Task ARefusedTransactionLeavesTheConnectionUsableForTheNextMessage()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Faults = ["refuse-rcpt=bob@example.com"] });
+        await using var transport = Transport(Settings(server, tls: MailTls.None));
+
+        await Assert.ThrowsAsync<SmtpCommandException>(() => transport.SendAsync(Message("refused", Bob)));
+        await transport.SendAsync(Message("accepted", Alice));
+
+        var session = Assert.Single(server.Sessions);
+        Assert.Contains("RSET", session.Commands);
+        Assert.Equal(["accepted"], server.Messages.Select(m => Subject(m)));
+    }
+
+    [Fact]
+    public async Task AnIdleConnectionIsClosedWithQuitAndANewOneOpened()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
+        var clock = new ManualTimeProvider();
+        await using var transport = new SmtpTransport(Settings(server, tls: MailTls.None), NullLogger<SmtpTransport>.Instance, clock);
+
+        await transport.SendAsync(Message("first"));
+        clock.Advance(TimeSpan.FromSeconds(31));
+        await transport.SendAsync(Message("second"));
+
+        Assert.Equal(2, server.Sessions.Count);
+        Assert.Equal("QUIT", server.Sessions[0].Ended);
+    }
+
+    [Fact]
+    public async Task TheSweepClosesIdleConnectionsWithQuit()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
+        var clock = new ManualTimeProvider();
+        await using var transport = new SmtpTransport(Settings(server, tls: MailTls.None), NullLogger<SmtpTransport>.Instance, clock);
+
+        await transport.SendAsync(Message());
+        Assert.Equal(1, transport.IdleConnections);
+        clock.Advance(TimeSpan.FromSeconds(30));
+        transport.SweepIdle();
+
+        Assert.Equal(0, transport.IdleConnections);
+        await WaitUntilAsync(() => server.Sessions[0].Ended == "QUIT");
+    }
+
+    [Fact]
+    public async Task DisposingTheTransportEndsEveryConnectionWithQuit()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
+        var transport = Transport(Settings(server, tls: MailTls.None));
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(i => transport.SendAsync(Message($"m{i}"))));
+
+        await transport.DisposeAsync();
+
+        Assert.NotEmpty(server.Sessions);
+        Assert.All(server.Sessions, s => Assert.Equal("QUIT", s.Ended));
+    }
+
+    [Fact]
+    public async Task NoMoreThanMaxConnectionsAreOpened()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
+        await using var transport = Transport(Limited(Settings(server, tls: MailTls.None), 2));
+
+        await Task.WhenAll(Enumerable.Range(0, 12).Select(i => transport.SendAsync(Message($"m{i}"))));
+
+        Assert.Equal(12, server.Messages.Count);
+        Assert.InRange(server.Sessions.Count, 1, 2);
+    }
+
+    [Fact]
+    public async Task RefusedCredentialsAreRefreshedOnceAndSentOnANewConnection()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Auth = Credentials, AllowPlaintextAuth = true });
+        var provider = new RotatingCredentials(new SmtpCredentials(User, "old-password"), new SmtpCredentials(User, Password));
+        await using var transport = new SmtpTransport(Settings(server, tls: MailTls.None, allowPlaintextAuth: true), NullLogger<SmtpTransport>.Instance, credentials: provider);
+
+        await transport.SendAsync(Message());
+
+        Assert.Equal([false, true], provider.Requests);
+        Assert.Equal(2, server.Sessions.Count);
+        Assert.Equal(User, Assert.Single(server.Messages).AuthenticatedAs);
+    }
+
+    [Fact]
+    public async Task ASecondRefusalIsReported()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Auth = Credentials, AllowPlaintextAuth = true });
+        var provider = new RotatingCredentials(new SmtpCredentials(User, "old-password"), new SmtpCredentials(User, "still-wrong"));
+        await using var transport = new SmtpTransport(Settings(server, tls: MailTls.None, allowPlaintextAuth: true), NullLogger<SmtpTransport>.Instance, credentials: provider);
+
+        var error = await Assert.ThrowsAsync<SmtpAuthenticationException>(() => transport.SendAsync(Message()));
+
+        Assert.Equal(SmtpReplyCode.AuthenticationInvalidCredentials, error.Code);
+        Assert.Equal([false, true], provider.Requests);
+        Assert.DoesNotContain("still-wrong", Told(error), StringComparison.Ordinal);
+        Assert.Empty(server.Messages);
+    }
+
+    [Fact]
+    public async Task UnreadableCredentialsAreAFailureNamingTheVaultSettings()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
+        await using var transport = new SmtpTransport(Settings(server, tls: MailTls.None), NullLogger<SmtpTransport>.Instance, credentials: new FailingCredentials());
+
+        var error = await Assert.ThrowsAsync<SmtpException>(() => transport.SendAsync(Message()));
+
+        AssertTold(error, "could not be read", "KeyVault__Uri");
+        Assert.Empty(server.Sessions);
+    }
+
+    [Fact]
+    public async Task WaitingForAFreeConnectionCanBeCancelled()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Faults = ["silent-after-ehlo"] });
+        await using var transport = Transport(Limited(Settings(server, tls: MailTls.None, commandTimeout: TimeSpan.FromSeconds(5)), 1));
+        var holding = transport.SendAsync(Message("holds the only connection"));
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => transport.SendAsync(Message("waits"), cancel.Token));
+
+        await Assert.ThrowsAsync<SmtpProtocolException>(() => holding);
+    }
+
+    [Fact]
+    public async Task CancellationStopsACommandInFlightAndTheConnectionIsDropped()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Faults = ["silent-after-ehlo"] });
+        await using var transport = Transport(Settings(server, tls: MailTls.None, commandTimeout: TimeSpan.FromSeconds(30)));
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => transport.SendAsync(Message(), cancel.Token));
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+        Assert.Equal(0, transport.IdleConnections);
+    }
+
+    [Fact]
+    public async Task TheConnectTimeoutFires()
+    {
+        // A listener whose backlog is full: the kernel drops further SYNs, so the connect never completes.
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(0);
+        var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        var fillers = new List<Socket>();
+        try
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                fillers.Add(filler);
+                _ = filler.ConnectAsync(IPAddress.Loopback, port);
+            }
+
+            await Task.Delay(200);
+            var options = new MailOptions { Host = "127.0.0.1", Port = port, Tls = MailTls.None, From = "noreply@example.com", ConnectTimeout = TimeSpan.FromSeconds(1) };
+            await using var transport = Transport(options);
+
+            var error = await Assert.ThrowsAsync<SmtpProtocolException>(() => transport.SendAsync(Message()));
+
+            AssertTold(error, $"could not connect to 127.0.0.1:{port} within 1 s", "Mail__ConnectTimeout");
+        }
+        finally
+        {
+            fillers.ForEach(f => f.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task ARefusedConnectionNamesTheHostAndPort()
+    {
+        int port;
+        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        await using var transport = Transport(new MailOptions { Host = "127.0.0.1", Port = port, Tls = MailTls.None, From = "noreply@example.com" });
+
+        var error = await Assert.ThrowsAsync<SmtpProtocolException>(() => transport.SendAsync(Message()));
+
+        AssertTold(error, $"127.0.0.1:{port} refused the connection", "Mail__Port");
+    }
+
+    private static MailOptions Limited(MailOptions options, int connections)
+    {
+        options.MaxConnections = connections;
+        return options;
+    }
+
+    private static string Subject(ReceivedMessage message)
+    {
+        var text = System.Text.Encoding.UTF8.GetString(message.Bytes);
+        var start = text.IndexOf("\r\nSubject: ", StringComparison.Ordinal) + 11;
+        return text[start..text.IndexOf("\r\n", start, StringComparison.Ordinal)];
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 100 && !condition(); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.True(condition(), "the server never reached the expected state");
+    }
+
+    private sealed class RotatingCredentials(SmtpCredentials first, SmtpCredentials refreshed) : ISmtpCredentialProvider
+    {
+        public List<bool> Requests { get; } = [];
+
+        public ValueTask<SmtpCredentials?> GetCredentialsAsync(bool refresh, CancellationToken cancellationToken)
+        {
+            Requests.Add(refresh);
+            return ValueTask.FromResult<SmtpCredentials?>(refresh ? refreshed : first);
+        }
+    }
+
+    private sealed class FailingCredentials : ISmtpCredentialProvider
+    {
+        public ValueTask<SmtpCredentials?> GetCredentialsAsync(bool refresh, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("the vault https://vault.example.net/ answered 403 Forbidden");
+    }
+}

@@ -1,0 +1,110 @@
+using Notifier.Smtp.Diagnostics;
+using Notifier.Smtp.Options;
+using Notifier.Smtp.Tests.Servers;
+using Xunit.Abstractions;
+using static Notifier.Smtp.Tests.Integration.IntegrationSupport;
+
+namespace Notifier.Smtp.Tests.Integration;
+
+/// <summary>
+/// TLS policy against real servers: no plaintext fallback once TLS was tried, the wrong protocol for the
+/// port explained in both directions, the IfAvailable warning, and certificate hints for the host, port and
+/// protocol in use.
+/// </summary>
+public sealed class SmtpTlsTests(ServerCertificates certificates, ITestOutputHelper output) : IClassFixture<ServerCertificates>
+{
+    [Fact]
+    public async Task ARefusedStartTlsNeverFallsBackToPlaintext()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Tls = ServerTls.StartTls, Certificate = certificates.Localhost, Faults = ["starttls-454"] });
+
+        var error = await SendExpectingFailureAsync(Settings(server, tls: MailTls.IfAvailable, trusted: certificates.AuthorityPath));
+
+        output.WriteLine(Told(error));
+        AssertTold(error, "refused STARTTLS: 454 4.7.0", "never falls back to plaintext");
+        Assert.False(server.MailFromEverSent);
+    }
+
+    [Fact]
+    public async Task DataAfterTheStartTlsReplyEndsTheSession()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Tls = ServerTls.StartTls, Certificate = certificates.Localhost, Faults = ["starttls-injection"] });
+
+        var error = await SendExpectingFailureAsync(Settings(server, tls: MailTls.Always, trusted: certificates.AuthorityPath));
+
+        output.WriteLine(Told(error));
+        AssertTold(error, "sent data after agreeing to STARTTLS");
+        Assert.False(server.MailFromEverSent);
+    }
+
+    [Fact]
+    public async Task SmtpsAgainstAPlainServerSaysToUseSmtp()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
+
+        var error = await SendExpectingFailureAsync(Settings(server, protocol: MailProtocol.Smtps));
+
+        output.WriteLine(Told(error));
+        AssertTold(error, $"localhost:{server.Port} answered in plaintext (\"220 test-smtp.localhost", "instead of starting TLS: set Mail__Protocol=Smtp");
+    }
+
+    [Fact]
+    public async Task PlainSmtpAgainstTheSmtpsPortSaysPort465ExpectsTls()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Port = 465, Tls = ServerTls.Smtps, Certificate = certificates.Localhost });
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var error = await SendExpectingFailureAsync(Settings(server, protocol: MailProtocol.Smtp, tls: MailTls.IfAvailable, commandTimeout: TimeSpan.FromSeconds(30)));
+
+        output.WriteLine(Told(error));
+        AssertTold(error, "port 465 expects TLS from the first byte: set Mail__Protocol=Smtps", "sent no SMTP greeting within 5 s");
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
+    public async Task AlwaysAfterAHeloFallbackSendsNothing()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Faults = ["no-ehlo"] });
+
+        var error = await SendExpectingFailureAsync(Settings(server, tls: MailTls.Always));
+
+        AssertTold(error, "does not offer STARTTLS and Mail__Tls=Always");
+        Assert.Contains(server.Sessions, s => s.Commands.Any(c => c.StartsWith("HELO", StringComparison.Ordinal)));
+        Assert.False(server.MailFromEverSent);
+    }
+
+    [Fact]
+    public async Task IfAvailableWithoutStartTlsWarnsThatMailGoesUnencrypted()
+    {
+        await using var plain = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
+        await using var encrypted = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Tls = ServerTls.StartTls, Certificate = certificates.Localhost });
+
+        var unencrypted = await new SmtpProbe().CheckAsync(Settings(plain, tls: MailTls.IfAvailable));
+        var withTls = await new SmtpProbe().CheckAsync(Settings(encrypted, tls: MailTls.IfAvailable, trusted: certificates.AuthorityPath));
+
+        Assert.True(unencrypted.Succeeded);
+        var warning = Assert.Single(unencrypted.Warnings);
+        Assert.Contains($"localhost:{plain.Port} does not offer STARTTLS", warning, StringComparison.Ordinal);
+        Assert.Contains("unencrypted", warning, StringComparison.Ordinal);
+        Assert.Contains("Mail__Tls=Always", warning, StringComparison.Ordinal);
+        Assert.True(withTls.Succeeded);
+        Assert.Empty(withTls.Warnings);
+    }
+
+    [Theory]
+    [InlineData(MailProtocol.Smtp, ServerTls.StartTls, " -starttls smtp -showcerts")]
+    [InlineData(MailProtocol.Smtps, ServerTls.Smtps, " -showcerts")]
+    public async Task TheCertificateHintNamesTheHostPortAndProtocolInUse(MailProtocol protocol, ServerTls offered, string command)
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Tls = offered, Certificate = certificates.SelfSigned });
+
+        var error = await SendExpectingFailureAsync(Settings(server, protocol: protocol, tls: MailTls.Always));
+
+        output.WriteLine(Told(error));
+        Assert.Contains($"openssl s_client -connect localhost:{server.Port}{command}", error.Hint, StringComparison.Ordinal);
+        if (protocol == MailProtocol.Smtps)
+        {
+            Assert.DoesNotContain("-starttls", error.Hint, StringComparison.Ordinal);
+        }
+    }
+}
