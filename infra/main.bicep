@@ -103,6 +103,25 @@ param notificationsBaseUrl string
 @description('Notifications__SubjectPrefix, e.g. [Bitbucket]; empty: none.')
 param notificationsSubjectPrefix string = ''
 
+@description('Notifications__Batching__Mode: Batched (activity per person and pull request becomes one digest, as Bitbucket does) or Immediate (one email per event).')
+@allowed([
+  'Batched'
+  'Immediate'
+])
+param batchingMode string = 'Batched'
+
+@description('Notifications__Batching__QuietPeriod: a digest goes out once nothing was added to it for this long.')
+param batchingQuietPeriod string = '00:10:00'
+
+@description('Notifications__Batching__MaxDelay: a digest goes out at the latest this long after its first item.')
+param batchingMaxDelay string = '00:30:00'
+
+@description('Notifications__Batching__Repositories: true also batches repository and commit events, per person and repository.')
+param batchingRepositories bool = false
+
+@description('Notifications__Batching__FlushSchedule: when FlushBatches looks for due digests (six-field NCRONTAB, seconds first).')
+param batchingFlushSchedule string = '0 */1 * * * *'
+
 @description('true: the app reads the SMTP username and password from the vault this template creates (sets KeyVault__Uri). false: anonymous SMTP, KeyVault__Uri stays unset. Not used with mailAuthentication=OAuth2, which has no password.')
 param mailUseKeyVaultCredentials bool = true
 
@@ -273,7 +292,15 @@ var mailTrustedCertificatesTextSetting = !empty(mailTrustedCertificatesPem) ? {
 var mailSettings = union(mailRequiredSettings, mailPortSetting, mailTrustedCertificatesSetting, mailTrustedCertificatesTextSetting, mailOutboxSetting)
 
 var subjectPrefixSetting = !empty(notificationsSubjectPrefix) ? { Notifications__SubjectPrefix: notificationsSubjectPrefix } : {}
-var notificationSettings = union({ Notifications__BaseUrl: notificationsBaseUrl }, subjectPrefixSetting)
+var batchingSettings = {
+  Notifications__Batching__Mode: batchingMode
+  Notifications__Batching__QuietPeriod: batchingQuietPeriod
+  Notifications__Batching__MaxDelay: batchingMaxDelay
+  Notifications__Batching__Repositories: string(batchingRepositories)
+  // Also read by the host: FlushBatches/function.json has "schedule": "%Notifications__Batching__FlushSchedule%".
+  Notifications__Batching__FlushSchedule: batchingFlushSchedule
+}
+var notificationSettings = union({ Notifications__BaseUrl: notificationsBaseUrl }, subjectPrefixSetting, batchingSettings)
 
 // With OAuth2 the mailbox is a plain setting and no username or password secret is referenced; the vault
 // is used only for an Entra application's client secret.

@@ -30,6 +30,9 @@ internal sealed class Handler : IAsyncDisposable
         start.Environment["Mail__From"] = "Code Review <noreply@example.com>";
         start.Environment["Mail__MaxConnections"] = maxConnections.ToString(CultureInfo.InvariantCulture);
         start.Environment["Notifications__BaseUrl"] = "https://git.example.com/";
+        // This harness measures sending each event; the digest benchmark has its own mode (--digests).
+        start.Environment["Notifications__Batching__Mode"] = "Immediate";
+        start.Environment.Remove("AzureWebJobsStorage");
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };

@@ -1,3 +1,5 @@
+using Notifier.Notifications.Batching;
+
 namespace Notifier.Notifications;
 
 /// <summary>Settings <c>Notifications__*</c> (DESIGN §3).</summary>
@@ -10,4 +12,7 @@ public sealed class NotificationOptions
 
     /// <summary>Prepended to every subject, e.g. <c>[Bitbucket]</c>.</summary>
     public string? SubjectPrefix { get; set; }
+
+    /// <summary><c>Notifications__Batching__*</c>: digests instead of one email per event.</summary>
+    public BatchingOptions Batching { get; set; } = new();
 }

@@ -15,6 +15,7 @@ public sealed class DeliveryMetrics : IDisposable
     private readonly Counter<long> _events;
     private readonly Histogram<double> _sendDuration;
     private readonly Counter<long> _sendFailures;
+    private readonly Counter<long> _digests;
 
     public DeliveryMetrics(IMeterFactory? meterFactory = null)
     {
@@ -22,11 +23,16 @@ public sealed class DeliveryMetrics : IDisposable
         _events = _meter.CreateCounter<long>("notifier.events", "{event}", "Events handled, by outcome and type.");
         _sendDuration = _meter.CreateHistogram<double>("notifier.send.duration", "ms", "Time to hand one email to the mail server.");
         _sendFailures = _meter.CreateCounter<long>("notifier.send.failures", "{email}", "Emails the mail server did not take.");
+        _digests = _meter.CreateCounter<long>("notifier.digests", "{digest}", "Digests flushed, by outcome (delivered or dropped).");
     }
 
     /// <summary>Counts one finished event.</summary>
     public void EventHandled(DeliveryOutcome outcome, string? eventType) =>
         _events.Add(1, new KeyValuePair<string, object?>("outcome", OutcomeTag(outcome)), new KeyValuePair<string, object?>("type", eventType ?? "unknown"));
+
+    /// <summary>Counts one digest taken out of the store, sent or dropped.</summary>
+    public void DigestFlushed(DeliveryOutcome outcome) =>
+        _digests.Add(1, new KeyValuePair<string, object?>("outcome", OutcomeTag(outcome)));
 
     /// <summary>Records one send attempt.</summary>
     public void EmailSent(TimeSpan elapsed, bool accepted)
@@ -54,6 +60,7 @@ public sealed class DeliveryMetrics : IDisposable
     {
         DeliveryOutcome.Delivered => "delivered",
         DeliveryOutcome.Dropped => "dropped",
+        DeliveryOutcome.Batched => "batched",
         _ => "rejected",
     };
 }

@@ -11,4 +11,10 @@ public enum DeliveryOutcome
 
     /// <summary>The event itself is bad; it is forwarded with the reason to <c>rejected-events</c>.</summary>
     Rejected,
+
+    /// <summary>
+    /// Valid, and waiting in the recipients' digests (Notifications__Batching__Mode=Batched); nothing was sent
+    /// yet. FlushBatches sends the digests later.
+    /// </summary>
+    Batched,
 }

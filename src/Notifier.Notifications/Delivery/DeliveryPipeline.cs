@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Notifier.Notifications.Batching;
 using Notifier.Notifications.Events;
 using Notifier.Notifications.Recipients;
 using Notifier.Notifications.Rendering;
@@ -22,7 +23,11 @@ public sealed class DeliveryPipeline
     private readonly IMailTransport _transport;
     private readonly DeliveryMetrics _metrics;
     private readonly ILogger<DeliveryPipeline> _logger;
+    private readonly BatchPolicy? _batchPolicy;
+    private readonly IBatchStore? _batchStore;
+    private readonly TimeProvider _timeProvider;
 
+    /// <summary>A pipeline that sends every event at once.</summary>
     public DeliveryPipeline(
         EventParser parser,
         EventPolicy policy,
@@ -31,7 +36,30 @@ public sealed class DeliveryPipeline
         IMailTransport transport,
         DeliveryMetrics metrics,
         ILogger<DeliveryPipeline> logger)
+        : this(parser, policy, resolver, renderer, transport, metrics, logger, batchPolicy: null, batchStore: null, TimeProvider.System)
     {
+    }
+
+    /// <summary>
+    /// A pipeline that puts events <paramref name="batchPolicy"/> says may wait into <paramref name="batchStore"/>
+    /// (both null: everything is sent at once).
+    /// </summary>
+    public DeliveryPipeline(
+        EventParser parser,
+        EventPolicy policy,
+        RecipientResolver resolver,
+        EmailRenderer renderer,
+        IMailTransport transport,
+        DeliveryMetrics metrics,
+        ILogger<DeliveryPipeline> logger,
+        BatchPolicy? batchPolicy,
+        IBatchStore? batchStore,
+        TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _batchPolicy = batchPolicy;
+        _batchStore = batchStore;
+        _timeProvider = timeProvider;
         ArgumentNullException.ThrowIfNull(parser);
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(resolver);
@@ -53,6 +81,13 @@ public sealed class DeliveryPipeline
     /// another category is rejected, so a producer allowed on one queue cannot trigger another kind of mail.
     /// </summary>
     public PreparedDelivery Prepare(ReadOnlySpan<byte> body, string? eventKey, EventCategory? expectedCategory)
+    {
+        var read = Read(body, eventKey, expectedCategory);
+        return read.IsRejected ? read : Render(read.Event!, read.Recipients!);
+    }
+
+    /// <summary>Parse, check and recipients: everything before rendering.</summary>
+    private PreparedDelivery Read(ReadOnlySpan<byte> body, string? eventKey, EventCategory? expectedCategory)
     {
         EventParseResult parsed;
         try
@@ -96,17 +131,32 @@ public sealed class DeliveryPipeline
                 return PreparedDelivery.Rejected(problem, notificationEvent.Id, notificationEvent.Type);
             }
 
-            var recipients = _resolver.Resolve(notificationEvent);
-            var messages = _renderer.Render(notificationEvent, recipients);
-            return PreparedDelivery.Ready(notificationEvent, recipients, messages);
+            return PreparedDelivery.Ready(notificationEvent, _resolver.Resolve(notificationEvent), []);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // Exception text can quote event values; for account events those may include a password link,
-            // so only the exception type is kept there.
-            var detail = notificationEvent.Category == EventCategory.Account ? ex.GetType().Name : ex.Message;
-            return PreparedDelivery.Rejected($"the event could not be turned into email: {detail}", notificationEvent.Id, notificationEvent.Type);
+            return CannotBeTurnedIntoEmail(notificationEvent, ex);
         }
+    }
+
+    private PreparedDelivery Render(NotificationEvent notificationEvent, RecipientSet recipients)
+    {
+        try
+        {
+            return PreparedDelivery.Ready(notificationEvent, recipients, _renderer.Render(notificationEvent, recipients));
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return CannotBeTurnedIntoEmail(notificationEvent, ex);
+        }
+    }
+
+    private static PreparedDelivery CannotBeTurnedIntoEmail(NotificationEvent notificationEvent, Exception ex)
+    {
+        // Exception text can quote event values; for account events those may include a password link,
+        // so only the exception type is kept there.
+        var detail = notificationEvent.Category == EventCategory.Account ? ex.GetType().Name : ex.Message;
+        return PreparedDelivery.Rejected($"the event could not be turned into email: {detail}", notificationEvent.Id, notificationEvent.Type);
     }
 
     /// <summary>Prepares and sends one event; logs and counts the outcome.</summary>
@@ -114,17 +164,107 @@ public sealed class DeliveryPipeline
         DeliverAsync(body, eventKey, expectedCategory, messageId: null, cancellationToken);
 
     /// <summary>
-    /// Prepares and sends one event; logs and counts the outcome. <paramref name="messageId"/> (the Service Bus
-    /// message id) goes on every outcome line so an admin can find the message behind it.
+    /// Prepares and sends one event, or puts it into the recipients' digests when batching says it may wait;
+    /// logs and counts the outcome. If the batch store cannot be reached the event is sent at once.
+    /// <paramref name="messageId"/> (the Service Bus message id) goes on every outcome line so an admin can
+    /// find the message behind it.
     /// </summary>
     public async Task<DeliveryResult> DeliverAsync(ReadOnlyMemory<byte> body, string? eventKey, EventCategory? expectedCategory, string? messageId, CancellationToken cancellationToken = default)
     {
-        var prepared = Prepare(body.Span, eventKey, expectedCategory);
+        var read = Read(body.Span, eventKey, expectedCategory);
+        if (read.IsRejected)
+        {
+            var rejected = DeliveryResult.Rejected(read.RejectionReason!, read.EventId, read.EventType);
+            Record(rejected, null, messageId);
+            return rejected;
+        }
+
+        var notificationEvent = read.Event!;
+        var recipients = read.Recipients!;
+        var waiting = await BatchAsync(notificationEvent, recipients, body, eventKey, cancellationToken);
+        if (waiting.Count > 0 && waiting.Count == recipients.Recipients.Count)
+        {
+            var batched = new DeliveryResult(DeliveryOutcome.Batched, null, notificationEvent.Id, notificationEvent.Type, recipients.Recipients.Count, 0, null, []) { Batched = waiting.Count };
+            Record(batched, recipients, messageId);
+            return batched;
+        }
+
+        var now = waiting.Count == 0 ? recipients : recipients with { Recipients = [.. recipients.Recipients.Where(r => !waiting.Contains(r))] };
+        var prepared = Render(notificationEvent, now);
         var result = prepared.IsRejected
             ? DeliveryResult.Rejected(prepared.RejectionReason!, prepared.EventId, prepared.EventType)
-            : await SendAsync(prepared, messageId, cancellationToken);
-        Record(result, prepared.Recipients, messageId);
+            : await SendAsync(prepared, messageId, cancellationToken) with { Batched = waiting.Count };
+        Record(result, now, messageId);
         return result;
+    }
+
+    /// <summary>
+    /// Adds the event to the digest of every recipient that may wait; returns those recipients. Whoever could
+    /// not be added (store unreachable) is left out, so their email is sent now: late is fine, lost is not.
+    /// </summary>
+    private async Task<HashSet<Recipient>> BatchAsync(NotificationEvent e, RecipientSet recipients, ReadOnlyMemory<byte> body, string? eventKey, CancellationToken cancellationToken)
+    {
+        var waiting = new HashSet<Recipient>();
+        if (_batchPolicy is null || _batchStore is null)
+        {
+            return waiting;
+        }
+
+        var adds = new List<(Recipient Recipient, Task<bool> Added)>();
+        var now = _timeProvider.GetUtcNow();
+        foreach (var recipient in recipients.Recipients)
+        {
+            if (_batchPolicy.ThreadOf(e, recipient) is { } thread)
+            {
+                var item = new BatchItem(thread, recipient.Mailbox.Address, recipient.Mailbox.DisplayName, recipient.Reason, e.Id, e.Type, e.Time, body, eventKey);
+                adds.Add((recipient, _batchStore.AddAsync(item, now, cancellationToken)));
+            }
+        }
+
+        if (adds.Count == 0)
+        {
+            return waiting;
+        }
+
+        try
+        {
+            await Task.WhenAll(adds.Select(a => a.Added));
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Each add is looked at below; the first failure alone says nothing about the others.
+        }
+
+        string? unavailable = null;
+        var again = 0;
+        foreach (var (recipient, added) in adds)
+        {
+            if (added.IsCompletedSuccessfully)
+            {
+                waiting.Add(recipient);
+                again += added.Result ? 0 : 1;
+            }
+            else if (added.Exception?.InnerException is BatchStoreUnavailableException unreachable)
+            {
+                unavailable ??= unreachable.Message;
+            }
+            else
+            {
+                await added;
+            }
+        }
+
+        if (unavailable is not null)
+        {
+            BatchLog.StoreUnavailable(_logger, e.Id, e.Type, adds.Count - waiting.Count, unavailable);
+        }
+
+        if (again > 0)
+        {
+            BatchLog.AlreadyWaiting(_logger, e.Id, e.Type, again);
+        }
+
+        return waiting;
     }
 
     private async Task<DeliveryResult> SendAsync(PreparedDelivery prepared, string? messageId, CancellationToken cancellationToken)
@@ -185,6 +325,9 @@ public sealed class DeliveryPipeline
                 break;
             case DeliveryOutcome.Dropped:
                 DeliveryLog.Dropped(_logger, eventId, eventType, message, result.RecipientCount, result.Reason!);
+                break;
+            case DeliveryOutcome.Batched:
+                BatchLog.Batched(_logger, eventId, eventType, message, result.Batched);
                 break;
             default:
                 DeliveryLog.Rejected(_logger, eventId, eventType, message, result.Reason!);

@@ -21,6 +21,9 @@ public sealed record DeliveryResult(
     string? ServerReply,
     IReadOnlyList<RecipientRefusal> Refused)
 {
+    /// <summary>Recipients whose email waits in a digest instead of being sent now.</summary>
+    public int Batched { get; init; }
+
     public static DeliveryResult Rejected(string reason, string? eventId, string? eventType) =>
         new(DeliveryOutcome.Rejected, reason, eventId, eventType, 0, 0, null, []);
 
@@ -33,9 +36,13 @@ public sealed record DeliveryResult(
             DeliveryOutcome.Delivered when RecipientCount == 0 => $"delivered {subject}: nobody to notify",
             DeliveryOutcome.Delivered => $"delivered {subject}: {MessagesSent} email(s) for {RecipientCount} recipient(s)"
                 + (Refused.Count > 0 ? $", {Refused.Count} refused" : string.Empty)
+                + Waiting
                 + (ServerReply is null ? string.Empty : $"; server: {ServerReply}"),
-            DeliveryOutcome.Dropped => $"dropped {subject}: {Reason}",
+            DeliveryOutcome.Batched => $"batched {subject}: waiting in {Batched} digest(s)",
+            DeliveryOutcome.Dropped => $"dropped {subject}: {Reason}{Waiting}",
             _ => $"rejected {subject}: {Reason}",
         };
     }
+
+    private string Waiting => Batched > 0 ? $", {Batched} more waiting in digests" : string.Empty;
 }

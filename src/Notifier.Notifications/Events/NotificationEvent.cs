@@ -44,5 +44,8 @@ public sealed record NotificationEvent
     /// <summary>Explicit recipients; when null they are derived from roles.</summary>
     public IReadOnlyList<User>? Recipients { get; init; }
 
+    /// <summary>User names of explicit recipients the producer marked <c>"immediate": true</c>: never batched.</summary>
+    public IReadOnlyList<string> ImmediateRecipients { get; init; } = [];
+
     public EventCategory? Category => EventTypes.CategoryOf(Type);
 }

@@ -49,34 +49,61 @@ public sealed class EmailRenderer
         var subject = Subject(content);
         using var text = TextEmailWriter.Write(content);
         using var html = HtmlEmailWriter.Write(content, subject);
-        var shared = SharedHeaders(notificationEvent, content.Kind);
+        var shared = SharedHeaders(notificationEvent, content.Kind, notificationEvent.Type);
 
         var messages = new EmailMessage[recipients.Recipients.Count];
         for (var i = 0; i < messages.Length; i++)
         {
-            var recipient = recipients.Recipients[i];
-            var reason = ReasonText.For(recipient.Reason, content.Kind);
-            var wrapped = new StringBuilder(reason.Length + 8);
-            TextWrapper.AppendWrapped(wrapped, reason);
-            wrapped.Length--;
-
-            var headers = new List<KeyValuePair<string, string>>(shared.Count + 1);
-            headers.AddRange(shared);
-            headers.Add(new("X-Notifier-Reason", ReasonText.HeaderValue(recipient.Reason)));
-
-            messages[i] = new EmailMessage
-            {
-                From = _from,
-                To = [recipient.Mailbox],
-                Subject = subject,
-                TextBody = text.Fill(wrapped.ToString()),
-                HtmlBody = html.Fill(HtmlText.Encode(reason)),
-                MessageId = _ids.ForEmail(notificationEvent.Id, recipient.Mailbox.Address),
-                Headers = headers,
-            };
+            messages[i] = Message(notificationEvent.Id, content.Kind, subject, text, html, shared, recipients.Recipients[i], batchSize: null);
         }
 
         return messages;
+    }
+
+    /// <summary>
+    /// One person's digest of several events about one thread, oldest first: one email in the thread's
+    /// conversation listing every item, with <c>X-Notifier-Batch-Size</c>. A digest of one event is that event's
+    /// ordinary email, with the header too.
+    /// </summary>
+    public EmailMessage RenderDigest(IReadOnlyList<NotificationEvent> events, Recipient recipient)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        ArgumentNullException.ThrowIfNull(recipient);
+        ArgumentOutOfRangeException.ThrowIfZero(events.Count);
+        var latest = events[^1];
+        var content = events.Count == 1 ? _builder.Build(latest) : new DigestContentBuilder(_builder).Build(events);
+        var subject = Subject(content);
+        using var text = TextEmailWriter.Write(content);
+        using var html = HtmlEmailWriter.Write(content, subject);
+        var shared = SharedHeaders(latest, content.Kind, events.Count == 1 ? latest.Type : DigestContentBuilder.EventHeader);
+        return Message(latest.Id, content.Kind, subject, text, html, shared, recipient, events.Count);
+    }
+
+    private EmailMessage Message(string eventId, SubjectKind kind, string subject, BodyTemplate text, BodyTemplate html, List<KeyValuePair<string, string>> shared, Recipient recipient, int? batchSize)
+    {
+        var reason = ReasonText.For(recipient.Reason, kind);
+        var wrapped = new StringBuilder(reason.Length + 8);
+        TextWrapper.AppendWrapped(wrapped, reason);
+        wrapped.Length--;
+
+        var headers = new List<KeyValuePair<string, string>>(shared.Count + 2);
+        headers.AddRange(shared);
+        headers.Add(new("X-Notifier-Reason", ReasonText.HeaderValue(recipient.Reason)));
+        if (batchSize is { } size)
+        {
+            headers.Add(new("X-Notifier-Batch-Size", size.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        return new EmailMessage
+        {
+            From = _from,
+            To = [recipient.Mailbox],
+            Subject = subject,
+            TextBody = text.Fill(wrapped.ToString()),
+            HtmlBody = html.Fill(HtmlText.Encode(reason)),
+            MessageId = _ids.ForEmail(eventId, recipient.Mailbox.Address),
+            Headers = headers,
+        };
     }
 
     /// <summary>
@@ -96,7 +123,7 @@ public sealed class EmailRenderer
     /// would be missing for some readers anyway. Clients (Thunderbird, Apple Mail, Outlook, Gmail with matching
     /// subjects) group messages that share a missing parent, which gives one thread per pull request.
     /// </summary>
-    private List<KeyValuePair<string, string>> SharedHeaders(NotificationEvent e, SubjectKind kind)
+    private List<KeyValuePair<string, string>> SharedHeaders(NotificationEvent e, SubjectKind kind, string eventHeader)
     {
         var headers = new List<KeyValuePair<string, string>>(7);
         var thread = kind switch
@@ -120,7 +147,7 @@ public sealed class EmailRenderer
             headers.Add(new("List-Id", listId));
         }
 
-        headers.Add(new("X-Notifier-Event", HeaderText.Clean(e.Type, 60)));
+        headers.Add(new("X-Notifier-Event", HeaderText.Clean(eventHeader, 60)));
         return headers;
     }
 }

@@ -495,7 +495,7 @@ internal sealed class EventContentBuilder(TimeProvider timeProvider, Uri? siteUr
 
     private static string Name(User? user) => user is null ? "Someone" : TextLimit.OneLine(user.Label, 100) is { Length: > 0 } label ? label : "Someone";
 
-    private static string RepoName(Repository? repository) =>
+    internal static string RepoName(Repository? repository) =>
         repository is null ? "unknown repository" : TextLimit.OneLine(repository.FullName, 200);
 
     private static string RepoLabel(Repository? repository) =>
@@ -519,7 +519,7 @@ internal sealed class EventContentBuilder(TimeProvider timeProvider, Uri? siteUr
         return string.IsNullOrEmpty(host) ? "the site" : TextLimit.OneLine(host, 100);
     }
 
-    private static string When(DateTimeOffset time) =>
+    internal static string When(DateTimeOffset time) =>
         time.UtcDateTime.ToString("ddd d MMM yyyy, HH:mm 'UTC'", CultureInfo.InvariantCulture);
 
     private string Relative(DateTimeOffset time)

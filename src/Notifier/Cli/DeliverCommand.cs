@@ -10,7 +10,7 @@ namespace Notifier.Cli;
 /// <summary>
 /// <c>notifier deliver PATH...</c>: events from files, folders or standard input through the same pipeline
 /// as the queue functions. Prints a line per event that was not delivered and
-/// <c>delivered N, dropped N, rejected N</c>; exit 0 when all were delivered, 1 otherwise, 2 for bad usage.
+/// <c>delivered N, dropped N, rejected N</c> (and <c>batched N</c> when events wait in digests); exit 0 when all were delivered or batched, 1 otherwise, 2 for bad usage.
 /// </summary>
 internal static class DeliverCommand
 {
@@ -67,7 +67,7 @@ internal static class DeliverCommand
             await stdout.WriteLineAsync($"connecting to {settings.Mail.Host}:{settings.Mail.EffectivePort}…");
         }
 
-        var counts = new int[3];
+        var counts = new int[Enum.GetValues<DeliveryOutcome>().Length];
         var results = new DeliveryResult?[items.Count];
 
         async Task DeliverAllAsync(Action<int>? advance)
@@ -101,19 +101,21 @@ internal static class DeliverCommand
         // In input order, so a reader can match each line to the event that caused it.
         foreach (var item in items)
         {
-            if (results[item.Index] is { Outcome: not DeliveryOutcome.Delivered } result)
+            if (results[item.Index] is { Outcome: not (DeliveryOutcome.Delivered or DeliveryOutcome.Batched) } result)
             {
                 await stdout.WriteLineAsync($"{item.Origin}: {result}");
             }
         }
 
-        await stdout.WriteLineAsync($"delivered {counts[(int)DeliveryOutcome.Delivered]}, dropped {counts[(int)DeliveryOutcome.Dropped]}, rejected {counts[(int)DeliveryOutcome.Rejected]}");
+        var batched = counts[(int)DeliveryOutcome.Batched];
+        await stdout.WriteLineAsync($"delivered {counts[(int)DeliveryOutcome.Delivered]}, dropped {counts[(int)DeliveryOutcome.Dropped]}, rejected {counts[(int)DeliveryOutcome.Rejected]}"
+            + (batched > 0 ? $", batched {batched} (waiting in digests; `notifier flush --all` sends them now)" : string.Empty));
         if (string.IsNullOrWhiteSpace(settings.Mail.Host) && counts[(int)DeliveryOutcome.Delivered] > 0)
         {
             await stdout.WriteLineAsync($"Mail__Host is empty: nothing was sent; the emails were written to {Path.GetFullPath(settings.Mail.OutboxDirectory)}");
         }
 
-        return counts[(int)DeliveryOutcome.Delivered] == counts.Sum() ? ExitCodes.Success : ExitCodes.Failure;
+        return counts[(int)DeliveryOutcome.Delivered] + batched == counts.Sum() ? ExitCodes.Success : ExitCodes.Failure;
     }
 
     /// <summary>

@@ -13,6 +13,7 @@ internal static class NotifierCommand
             CheckSmtpCommand.Create(),
             DeliverCommand.Create(),
             RenderCommand.Create(),
+            FlushCommand.Create(),
         };
 
     /// <summary>Parses and runs; usage errors exit 2 as DESIGN §4 asks (the library's default is 1).</summary>

@@ -33,7 +33,13 @@ internal static class FunctionCatalog
 
     public static FunctionDefinition BitbucketWebhook { get; } = new("BitbucketWebhook", "req", null, null, "bitbucket/webhook");
 
+    /// <summary>The timer that sends due digests; its schedule is the app setting <see cref="FlushScheduleSetting"/>.</summary>
+    public static FunctionDefinition FlushBatches { get; } = new("FlushBatches", "timer", null, null, null);
+
+    /// <summary>The app setting the host reads the FlushBatches schedule from (<c>%…%</c> in its function.json).</summary>
+    public const string FlushScheduleSetting = "Notifications__Batching__FlushSchedule";
+
     public static IReadOnlyList<FunctionDefinition> QueueFunctions { get; } = [PullRequestEvents, RepositoryEvents, AccountEvents];
 
-    public static IReadOnlyList<FunctionDefinition> All { get; } = [PullRequestEvents, RepositoryEvents, AccountEvents, SendTestEmail, BitbucketWebhook];
+    public static IReadOnlyList<FunctionDefinition> All { get; } = [PullRequestEvents, RepositoryEvents, AccountEvents, SendTestEmail, BitbucketWebhook, FlushBatches];
 }

@@ -5,14 +5,16 @@ using Notifier.Hosting;
 using Notifier.Invocations;
 using Notifier.Notifications.Delivery;
 using Notifier.Settings;
+using Notifier.Storage;
 
 namespace Notifier.Functions;
 
 /// <summary>
 /// <c>POST /PullRequestEvents</c>, <c>/RepositoryEvents</c>, <c>/AccountEvents</c>: one Service Bus message in,
-/// one outcome out. Delivered, dropped and rejected all answer 200 so the host completes the message; a
+/// one outcome out. Delivered, batched, dropped and rejected all answer 200 so the host completes the message; a
 /// rejected body goes to <c>Outputs.rejected</c>. Only a request the handler cannot act on at all (not an
-/// invocation, or settings not usable) answers 4xx/5xx, which returns the message to the queue: retried,
+/// invocation, settings not usable, or the same message being handled by another instance right now)
+/// answers 4xx/5xx, which returns the message to the queue: retried,
 /// and dead-lettered after the queue's maxDeliveryCount, never lost.
 /// </summary>
 internal static class QueueFunctionHandler
@@ -44,9 +46,28 @@ internal static class QueueFunctionHandler
 
             var body = invocation.Binding(function.TriggerBinding) is { } value ? HostValue.AsBody(value) : [];
             var pipeline = services.GetRequiredService<DeliveryPipeline>();
-            var (result, duplicate) = await services.GetRequiredService<RecentMessages>().HandleOnceAsync(
-                invocation.MessageId,
-                () => pipeline.DeliverAsync(body, invocation.EventKey, function.Category, invocation.MessageId, cancellationToken));
+            var ledger = services.GetRequiredService<MessageLedger>();
+            var handledElsewhere = false;
+            DeliveryResult result;
+            bool duplicate;
+            try
+            {
+                // This process first (a copy in flight here is joined), then every instance through the store.
+                (result, duplicate) = await services.GetRequiredService<RecentMessages>().HandleOnceAsync(invocation.MessageId, async () =>
+                {
+                    var (shared, elsewhere) = await ledger.HandleOnceAsync(function.Name, invocation.MessageId, () => pipeline.DeliverAsync(body, invocation.EventKey, function.Category, invocation.MessageId, cancellationToken), cancellationToken);
+                    handledElsewhere = elsewhere;
+                    return shared;
+                });
+            }
+            catch (MessageInProgressException)
+            {
+                StorageLog.InProgressElsewhere(logger, function.Name, invocation.MessageId!);
+                response.Logs.Add($"message {invocation.MessageId} is being handled by another instance; it goes back to the queue");
+                return TypedResults.Json(response, InvocationJson.Options, statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
+            duplicate |= handledElsewhere;
 
             if (duplicate)
             {

@@ -54,10 +54,25 @@ internal static class HandlerApp
     {
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HandlerApp).FullName!);
         var settings = services.GetRequiredService<NotifierSettings>();
-        if (!settings.IsValid && logger.IsEnabled(LogLevel.Critical))
+        if (!settings.IsValid)
         {
-            var described = settings.Describe();
-            HandlerLog.SettingsInvalid(logger, described);
+            if (logger.IsEnabled(LogLevel.Critical))
+            {
+                var described = settings.Describe();
+                HandlerLog.SettingsInvalid(logger, described);
+            }
+
+            return;
+        }
+
+        var batching = settings.Notifications.Batching;
+        if (services.GetRequiredService<Notifier.Storage.StorageAccount>().Tables is { } tables)
+        {
+            Notifier.Storage.StorageLog.Configured(logger, batching.Mode, batching.QuietPeriod, batching.MaxDelay, tables.AccountName);
+        }
+        else
+        {
+            Notifier.Storage.StorageLog.NotConfigured(logger);
         }
 
         if (settings.Bitbucket.IsUnresolvedKeyVaultReference)

@@ -19,6 +19,8 @@ internal static class HandlerEndpoints
             .WithName(FunctionCatalog.SendTestEmail.Name);
         endpoints.MapPost(FunctionCatalog.BitbucketWebhook.HandlerPath, (Delegate)BitbucketWebhookHandler.InvokeAsync)
             .WithName(FunctionCatalog.BitbucketWebhook.Name);
+        endpoints.MapPost(FunctionCatalog.FlushBatches.HandlerPath, (Delegate)FlushBatchesHandler.InvokeAsync)
+            .WithName(FunctionCatalog.FlushBatches.Name);
         return endpoints;
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Notifier.Functions;
 using Notifier.KeyVault;
 using Notifier.Mail;
+using Notifier.Notifications.Batching;
 using Notifier.Notifications.Delivery;
 using Notifier.OAuth2;
 using Notifier.Notifications.Events;
@@ -11,6 +12,7 @@ using Notifier.Notifications.Rendering;
 using Notifier.Settings;
 using Notifier.Smtp;
 using Notifier.Smtp.Diagnostics;
+using Notifier.Storage;
 
 namespace Notifier.Hosting;
 
@@ -46,7 +48,33 @@ internal static class NotifierServices
             sp.GetRequiredService<IMailTransport>(),
             sp.GetRequiredService<TimeProvider>(),
             MailCredentials.Resolve(sp)));
-        services.AddSingleton<DeliveryPipeline>();
+        services.AddSingleton(sp => StorageAccount.Create(sp.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>()));
+        services.AddSingleton(sp => new BatchPolicy(sp.GetRequiredService<NotifierSettings>().Notifications.Batching));
+        services.AddSingleton(sp => new Digests(
+            sp.GetRequiredService<StorageAccount>().Tables is { } tables
+                ? new TableBatchStore(tables, sp.GetRequiredService<NotifierSettings>().Notifications.Batching, sp.GetRequiredService<TimeProvider>())
+                : null,
+            store => new BatchFlusher(
+                store,
+                sp.GetRequiredService<EventParser>(),
+                sp.GetRequiredService<EmailRenderer>(),
+                sp.GetRequiredService<IMailTransport>(),
+                sp.GetRequiredService<DeliveryMetrics>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<BatchFlusher>>(),
+                Math.Max(1, sp.GetRequiredService<NotifierSettings>().Mail.MaxConnections))));
+        services.AddSingleton(sp => new DeliveryPipeline(
+            sp.GetRequiredService<EventParser>(),
+            sp.GetRequiredService<EventPolicy>(),
+            sp.GetRequiredService<RecipientResolver>(),
+            sp.GetRequiredService<EmailRenderer>(),
+            sp.GetRequiredService<IMailTransport>(),
+            sp.GetRequiredService<DeliveryMetrics>(),
+            sp.GetRequiredService<ILogger<DeliveryPipeline>>(),
+            sp.GetRequiredService<BatchPolicy>(),
+            sp.GetRequiredService<Digests>().Store,
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new MessageLedger(sp.GetRequiredService<StorageAccount>().Tables, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<MessageLedger>>()));
         services.AddSingleton(_ => new RecentMessages());
         return services;
     }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Notifier.Notifications;
+using Notifier.Notifications.Batching;
 
 namespace Notifier.Settings;
 
@@ -18,6 +19,22 @@ internal sealed class NotificationOptionsValidator : IValidateOptions<Notificati
         if (options.SubjectPrefix is { } prefix && prefix.Any(char.IsControl))
         {
             problems.Add("Notifications__SubjectPrefix must not contain control characters such as line breaks.");
+        }
+
+        var batching = options.Batching;
+        if (batching.QuietPeriod <= TimeSpan.Zero)
+        {
+            problems.Add($"Notifications__Batching__QuietPeriod must be longer than zero, e.g. 00:10:00 (got {batching.QuietPeriod}).");
+        }
+
+        if (batching.MaxDelay < batching.QuietPeriod)
+        {
+            problems.Add($"Notifications__Batching__MaxDelay ({batching.MaxDelay}) must be at least Notifications__Batching__QuietPeriod ({batching.QuietPeriod}), e.g. 00:30:00.");
+        }
+
+        if (batching.FlushSchedule.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length != 6)
+        {
+            problems.Add($"Notifications__Batching__FlushSchedule must be a six-field schedule (seconds first), e.g. \"{BatchingOptions.DefaultFlushSchedule}\" for every minute (got '{batching.FlushSchedule}').");
         }
 
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);

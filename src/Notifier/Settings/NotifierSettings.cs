@@ -63,6 +63,7 @@ public sealed class NotifierSettings
         AddFailures(problems, new MailOptionsValidator().Validate(null, mail).Failures);
         AddFailures(problems, new NotificationOptionsValidator().Validate(null, notifications).Failures);
         AddFailures(problems, new KeyVaultOptionsValidator().Validate(null, keyVault).Failures);
+        problems.AddRange(Notifier.Storage.StorageConnection.Problems(configuration));
 
         CheckCredentialSource(mail, keyVault, problems);
 
@@ -123,30 +124,32 @@ public sealed class NotifierSettings
         where T : new()
     {
         var options = new T();
-        foreach (var child in configuration.GetSection(section).GetChildren())
+        // Bound one setting at a time so one unreadable value does not hide the others; nested sections
+        // (Notifications__Batching__*) are walked down to each value.
+        foreach (var (key, value) in configuration.GetSection(section).AsEnumerable(makePathsRelative: true).Where(p => p.Value is not null).OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            // Bound one setting at a time so one unreadable value does not hide the others.
             try
             {
-                new ConfigurationBuilder().AddInMemoryCollection(TimeSpanSettings.ReadBareNumbersAsSeconds(typeof(T), Flatten(child))).Build().Bind(options);
+                new ConfigurationBuilder().AddInMemoryCollection(TimeSpanSettings.ReadBareNumbersAsSeconds(typeof(T), [new(key, value)])).Build().Bind(options);
             }
             catch (InvalidOperationException)
             {
-                problems.Add($"{section}__{child.Key} has a value of the wrong kind: '{child.Value}'. {Expectation(typeof(T), child.Key)}");
+                problems.Add($"{section}__{key.Replace(":", "__", StringComparison.Ordinal)} has a value of the wrong kind: '{value}'. {Expectation(typeof(T), key)}");
             }
         }
 
         return options;
     }
 
-    private static IEnumerable<KeyValuePair<string, string?>> Flatten(IConfigurationSection section) =>
-        section.AsEnumerable(makePathsRelative: false)
-            .Select(pair => new KeyValuePair<string, string?>(pair.Key[(pair.Key.IndexOf(':', StringComparison.Ordinal) + 1)..], pair.Value));
-
     private static string Expectation(Type type, string key)
     {
-        var property = type.GetProperty(key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
-        var target = property is null ? null : Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        var target = type;
+        foreach (var name in key.Split(':'))
+        {
+            var property = target?.GetProperty(name, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
+            target = property is null ? null : Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        }
+
         return target switch
         {
             null => string.Empty,

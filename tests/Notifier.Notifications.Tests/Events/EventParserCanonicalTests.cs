@@ -35,6 +35,23 @@ public sealed class EventParserCanonicalTests
     }
 
     [Fact]
+    public void RecipientsMarkedImmediateAreRead()
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(RepositoryFiles.SampleBytes(EventTypes.PullRequestApproved))!.AsObject();
+        json["recipients"] = System.Text.Json.Nodes.JsonNode.Parse("""
+            [{"name": "tomas", "email": "tomas.alvarez@example.com", "immediate": true},
+             {"name": "priya.raman", "email": "priya.raman@example.com", "immediate": false},
+             {"name": "jbecker", "email": "jonas.becker@example.com"}]
+            """);
+
+        var result = _parser.Parse(Encoding.UTF8.GetBytes(json.ToJsonString()));
+
+        Assert.True(result.IsSuccess, result.Error);
+        Assert.Equal(["tomas"], result.Event!.ImmediateRecipients);
+        Assert.Equal(3, result.Event.Recipients!.Count);
+    }
+
+    [Fact]
     public void RejectionStillCarriesTheEventIdAndType()
     {
         var (json, _) = InvalidEvents.Get("title missing");

@@ -37,6 +37,7 @@ public static class InvalidEvents
         yield return Case("account without email", "account.password-reset", e => e["account"]!["user"]!.AsObject().Remove("email"), "account.user.email: required string");
         yield return Case("account without expiry", "account.created", e => e["account"]!.AsObject().Remove("expiresAt"), "account.expiresAt: required string");
         yield return Case("recipients over the limit", "repository.pushed", e => e["recipients"] = TooManyRecipients(), "recipients: 501 entries; the limit is 500");
+        yield return Case("recipient immediate not a boolean", "pullrequest.approved", e => e["recipients"] = new JsonArray(new JsonObject { ["name"] = "tomas", ["email"] = "tomas.alvarez@example.com", ["immediate"] = "yes" }), "recipients[0].immediate: must be true or false");
         yield return Case("recipient not an object", "repository.deleted", e => e["recipients"]![0] = "priya.raman@example.com", "recipients[0]: expected an object, got a string");
     }
 

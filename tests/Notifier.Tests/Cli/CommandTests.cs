@@ -6,7 +6,7 @@ namespace Notifier.Tests.Cli;
 /// <summary>The commands as an admin runs them: a real process, settings from the environment.</summary>
 public sealed class CommandTests
 {
-    private static readonly Dictionary<string, string?> Local = new() { ["Notifications__BaseUrl"] = "https://git.example.com/" };
+    private static readonly Dictionary<string, string?> Local = new() { ["Notifications__BaseUrl"] = "https://git.example.com/", ["Notifications__Batching__Mode"] = "Immediate" };
 
     [Fact]
     public async Task DeliverWithoutAMailHostWritesEveryEmailToTheOutboxAndPrintsTheSummary()

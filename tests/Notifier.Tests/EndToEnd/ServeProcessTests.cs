@@ -21,6 +21,8 @@ public sealed class ServeProcessTests
         ["Mail__From"] = "Code Review <noreply@example.com>",
         ["Mail__MaxConnections"] = maxConnections.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Notifications__BaseUrl"] = "https://git.example.com/",
+        // These tests are about sending each event; digests have their own (ServeBatchingTests).
+        ["Notifications__Batching__Mode"] = "Immediate",
     };
 
     private static async Task<(NotifierProcess Process, HttpClient Client)> StartAsync(Dictionary<string, string?> environment, string? executable = null)

@@ -62,6 +62,19 @@ public sealed class FunctionLayoutTests
     }
 
     [Fact]
+    public void FlushBatchesIsATimerWhoseScheduleIsTheAppSetting()
+    {
+        var json = ReadJson(Path.Combine(FunctionsFolder, FunctionCatalog.FlushBatches.Name, "function.json"));
+
+        var trigger = Binding(json, "in", t => t == "timerTrigger");
+        Assert.Equal(FunctionCatalog.FlushBatches.TriggerBinding, trigger.GetProperty("name").GetString());
+        Assert.Equal($"%{FunctionCatalog.FlushScheduleSetting}%", trigger.GetProperty("schedule").GetString());
+        Assert.False(trigger.GetProperty("runOnStartup").GetBoolean());
+        Assert.Single(json.GetProperty("bindings").EnumerateArray());
+        Assert.Equal(Notifications.Batching.BatchingOptions.DefaultFlushSchedule, new Notifications.Batching.BatchingOptions().FlushSchedule);
+    }
+
+    [Fact]
     public void TheBitbucketWebhookIsAFunctionKeyPostThatWritesToThePullRequestAndRepositoryQueues()
     {
         var json = ReadJson(Path.Combine(FunctionsFolder, "BitbucketWebhook", "function.json"));
@@ -122,7 +135,8 @@ public sealed class FunctionLayoutTests
             "FUNCTIONS_WORKER_RUNTIME", "ServiceBusConnection__fullyQualifiedNamespace", "Mail__Host", "Mail__Port", "Mail__Protocol", "Mail__Tls",
             "Mail__Username", "Mail__Password", "Mail__From", "Mail__TrustedCertificatesPath", "Mail__AllowPlaintextAuth",
             "Mail__ConnectTimeout", "Mail__CommandTimeout", "Mail__MaxConnections", "Mail__OutboxDirectory",
-            "Notifications__BaseUrl", "Notifications__SubjectPrefix", "KeyVault__Uri", "KeyVault__UsernameSecret", "KeyVault__PasswordSecret",
+            "Notifications__BaseUrl", "Notifications__SubjectPrefix", "Notifications__Batching__Mode", "Notifications__Batching__QuietPeriod",
+            "Notifications__Batching__MaxDelay", "Notifications__Batching__Repositories", FunctionCatalog.FlushScheduleSetting, "KeyVault__Uri", "KeyVault__UsernameSecret", "KeyVault__PasswordSecret",
             "Bitbucket__WebhookSecret", "Bitbucket__AllowUnsignedWebhooks",
         ];
 

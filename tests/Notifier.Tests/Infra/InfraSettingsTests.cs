@@ -148,10 +148,21 @@ public sealed class InfraSettingsTests
     [InlineData("KeyVault__RefreshInterval", "KeyVault", "RefreshInterval")]
     [InlineData("Bitbucket__AllowUnsignedWebhooks", "Bitbucket", "AllowUnsignedWebhooks")]
     [InlineData("Mail__Authentication", "Mail", "Authentication")]
+    [InlineData("Notifications__Batching__Mode", "Notifications", "Batching.Mode")]
+    [InlineData("Notifications__Batching__QuietPeriod", "Notifications", "Batching.QuietPeriod")]
+    [InlineData("Notifications__Batching__MaxDelay", "Notifications", "Batching.MaxDelay")]
+    [InlineData("Notifications__Batching__Repositories", "Notifications", "Batching.Repositories")]
+    [InlineData("Notifications__Batching__FlushSchedule", "Notifications", "Batching.FlushSchedule")]
     public void InfraDefaultsAreTheAppDefaults(string setting, string section, string property)
     {
         // A deployment that keeps the template defaults behaves as DESIGN §3 documents.
-        var appDefault = Property(AppContract.DefaultOptions(section), property);
+        var options = AppContract.DefaultOptions(section);
+        foreach (var parent in property.Split('.')[..^1])
+        {
+            options = options.GetType().GetProperty(parent, BindingFlags.Public | BindingFlags.Instance)!.GetValue(options)!;
+        }
+
+        var appDefault = Property(options, property.Split('.')[^1]);
         var infraDefault = CompiledInfra.Defaults.AppSettings()[setting];
 
         Assert.Equal(appDefault, infraDefault, StringComparer.OrdinalIgnoreCase);

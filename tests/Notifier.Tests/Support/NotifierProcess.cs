@@ -4,7 +4,7 @@ namespace Notifier.Tests.Support;
 
 /// <summary>
 /// The built <c>notifier</c> as a real process: <c>dotnet notifier.dll ...</c> from the test output, or a
-/// published self-contained executable. Environment starts clean of Mail__/KeyVault__ settings so the
+/// published self-contained executable. Environment starts clean of Mail__/KeyVault__/Notifications__/AzureWebJobsStorage settings so the
 /// developer's own shell cannot leak in.
 /// </summary>
 internal sealed class NotifierProcess : IAsyncDisposable
@@ -57,7 +57,7 @@ internal sealed class NotifierProcess : IAsyncDisposable
         start.RedirectStandardError = true;
         start.RedirectStandardInput = true;
         start.WorkingDirectory = workingDirectory ?? Directory.CreateTempSubdirectory("notifier-run-").FullName;
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("Mail__", StringComparison.Ordinal) || k.StartsWith("KeyVault__", StringComparison.Ordinal) || k.StartsWith("Notifications__", StringComparison.Ordinal) || k.StartsWith("Bitbucket__", StringComparison.Ordinal) || k == "FUNCTIONS_CUSTOMHANDLER_PORT").ToList())
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("Mail__", StringComparison.Ordinal) || k.StartsWith("KeyVault__", StringComparison.Ordinal) || k.StartsWith("Notifications__", StringComparison.Ordinal) || k.StartsWith("Bitbucket__", StringComparison.Ordinal) || k.StartsWith("AzureWebJobsStorage", StringComparison.Ordinal) || k == "FUNCTIONS_CUSTOMHANDLER_PORT").ToList())
         {
             start.Environment.Remove(key);
         }

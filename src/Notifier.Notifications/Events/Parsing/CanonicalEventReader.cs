@@ -59,6 +59,7 @@ internal static class CanonicalEventReader
             Changes = OptionalObject(root, "", "changes", out var changes) ? ReadChanges(changes, "changes") : null,
             Account = OptionalObject(root, "", "account", out var account) ? ReadAccount(account, "account", type) : null,
             Recipients = OptionalArray(root, "", "recipients", out var recipients) ? ReadUsers(recipients, "", "recipients") : null,
+            ImmediateRecipients = OptionalArray(root, "", "recipients", out var marked) ? ReadImmediate(marked) : [],
         };
 
         RequireParts(notificationEvent);
@@ -124,6 +125,32 @@ internal static class CanonicalEventReader
         new(RequiredString(obj, path, "name"), OptionalString(obj, path, "displayName"), OptionalString(obj, path, "email"));
 
     private static User[] ReadUsers(JsonElement array, string path, string name) => ReadObjects(array, path, name, ReadUser);
+
+    /// <summary>The user names of <c>recipients</c> entries with <c>"immediate": true</c>.</summary>
+    private static string[] ReadImmediate(JsonElement recipients)
+    {
+        var names = new List<string>();
+        var index = 0;
+        foreach (var item in recipients.EnumerateArray())
+        {
+            if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("immediate", out var immediate))
+            {
+                if (immediate.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                {
+                    throw Fail(Item(string.Empty, "recipients", index), "immediate", "must be true or false");
+                }
+
+                if (immediate.ValueKind == JsonValueKind.True)
+                {
+                    names.Add(RequiredString(item, Item(string.Empty, "recipients", index), "name"));
+                }
+            }
+
+            index++;
+        }
+
+        return [.. names];
+    }
 
     private static Repository ReadRepository(JsonElement obj, string path) => new()
     {

@@ -1,0 +1,66 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Notifier.Hosting;
+using Notifier.Invocations;
+using Notifier.Notifications.Batching;
+using Notifier.Settings;
+using Notifier.Storage;
+
+namespace Notifier.Functions;
+
+/// <summary>
+/// <c>POST /FlushBatches</c>: the host's timer (schedule <c>Notifications__Batching__FlushSchedule</c>, every
+/// minute by default). Sends every due digest, then removes handled-message records older than a day. The
+/// return value counts the digests; 500 when settings are unusable or the store could not be read, so the
+/// host records a failed run (the next run picks up whatever is due).
+/// </summary>
+internal static class FlushBatchesHandler
+{
+    public static async Task<JsonHttpResult<InvocationResult>> InvokeAsync(HttpContext context)
+    {
+        var services = context.RequestServices;
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(FlushBatchesHandler).FullName!);
+        var response = new InvocationResult();
+        var (invocation, error) = await Invocation.ReadAsync(context.Request.Body, context.RequestAborted);
+        if (invocation is null)
+        {
+            HandlerLog.InvocationUnreadable(logger, FunctionCatalog.FlushBatches.Name, error!);
+            response.Logs.Add(error!);
+            return TypedResults.Json(response, InvocationJson.Options, statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        using (invocation.Document)
+        {
+            var settings = services.GetRequiredService<NotifierSettings>();
+            if (!settings.IsValid)
+            {
+                HandlerLog.RefusedWhileMisconfigured(logger, FunctionCatalog.FlushBatches.Name);
+                response.Logs.Add(settings.Describe());
+                return TypedResults.Json(response, InvocationJson.Options, statusCode: StatusCodes.Status500InternalServerError);
+            }
+
+            if (services.GetRequiredService<Digests>().Flusher is not { } flusher)
+            {
+                response.Logs.Add("AzureWebJobsStorage is not set: there are no digests to send");
+                response.ReturnValue = new { digests = 0, items = 0, delivered = 0, dropped = 0 };
+                return TypedResults.Json(response, InvocationJson.Options);
+            }
+
+            var result = await flusher.FlushAsync(all: false, context.RequestAborted);
+            var removed = 0;
+            try
+            {
+                removed = await services.GetRequiredService<MessageLedger>().CleanUpAsync(context.RequestAborted);
+            }
+            catch (BatchStoreUnavailableException ex)
+            {
+                StorageLog.CleanUpFailed(logger, ex.Message);
+            }
+
+            var summary = result.ToString();
+            StorageLog.Flushed(logger, summary, removed);
+            response.Logs.Add(summary);
+            response.ReturnValue = new { digests = result.Digests, items = result.Items, delivered = result.Delivered, dropped = result.Dropped, error = result.Error };
+            return TypedResults.Json(response, InvocationJson.Options, statusCode: result.Error is null ? StatusCodes.Status200OK : StatusCodes.Status500InternalServerError);
+        }
+    }
+}
