@@ -349,6 +349,7 @@ module functionApp 'modules/functionapp.bicep' = {
     identityId: appIdentity.id
     identityClientId: appIdentity.properties.clientId
     storageBlobEndpoint: storage.outputs.blobEndpoint
+    storageTableEndpoint: storage.outputs.tableEndpoint
     deploymentContainerName: storage.outputs.deploymentContainerName
     applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
     serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace

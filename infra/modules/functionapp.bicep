@@ -23,6 +23,9 @@ param identityClientId string
 @description('Blob endpoint of the host storage account, e.g. https://<account>.blob.core.windows.net/.')
 param storageBlobEndpoint string
 
+@description('Table endpoint of the same account: the app keeps digests and handled message ids there.')
+param storageTableEndpoint string
+
 @description('Blob container that receives the deployment package.')
 param deploymentContainerName string
 
@@ -108,6 +111,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
 var platformSettings = {
   // Host storage by identity: blob only (keys and leases); no queue or table trigger uses it.
   AzureWebJobsStorage__blobServiceUri: storageBlobEndpoint
+  // The app's own tables (digests, handled message ids), with the same identity.
+  AzureWebJobsStorage__tableServiceUri: storageTableEndpoint
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identityClientId
   // The `connection: ServiceBusConnection` of every trigger and of the `rejected` output binding.

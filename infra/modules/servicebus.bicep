@@ -48,7 +48,7 @@ var serviceBusDataSenderRoleId = '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
 // maxDeliveryCount 3: the handler answers 200 for every handled outcome (delivered, dropped, rejected),
 // so a redelivery happens only when the process crashes; a message that crashed it three times is a
 // poison message and goes to the dead-letter queue instead of crashing it again.
-var eventQueueProperties = {
+var queueProperties = {
   lockDuration: 'PT5M'
   maxDeliveryCount: 3
   defaultMessageTimeToLive: eventTimeToLive
@@ -56,6 +56,14 @@ var eventQueueProperties = {
   requiresSession: false
   enablePartitioning: false
 }
+
+// Duplicate detection on the event queues: a producer that sets MessageId to the event id and sends an event
+// twice within 10 minutes (its own retry) has the copy dropped by Service Bus. It can only be chosen when a
+// queue is created: an existing queue must be recreated to get it.
+var eventQueueProperties = union(queueProperties, {
+  requiresDuplicateDetection: true
+  duplicateDetectionHistoryTimeWindow: 'PT10M'
+})
 
 resource serviceBusNamespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
   name: namespaceName
@@ -95,7 +103,7 @@ resource accountEventsQueue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' 
 resource rejectedEventsQueue 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' = {
   parent: serviceBusNamespace
   name: 'rejected-events'
-  properties: union(eventQueueProperties, {
+  properties: union(queueProperties, {
     defaultMessageTimeToLive: rejectedTimeToLive
   })
 }

@@ -57,6 +57,16 @@ public sealed class InfraQueueTests
     }
 
     [Fact]
+    public void EventQueuesDropAProducersDuplicatesWithinTenMinutes()
+    {
+        foreach (var (name, queue) in Queues.Where(q => q.Key != "rejected-events"))
+        {
+            Assert.True(queue.Get("properties.requiresDuplicateDetection") is true, name);
+            Assert.Equal(TimeSpan.FromMinutes(10), Duration(queue, "duplicateDetectionHistoryTimeWindow"));
+        }
+    }
+
+    [Fact]
     public void TimeToLiveParametersReachTheQueues()
     {
         var queues = CompiledInfra.Deploy(("eventTimeToLive", "PT6H"), ("rejectedTimeToLive", "P7D")).Queues();

@@ -125,12 +125,12 @@ public sealed class InfraRoleTests
     }
 
     [Fact]
-    public void TheAppOwnsOnlyTheBlobsOfItsHostStorage()
+    public void TheAppOwnsTheBlobsOfItsHostStorageAndMayWriteItsTables()
     {
         var account = Deployment.Single("Microsoft.Storage/storageAccounts");
-        var assignment = Assert.Single(Deployment.RoleAssignments().On(account));
+        var assignments = Deployment.RoleAssignments().On(account).Select(a => (a.PrincipalId, a.RoleName)).Order().ToList();
 
-        Assert.Equal((App, BuiltInRoles.StorageBlobDataOwner), (assignment.PrincipalId, assignment.RoleName));
+        Assert.Equal([(App, BuiltInRoles.StorageBlobDataOwner), (App, BuiltInRoles.StorageTableDataContributor)], assignments);
     }
 
     private static string[] TriggerQueues() =>

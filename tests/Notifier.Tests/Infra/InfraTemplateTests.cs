@@ -200,6 +200,8 @@ public sealed class InfraTemplateTests
         Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"]);
         Assert.Equal(deployment.AppClientId(), settings["AzureWebJobsStorage__clientId"]);
         Assert.Equal(account.Runtime("primaryEndpoints.blob"), settings["AzureWebJobsStorage__blobServiceUri"]);
+        // The app's digests and handled message ids, in tables of the same account, with the same identity.
+        Assert.Equal(account.Runtime("primaryEndpoints.table"), settings["AzureWebJobsStorage__tableServiceUri"]);
         Assert.DoesNotContain("AzureWebJobsStorage", settings.Keys);
     }
 
