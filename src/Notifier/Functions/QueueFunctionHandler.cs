@@ -6,6 +6,7 @@ using Notifier.Invocations;
 using Notifier.Notifications.Delivery;
 using Notifier.Settings;
 using Notifier.Storage;
+using Notifier.Telemetry;
 
 namespace Notifier.Functions;
 
@@ -27,8 +28,11 @@ internal static class QueueFunctionHandler
         var response = new InvocationResult();
 
         var (invocation, error) = await Invocation.ReadAsync(context.Request.Body, cancellationToken);
+        using var activity = InvocationTelemetry.Start(function.Name, context, invocation?.MessageId);
+        using var scope = InvocationTelemetry.BeginScope(logger, activity, function.Name, invocation?.MessageId);
         if (invocation is null)
         {
+            InvocationTelemetry.End(activity, "unreadable", null, error);
             HandlerLog.InvocationUnreadable(logger, function.Name, error!);
             response.Logs.Add($"{function.Name}: the invocation could not be read: {error}");
             return TypedResults.Json(response, InvocationJson.Options, statusCode: StatusCodes.Status400BadRequest);
@@ -39,6 +43,7 @@ internal static class QueueFunctionHandler
             var settings = services.GetRequiredService<NotifierSettings>();
             if (!settings.IsValid)
             {
+                InvocationTelemetry.End(activity, "refused", null, "settings not usable");
                 HandlerLog.RefusedWhileMisconfigured(logger, function.Name);
                 response.Logs.Add(settings.Describe());
                 return TypedResults.Json(response, InvocationJson.Options, statusCode: StatusCodes.Status500InternalServerError);
@@ -95,6 +100,8 @@ internal static class QueueFunctionHandler
                 response.Outputs[FunctionCatalog.RejectedBinding] = JsonSerializer.Serialize(rejected, InvocationJson.Web);
             }
 
+            InvocationTelemetry.End(activity, DeliveryMetrics.OutcomeTag(result.Outcome), result.EventType,
+                result.Outcome == DeliveryOutcome.Dropped ? result.Reason : null);
             response.Logs.Add(result.ToString());
             response.ReturnValue = ReturnValue(result, duplicate);
             return TypedResults.Json(response, InvocationJson.Options);

@@ -4,6 +4,7 @@ using Notifier.Hosting;
 using Notifier.Invocations;
 using Notifier.Mail;
 using Notifier.Settings;
+using Notifier.Telemetry;
 
 namespace Notifier.Functions;
 
@@ -21,6 +22,7 @@ internal static class SendTestEmailHandler
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SendTestEmailHandler).FullName!);
         var response = new InvocationResult();
         var (invocation, error) = await Invocation.ReadAsync(context.Request.Body, context.RequestAborted);
+        using var activity = InvocationTelemetry.Start(FunctionCatalog.SendTestEmail.Name, context, null);
         if (invocation is null)
         {
             HandlerLog.InvocationUnreadable(logger, FunctionCatalog.SendTestEmail.Name, error!);
@@ -46,6 +48,7 @@ internal static class SendTestEmailHandler
                 outcome = await services.GetRequiredService<MailTester>().SendTestAsync(to, progress: null, context.RequestAborted);
             }
 
+            InvocationTelemetry.End(activity, outcome.Kind.ToString(), null, outcome.Succeeded ? null : outcome.Error);
             var server = string.IsNullOrWhiteSpace(settings.Mail.Host) ? null : settings.Mail.ToString();
             var report = MailTestReportDto.From(outcome, to, server);
             if (outcome.Succeeded)

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging.Console;
 using Notifier.Settings;
+using Notifier.Telemetry;
 
 namespace Notifier.Hosting;
 
@@ -25,6 +26,7 @@ internal static class HandlerApp
             o.ColorBehavior = LoggerColorBehavior.Disabled;
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.AddNotifierTelemetry();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             var (port, error) = HandlerPort.Read(context.Configuration);
@@ -43,11 +45,26 @@ internal static class HandlerApp
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             ReportSettings(app.Services);
+            ReportTelemetry(app.Services);
             // After listening, not before: on a busy 2-core machine a warm-up that overlaps server start-up
             // delayed GET / more than it saved on the first invocation (bench/README-app.md).
             WarmUp.Start(app.Services);
         });
         return app;
+    }
+
+    private static void ReportTelemetry(IServiceProvider services)
+    {
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TelemetrySetup).FullName!);
+        var status = services.GetRequiredService<TelemetryStatus>();
+        if (status.Problem is { } problem)
+        {
+            TelemetryLog.Refused(logger, problem);
+        }
+        else if (status.Enabled)
+        {
+            TelemetryLog.Exporting(logger, status.SignsInWith!);
+        }
     }
 
     private static void ReportSettings(IServiceProvider services)

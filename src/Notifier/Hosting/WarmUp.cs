@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -44,8 +45,11 @@ internal static partial class WarmUp
                 var body = invocation?.Binding(FunctionCatalog.PullRequestEvents.TriggerBinding) is { } value ? HostValue.AsBody(value) : throw new InvalidOperationException(error);
 
                 // A private pipeline over the real parser, policy, resolver and renderer, but with a transport
-                // that only writes MIME and its own metrics, so the warm-up is never counted as a delivery.
-                using var metrics = new DeliveryMetrics();
+                // that only writes MIME and its own metrics, so the warm-up is never counted as a delivery. Its
+                // meter has another name: a listener subscribes by name (OpenTelemetry, dotnet-counters), and a
+                // second meter called Notifier would add the warm-up to notifier.events.
+                using var meters = new WarmUpMeterFactory();
+                using var metrics = new DeliveryMetrics(meters);
                 var pipeline = new DeliveryPipeline(
                     services.GetRequiredService<EventParser>(),
                     services.GetRequiredService<EventPolicy>(),
@@ -96,5 +100,20 @@ internal static partial class WarmUp
             MimeMessageBuilder.WriteSevenBit(MimeMessageBuilder.Build(message), Stream.Null, cancellationToken);
             return Task.FromResult(new SendResult(message.Recipients, [], "250 warm-up (not sent)"));
         }
+    }
+
+    /// <summary>Gives the warm-up's pipeline a meter no exporter listens to.</summary>
+    private sealed class WarmUpMeterFactory : IMeterFactory
+    {
+        private readonly List<Meter> _meters = [];
+
+        public Meter Create(MeterOptions options)
+        {
+            var meter = new Meter("Notifier.WarmUp");
+            _meters.Add(meter);
+            return meter;
+        }
+
+        public void Dispose() => _meters.ForEach(m => m.Dispose());
     }
 }

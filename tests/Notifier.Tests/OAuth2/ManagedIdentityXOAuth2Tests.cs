@@ -33,6 +33,99 @@ public sealed class ManagedIdentityXOAuth2Tests(ServerCertificates certificates)
     }
 
     [Fact]
+    public async Task TheTokenFromTheManagedIdentityIsAcceptedAndReusedForTheNextConnection()
+    {
+        await using var identity = await ManagedIdentityEndpoint.StartAsync();
+        await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions
+        {
+            Tls = ServerTls.StartTls,
+            Certificate = certificates.Localhost,
+            XOAuth2Mailbox = Mailbox,
+            XOAuth2Tokens = ["token-1", "token-2"],
+        });
+        var (process, client) = await ServeAsync(Environment(identity, smtp));
+        await using var _ = process;
+        using var __ = client;
+
+        var queued = await InvocationAnswer.PostAsync(client, "/PullRequestEvents", HostInvocation.ServiceBus(Repo.Sample("pullrequest.opened"), "oauth-ok", HostEncoding.Binary));
+        // The test email opens a connection of its own: it must find the token in the cache.
+        var test = await InvocationAnswer.PostAsync(client, "/SendTestEmail", HostInvocation.Http("{\"to\": \"admin@contoso.com\"}"));
+
+        Assert.Equal("delivered", queued.Outcome);
+        Assert.Equal(200, test.Outputs.GetProperty("res").GetProperty("statusCode").GetInt32());
+        var sessions = smtp.Sessions.Where(s => s.XOAuth2 is not null).ToList();
+        Assert.True(sessions.Count >= 2, $"expected the queue function and the test email to sign in: {sessions.Count}");
+        Assert.All(sessions, s =>
+        {
+            Assert.Equal("accepted", s.XOAuth2);
+            Assert.Equal(1, s.XOAuth2Token);
+            Assert.Equal(Mailbox, s.AuthenticatedAs);
+            Assert.True(s.Tls);
+        });
+        Assert.Contains(smtp.Messages, m => m.RcptTos.SequenceEqual(["admin@contoso.com"]));
+        Assert.Single(identity.Requests);
+        Assert.DoesNotContain("token-1", process.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ATokenAboutToExpireIsRenewedBeforeTheNextSignIn()
+    {
+        await using var identity = await ManagedIdentityEndpoint.StartAsync();
+        // Inside the five minutes before expiry in which a token is no longer used.
+        identity.Lifetime = TimeSpan.FromMinutes(4);
+        await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions
+        {
+            Tls = ServerTls.StartTls,
+            Certificate = certificates.Localhost,
+            XOAuth2Mailbox = Mailbox,
+            XOAuth2Tokens = ["token-1", "token-2", "token-3", "token-4", "token-5", "token-6"],
+        });
+        var (process, client) = await ServeAsync(Environment(identity, smtp));
+        await using var _ = process;
+        using var __ = client;
+
+        var queued = await InvocationAnswer.PostAsync(client, "/PullRequestEvents", HostInvocation.ServiceBus(Repo.Sample("pullrequest.opened"), "oauth-renew", HostEncoding.Binary));
+        var test = await InvocationAnswer.PostAsync(client, "/SendTestEmail", HostInvocation.Http("{\"to\": \"admin@contoso.com\"}"));
+
+        Assert.Equal("delivered", queued.Outcome);
+        Assert.Equal(200, test.Outputs.GetProperty("res").GetProperty("statusCode").GetInt32());
+        // Such a token is never cached: every sign-in asked the endpoint for a new one.
+        var signIns = smtp.Sessions.Where(s => s.XOAuth2 is not null).ToList();
+        Assert.True(signIns.Count >= 2, $"expected the queue function and the test email to sign in: {signIns.Count}");
+        Assert.Equal(signIns.Count, signIns.Select(s => s.XOAuth2Token).Distinct().Count());
+        Assert.True(identity.Requests.Count >= signIns.Count, $"the endpoint was asked {identity.Requests.Count} time(s) for {signIns.Count} sign-ins");
+    }
+
+    [Fact]
+    public async Task ATokenTheServerRefusesIsAskedForAgainOnceThenTheDropSaysToGrantSendAsApp()
+    {
+        await using var identity = await ManagedIdentityEndpoint.StartAsync();
+        await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions
+        {
+            Tls = ServerTls.StartTls,
+            Certificate = certificates.Localhost,
+            XOAuth2Mailbox = Mailbox,
+            XOAuth2Tokens = ["a-token-the-endpoint-never-issues"],
+        });
+
+        var (exitCode, output) = await NotifierProcess.RunAsync(Environment(identity, smtp), null, null, "deliver", Repo.Path("samples", "events", "repository.pushed.json"));
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("delivered 0, dropped 1, rejected 0", output, StringComparison.Ordinal);
+        Assert.Contains("SMTP.SendAsApp", output, StringComparison.Ordinal);
+        Assert.Contains(Mailbox, output, StringComparison.Ordinal);
+        var refused = smtp.Sessions.Where(s => s.XOAuth2 is not null).ToList();
+        Assert.True(refused.Count >= 2, $"expected a second sign-in after the refusal: {refused.Count}");
+        Assert.All(refused, s => Assert.Equal("refused token", s.XOAuth2));
+        // After the 535 the credentials were asked again with refresh: true (a new Azure.Identity credential; MSAL
+        // may still answer from its process-wide managed identity cache) and AUTH was tried once more.
+        Assert.Contains("[3502]", output, StringComparison.Ordinal);
+        Assert.NotEmpty(identity.Requests);
+        Assert.False(smtp.MailFromEverSent);
+        Assert.DoesNotContain("token-", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WhenTheIdentityEndpointRefusesTheEventIsDroppedNamingIdentityAndScopeAndNothingIsSent()
     {
         await using var identity = await ManagedIdentityEndpoint.StartAsync();

@@ -57,7 +57,7 @@ internal sealed class NotifierProcess : IAsyncDisposable
         start.RedirectStandardError = true;
         start.RedirectStandardInput = true;
         start.WorkingDirectory = workingDirectory ?? Directory.CreateTempSubdirectory("notifier-run-").FullName;
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("Mail__", StringComparison.Ordinal) || k.StartsWith("KeyVault__", StringComparison.Ordinal) || k.StartsWith("Notifications__", StringComparison.Ordinal) || k.StartsWith("Bitbucket__", StringComparison.Ordinal) || k.StartsWith("AzureWebJobsStorage", StringComparison.Ordinal) || k == "FUNCTIONS_CUSTOMHANDLER_PORT").ToList())
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("Mail__", StringComparison.Ordinal) || k.StartsWith("KeyVault__", StringComparison.Ordinal) || k.StartsWith("Notifications__", StringComparison.Ordinal) || k.StartsWith("Bitbucket__", StringComparison.Ordinal) || k.StartsWith("AzureWebJobsStorage", StringComparison.Ordinal) || k.StartsWith("APPLICATIONINSIGHTS_", StringComparison.Ordinal) || k == "FUNCTIONS_CUSTOMHANDLER_PORT").ToList())
         {
             start.Environment.Remove(key);
         }
@@ -68,6 +68,19 @@ internal sealed class NotifierProcess : IAsyncDisposable
         }
 
         return new NotifierProcess(Process.Start(start) ?? throw new InvalidOperationException("could not start notifier"));
+    }
+
+    /// <summary>Stops the process as the platform does on scale-in: SIGTERM, then waits for it to exit.</summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var cancel = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cancel.Token);
+        return _process.ExitCode;
     }
 
     /// <summary>Runs a command to completion: exit code and everything it printed.</summary>
