@@ -105,6 +105,29 @@ elif [[ "$anonymous" == false ]]; then
   unset password
 fi
 
+# The BitbucketWebhook function's secret (Bitbucket__WebhookSecret refers to it): made once and never
+# replaced here, so redeploying does not break the webhook; rotation is described in docs/bitbucket.md.
+step "Bitbucket webhook secret in Key Vault $vault"
+webhook_secret_state=unknown
+for attempt in 1 2 3 4 5 6 7 8; do
+  if error="$(az keyvault secret show --vault-name "$vault" --name bitbucket-webhook-secret --query id --output none 2>&1)"; then
+    webhook_secret_state=exists; break
+  elif [[ "$error" == *SecretNotFound* ]]; then
+    webhook_secret_state=missing; break
+  fi
+  echo "deploy.sh: attempt $attempt to read the vault failed ($error); waiting for the new role assignment to take effect" >&2
+  sleep "${DEPLOY_RETRY_SECONDS:-15}"
+done
+case "$webhook_secret_state" in
+  exists) echo "bitbucket-webhook-secret exists; left as it is" >&2 ;;
+  missing)
+    webhook_secret="$(openssl rand -hex 32)"
+    with_retry az keyvault secret set --vault-name "$vault" --name bitbucket-webhook-secret --value "$webhook_secret" --output none
+    unset webhook_secret
+    echo "bitbucket-webhook-secret created; give its value to the Bitbucket webhook (docs/bitbucket.md)" >&2 ;;
+  *) echo "deploy.sh: could not read Key Vault $vault; the Bitbucket webhook secret was not checked" >&2; exit 1 ;;
+esac
+
 step "Package $package to $app"
 az functionapp deployment source config-zip --resource-group "$group" --name "$app" --src "$package"
 

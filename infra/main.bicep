@@ -167,6 +167,15 @@ param keyVaultRefreshInterval string = '00:10:00'
 param keyVaultSoftDeleteRetentionInDays int = 90
 
 // ---------------------------------------------------------------------------------------------------------
+// The BitbucketWebhook function (Bitbucket__*; docs/bitbucket.md)
+
+@description('Name of the Key Vault secret holding the Bitbucket webhook secret; Bitbucket__WebhookSecret is a Key Vault reference to it. deploy.sh creates the secret when it is missing (docs/bitbucket.md).')
+param bitbucketWebhookSecretName string = 'bitbucket-webhook-secret'
+
+@description('Bitbucket__AllowUnsignedWebhooks: accept webhooks without a signature. Keep false in production.')
+param bitbucketAllowUnsignedWebhooks bool = false
+
+// ---------------------------------------------------------------------------------------------------------
 // Who else gets access (all optional; object ids, e.g. `az ad signed-in-user show --query id -o tsv`)
 
 @description('Object id of the deployer (user or pipeline); gets Key Vault Secrets Officer to set the SMTP secrets. Empty: none.')
@@ -335,6 +344,13 @@ var rejectedSettings = {
   Rejected__BodyContainer: storage.outputs.rejectedBodiesContainerName
 }
 
+// Resolved by the platform with the app's identity (keyVaultReferenceIdentity); the app refuses every webhook
+// while the reference does not resolve, so a missing secret can never be guessed.
+var bitbucketSettings = {
+  Bitbucket__WebhookSecret: '@Microsoft.KeyVault(VaultName=${keyVault.outputs.keyVaultName};SecretName=${bitbucketWebhookSecretName})'
+  Bitbucket__AllowUnsignedWebhooks: string(bitbucketAllowUnsignedWebhooks)
+}
+
 // Takes outputs of every other module, so the app is created only after all its role assignments exist.
 module functionApp 'modules/functionapp.bicep' = {
   name: 'functionapp'
@@ -352,7 +368,7 @@ module functionApp 'modules/functionapp.bicep' = {
     serviceBusFullyQualifiedNamespace: serviceBus.outputs.fullyQualifiedNamespace
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
-    appSettings: union(mailSettings, authenticationSettings, notificationSettings, keyVaultSettings, rejectedSettings)
+    appSettings: union(mailSettings, authenticationSettings, notificationSettings, keyVaultSettings, rejectedSettings, bitbucketSettings)
   }
 }
 

@@ -47,7 +47,7 @@ param instanceMemoryMB int
 @maxValue(1000)
 param maximumInstanceCount int
 
-@description('The app\'s own settings (Mail__*, Notifications__*, KeyVault__*, Rejected__*), merged over the platform settings below.')
+@description('The app\'s own settings (Mail__*, Notifications__*, KeyVault__*, Rejected__*, Bitbucket__*), merged over the platform settings below.')
 param appSettings object
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
@@ -79,8 +79,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
-    // Key Vault reference app settings (Mail__TrustedCertificates) are read with this identity, not a
-    // system-assigned one (the app has none).
+    // Key Vault reference app settings (Mail__TrustedCertificates, Bitbucket__WebhookSecret) are read with
+    // this identity, not a system-assigned one (the app has none).
     keyVaultReferenceIdentity: identityId
     functionAppConfig: {
       deployment: {

@@ -1,5 +1,6 @@
 // Service Bus namespace and the four queues (docs/functions-app.md, "Functions"), with least-privilege data-plane roles:
-// the app receives from the three event queues and sends only to rejected-events; each producer may send
+// the app receives from the three event queues and sends only where its output bindings write (rejected-events,
+// and pullrequest-events / repository-events for the BitbucketWebhook function); each producer may send
 // only to its own queue. Shared access keys (SAS) are disabled, so every client needs one of these roles.
 
 @description('Azure region of the resources.')
@@ -137,10 +138,33 @@ resource appReceivesAccountEvents 'Microsoft.Authorization/roleAssignments@2022-
   }
 }
 
-// The only send right the app has: the `rejected` output binding.
+// The app sends only where its output bindings write: `rejected` (every queue function) here, and the
+// BitbucketWebhook function's `pullrequests` and `repositories` below. Never to account-events.
 resource appSendsRejectedEvents 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(rejectedEventsQueue.id, appPrincipalId, serviceBusDataSenderRoleId)
   scope: rejectedEventsQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataSenderRoleId)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The BitbucketWebhook function forwards signed Bitbucket webhook bodies: pr:* to pullrequest-events and
+// repo:* to repository-events (its `pullrequests` and `repositories` output bindings).
+resource appSendsPullRequestEvents 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(pullRequestEventsQueue.id, appPrincipalId, serviceBusDataSenderRoleId)
+  scope: pullRequestEventsQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataSenderRoleId)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource appSendsRepositoryEvents 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(repositoryEventsQueue.id, appPrincipalId, serviceBusDataSenderRoleId)
+  scope: repositoryEventsQueue
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataSenderRoleId)
     principalId: appPrincipalId

@@ -83,7 +83,8 @@ public sealed class DeliveryPipeline
     public PreparedDelivery Prepare(ReadOnlySpan<byte> body, string? eventKey, EventCategory? expectedCategory)
     {
         var read = Read(body, eventKey, expectedCategory);
-        return read.IsRejected ? read : Render(read.Event!, read.Recipients!);
+        // No event with an accepted read: valid, but mails nobody by design (a deleted comment).
+        return read.IsRejected || read.Event is null ? read : Render(read.Event, read.Recipients!);
     }
 
     /// <summary>Parse, check and recipients: everything before rendering.</summary>
@@ -100,9 +101,18 @@ public sealed class DeliveryPipeline
             return PreparedDelivery.Rejected($"the event could not be parsed ({ex.GetType().Name})", null, null);
         }
 
+        if (parsed.IsWithoutEmail)
+        {
+            var category = BitbucketEventKeys.CategoryOf(parsed.EventType!);
+            return expectedCategory is { } queue && category != queue
+                ? PreparedDelivery.Rejected(
+                    $"a {parsed.EventType} event does not belong on this queue, which takes {Describe(queue)} events only", parsed.EventId, parsed.EventType)
+                : PreparedDelivery.WithoutEmail(parsed.WithoutEmailReason, parsed.EventId, parsed.EventType);
+        }
+
         if (!parsed.IsSuccess)
         {
-            return PreparedDelivery.Rejected(parsed.Error, parsed.EventId, parsed.EventType);
+            return PreparedDelivery.Rejected(parsed.Error ?? "the event could not be read", parsed.EventId, parsed.EventType);
         }
 
         var notificationEvent = parsed.Event;
@@ -170,7 +180,15 @@ public sealed class DeliveryPipeline
             return rejected;
         }
 
-        var notificationEvent = read.Event!;
+        if (read.Event is null)
+        {
+            // Valid, but mails nobody by design (a deleted comment): delivered with nobody to notify.
+            var nobody = await SendAsync(read, messageId, cancellationToken);
+            Record(nobody, read.Recipients, messageId);
+            return nobody;
+        }
+
+        var notificationEvent = read.Event;
         var recipients = read.Recipients!;
         var waiting = await BatchAsync(notificationEvent, recipients, body, eventKey, cancellationToken);
         if (waiting.Count > 0 && waiting.Count == recipients.Recipients.Count)

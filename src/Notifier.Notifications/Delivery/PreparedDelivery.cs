@@ -46,6 +46,10 @@ public sealed record PreparedDelivery
     public static PreparedDelivery Rejected(string reason, string? eventId, string? eventType) =>
         new() { RejectionReason = reason, EventId = eventId, EventType = eventType };
 
+    /// <summary>A valid event that mails nobody by design; <paramref name="reason"/> says why.</summary>
+    public static PreparedDelivery WithoutEmail(string reason, string? eventId, string? eventType) =>
+        new() { Recipients = new RecipientSet([], 0, []) { Note = reason }, EventId = eventId, EventType = eventType };
+
     public static PreparedDelivery Ready(NotificationEvent notificationEvent, RecipientSet recipients, IReadOnlyList<EmailMessage> messages) =>
         new()
         {

@@ -17,25 +17,24 @@ public sealed record EventParseResult
 
     public string? EventType { get; private init; }
 
-    /// <summary>True with the <see cref="Event"/>; false with the <see cref="Error"/>.</summary>
-    [MemberNotNullWhen(true, nameof(Event))]
-    [MemberNotNullWhen(false, nameof(Error))]
-    public bool IsSuccess
-    {
-        get
-        {
-            if (Event is not null)
-            {
-                return true;
-            }
+    /// <summary>
+    /// Set for a valid event that sends no email by design (e.g. Bitbucket's <c>pr:comment:deleted</c>):
+    /// why. Neither a success (there is no event to render) nor an error (nothing is wrong with it).
+    /// </summary>
+    public string? WithoutEmailReason { get; private init; }
 
-            // Success and Failure are the only way in, and each fills one side.
-            return Error is null ? throw new InvalidOperationException("a parse result has neither an event nor an error") : false;
-        }
-    }
+    /// <summary>True with the <see cref="Event"/>; otherwise the result is an <see cref="Error"/> or <see cref="IsWithoutEmail"/>.</summary>
+    [MemberNotNullWhen(true, nameof(Event))]
+    public bool IsSuccess => Event is not null;
+
+    [MemberNotNullWhen(true, nameof(WithoutEmailReason))]
+    public bool IsWithoutEmail => WithoutEmailReason is not null;
 
     public static EventParseResult Success(NotificationEvent notificationEvent) =>
         new() { Event = notificationEvent, EventId = notificationEvent.Id, EventType = notificationEvent.Type };
+
+    public static EventParseResult WithoutEmail(string reason, string eventId, string eventType) =>
+        new() { WithoutEmailReason = reason, EventId = eventId, EventType = eventType };
 
     public static EventParseResult Failure(string error, string? eventId = null, string? eventType = null) =>
         new() { Error = error, EventId = eventId, EventType = eventType };

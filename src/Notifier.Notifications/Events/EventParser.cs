@@ -95,6 +95,13 @@ public sealed class EventParser
         context.EventId = BitbucketEventId(body);
         context.EventType = key;
         var type = BitbucketEventKeys.CanonicalTypeOf(key);
+        if (type is null && BitbucketEventKeys.IsWithoutEmail(key))
+        {
+            // Read in full all the same, so a broken body is rejected rather than silently dropped.
+            BitbucketEventReader.Read(root, key, key, context.EventId);
+            return EventParseResult.WithoutEmail($"Bitbucket sends no email for {key}", context.EventId, key);
+        }
+
         if (type is null)
         {
             return EventParseResult.Failure($"Bitbucket event {JsonFields.Printable(key)} has no notification", context.EventId, key);

@@ -63,7 +63,8 @@ internal static class RenderCommand
                 files++;
             }
 
-            await stdout.WriteLineAsync($"{item.Origin}: {prepared.Messages.Count} email(s)");
+            var note = prepared.Messages.Count == 0 && prepared.Recipients?.Note is { } why ? $" ({why})" : string.Empty;
+            await stdout.WriteLineAsync($"{item.Origin}: {prepared.Messages.Count} email(s){note}");
         }
 
         await stdout.WriteLineAsync($"rendered {rendered}, rejected {rejected}; {files} email(s) in {Path.GetFullPath(outputDirectory)}");

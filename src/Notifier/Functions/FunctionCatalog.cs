@@ -14,8 +14,14 @@ internal static class FunctionCatalog
     /// <summary>The app setting holding the Service Bus connection (or its identity-based prefix).</summary>
     public const string ServiceBusConnection = "ServiceBusConnection";
 
-    /// <summary>The HTTP output binding of <see cref="SendTestEmail"/>.</summary>
+    /// <summary>The HTTP output binding of <see cref="SendTestEmail"/> and <see cref="BitbucketWebhook"/>.</summary>
     public const string HttpResponseBinding = "res";
+
+    /// <summary>The output binding of <see cref="BitbucketWebhook"/> that writes to <c>pullrequest-events</c>.</summary>
+    public const string PullRequestsBinding = "pullrequests";
+
+    /// <summary>The output binding of <see cref="BitbucketWebhook"/> that writes to <c>repository-events</c>.</summary>
+    public const string RepositoriesBinding = "repositories";
 
     public static FunctionDefinition PullRequestEvents { get; } = new("PullRequestEvents", "message", "pullrequest-events", EventCategory.PullRequest, null);
 
@@ -25,6 +31,8 @@ internal static class FunctionCatalog
 
     public static FunctionDefinition SendTestEmail { get; } = new("SendTestEmail", "req", null, null, "mail/test");
 
+    public static FunctionDefinition BitbucketWebhook { get; } = new("BitbucketWebhook", "req", null, null, "bitbucket/webhook");
+
     /// <summary>The timer that sends due digests; its schedule is the app setting <see cref="FlushScheduleSetting"/>.</summary>
     public static FunctionDefinition FlushBatches { get; } = new("FlushBatches", "timer", null, null, null);
 
@@ -33,5 +41,5 @@ internal static class FunctionCatalog
 
     public static IReadOnlyList<FunctionDefinition> QueueFunctions { get; } = [PullRequestEvents, RepositoryEvents, AccountEvents];
 
-    public static IReadOnlyList<FunctionDefinition> All { get; } = [PullRequestEvents, RepositoryEvents, AccountEvents, SendTestEmail, FlushBatches];
+    public static IReadOnlyList<FunctionDefinition> All { get; } = [PullRequestEvents, RepositoryEvents, AccountEvents, SendTestEmail, BitbucketWebhook, FlushBatches];
 }

@@ -90,5 +90,18 @@ internal static class HandlerApp
         {
             Notifier.Storage.StorageLog.NotConfigured(logger);
         }
+
+        if (settings.Bitbucket.IsUnresolvedKeyVaultReference)
+        {
+            Webhooks.WebhookLog.SecretUnresolved(logger);
+        }
+        else if (settings.Bitbucket.AllowUnsignedWebhooks)
+        {
+            Webhooks.WebhookLog.UnsignedAllowed(logger);
+        }
+        else if (!settings.Bitbucket.HasSecret)
+        {
+            Webhooks.WebhookLog.NoSecret(logger);
+        }
     }
 }

@@ -17,6 +17,8 @@ internal static class HandlerEndpoints
 
         endpoints.MapPost(FunctionCatalog.SendTestEmail.HandlerPath, (Delegate)SendTestEmailHandler.InvokeAsync)
             .WithName(FunctionCatalog.SendTestEmail.Name);
+        endpoints.MapPost(FunctionCatalog.BitbucketWebhook.HandlerPath, (Delegate)BitbucketWebhookHandler.InvokeAsync)
+            .WithName(FunctionCatalog.BitbucketWebhook.Name);
         endpoints.MapPost(FunctionCatalog.FlushBatches.HandlerPath, (Delegate)FlushBatchesHandler.InvokeAsync)
             .WithName(FunctionCatalog.FlushBatches.Name);
         return endpoints;

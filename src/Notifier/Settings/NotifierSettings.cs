@@ -4,6 +4,7 @@ using Notifier.Notifications;
 using Notifier.Rejections;
 using Notifier.Smtp.Messages;
 using Notifier.Smtp.Options;
+using Notifier.Webhooks;
 
 namespace Notifier.Settings;
 
@@ -16,8 +17,9 @@ public sealed class NotifierSettings
     /// <summary>The From used for local runs when Mail__Host and Mail__From are both empty.</summary>
     public const string LocalFrom = "Notifier <notifier@localhost>";
 
-    private NotifierSettings(MailOptions mail, NotificationOptions notifications, KeyVaultOptions keyVault, RejectedOptions rejected, Mailbox from, IReadOnlyList<string> problems)
+    private NotifierSettings(MailOptions mail, NotificationOptions notifications, KeyVaultOptions keyVault, RejectedOptions rejected, BitbucketOptions bitbucket, Mailbox from, IReadOnlyList<string> problems)
     {
+        Bitbucket = bitbucket;
         Mail = mail;
         Rejected = rejected;
         Notifications = notifications;
@@ -34,6 +36,9 @@ public sealed class NotifierSettings
 
     /// <summary>Rejected envelopes: their largest size and the blob container for bodies that do not fit.</summary>
     public RejectedOptions Rejected { get; }
+
+    /// <summary><c>Bitbucket__*</c>: the BitbucketWebhook function's secret.</summary>
+    public BitbucketOptions Bitbucket { get; }
 
     /// <summary>The parsed Mail__From (or <see cref="LocalFrom"/> for outbox runs).</summary>
     public Mailbox From { get; }
@@ -59,6 +64,7 @@ public sealed class NotifierSettings
         var notifications = Bind<NotificationOptions>(configuration, NotificationOptions.SectionName, problems);
         var keyVault = Bind<KeyVaultOptions>(configuration, KeyVaultOptions.SectionName, problems);
         var rejected = Bind<RejectedOptions>(configuration, RejectedOptions.SectionName, problems);
+        var bitbucket = Bind<BitbucketOptions>(configuration, BitbucketOptions.SectionName, problems);
 
         AddFailures(problems, new MailOptionsValidator().Validate(null, mail).Failures);
         AddFailures(problems, new NotificationOptionsValidator().Validate(null, notifications).Failures);
@@ -69,7 +75,7 @@ public sealed class NotifierSettings
         CheckCredentialSource(mail, keyVault, problems);
 
         var from = ReadFrom(mail);
-        return new NotifierSettings(mail, notifications, keyVault, rejected, from, problems);
+        return new NotifierSettings(mail, notifications, keyVault, rejected, bitbucket, from, problems);
     }
 
     /// <summary>Where the secret comes from: Mail__* or Key Vault, never both; OAuth2 applications need the vault.</summary>

@@ -82,6 +82,36 @@ public sealed class DeliveryPipelineTests
         await _transport.DidNotReceiveWithAnyArgs().SendAsync(default!, default);
     }
 
+    [Theory]
+    [InlineData("pr_comment_deleted.json", EventCategory.PullRequest)]
+    [InlineData("repo_comment_deleted.json", EventCategory.Repository)]
+    public async Task ADeletedCommentIsDeliveredToNobodyAndNeverRejected(string capture, EventCategory queue)
+    {
+        using var fixture = new PipelineFixture(_transport);
+        var body = File.ReadAllBytes(Path.Combine(PipelineFixture.RepositoryRoot(), "samples", "bitbucket", capture));
+
+        var result = await fixture.Pipeline.DeliverAsync(body, null, queue);
+
+        Assert.Equal(DeliveryOutcome.Delivered, result.Outcome);
+        Assert.Equal(0, result.RecipientCount);
+        Assert.Equal(0, result.MessagesSent);
+        Assert.EndsWith("nobody to notify", result.ToString(), StringComparison.Ordinal);
+        await _transport.DidNotReceiveWithAnyArgs().SendAsync(default!, default);
+        Assert.Contains(fixture.Logger.Entries, e => e.Id.Id == 1001);
+    }
+
+    [Fact]
+    public async Task ADeletedCommentOnTheWrongQueueIsRejected()
+    {
+        using var fixture = new PipelineFixture(_transport);
+        var body = File.ReadAllBytes(Path.Combine(PipelineFixture.RepositoryRoot(), "samples", "bitbucket", "pr_comment_deleted.json"));
+
+        var result = await fixture.Pipeline.DeliverAsync(body, null, EventCategory.Repository);
+
+        Assert.Equal(DeliveryOutcome.Rejected, result.Outcome);
+        Assert.Contains("does not belong on this queue", result.Reason, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task DropsWithTheServersReasonAndHintWhenNothingWasSent()
     {

@@ -22,14 +22,23 @@ public sealed partial class BitbucketEventKeysTests
     }
 
     [Theory]
-    [InlineData("pr:comment:deleted")]
-    [InlineData("repo:comment:deleted")]
+    [InlineData("pr:comment:deleted", EventCategory.PullRequest)]
+    [InlineData("repo:comment:deleted", EventCategory.Repository)]
+    public void DeletedCommentsAreValidKeysWithoutEmailOnTheirOwnQueue(string key, EventCategory category)
+    {
+        Assert.Null(BitbucketEventKeys.CanonicalTypeOf(key));
+        Assert.True(BitbucketEventKeys.IsWithoutEmail(key));
+        Assert.Equal(category, BitbucketEventKeys.CategoryOf(key));
+    }
+
+    [Theory]
     [InlineData("diagnostics:ping")]
     [InlineData("mirror:repo_synchronized")]
     [InlineData("PR:OPENED")]
     public void KeysWithoutANotificationMapToNothing(string key)
     {
         Assert.Null(BitbucketEventKeys.CanonicalTypeOf(key));
+        Assert.False(BitbucketEventKeys.IsWithoutEmail(key));
     }
 
     [GeneratedRegex(@"^\| `(?<key>(pr|repo):[a-z_:]+)` \| `(?<type>[a-z.-]+)` \|", RegexOptions.Multiline)]

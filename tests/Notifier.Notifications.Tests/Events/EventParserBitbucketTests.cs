@@ -64,14 +64,29 @@ public sealed class EventParserBitbucketTests
     [Theory]
     [InlineData("pr_comment_deleted.json", "pr:comment:deleted")]
     [InlineData("repo_comment_deleted.json", "repo:comment:deleted")]
-    public void KeyWithoutCanonicalCounterpartIsRejectedWithAClearReason(string file, string key)
+    public void AValidEventBitbucketSendsNoEmailForIsReadAndMarkedWithoutEmail(string file, string key)
     {
         var result = _parser.Parse(RepositoryFiles.Bitbucket(file));
 
         Assert.False(result.IsSuccess);
-        Assert.Equal($"Bitbucket event {key} has no notification", result.Error);
+        Assert.Null(result.Error);
+        Assert.True(result.IsWithoutEmail);
+        Assert.Equal($"Bitbucket sends no email for {key}", result.WithoutEmailReason);
         Assert.Equal(key, result.EventType);
         Assert.StartsWith("bitbucket-", result.EventId, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("pr_comment_deleted.json", "\"text\":", "\"words\":", "comment.text: required string")]
+    [InlineData("repo_comment_deleted.json", "\"slug\":", "\"name-slug\":", "repository.slug: required string")]
+    public void ABrokenBodyOfAKeyWithoutEmailIsStillRejected(string file, string find, string replace, string reason)
+    {
+        var body = Encoding.UTF8.GetString(RepositoryFiles.Bitbucket(file)).Replace(find, replace, StringComparison.Ordinal);
+
+        var result = _parser.Parse(Encoding.UTF8.GetBytes(body));
+
+        Assert.False(result.IsWithoutEmail);
+        Assert.StartsWith(reason, result.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -105,6 +105,20 @@ public sealed class CommandTests
     }
 
     [Fact]
+    public async Task RenderAcceptsBitbucketsDeletedCommentCapturesWithNoEmailAndExits0()
+    {
+        var outDir = Directory.CreateTempSubdirectory("notifier-render-").FullName;
+
+        var (exitCode, output) = await NotifierProcess.RunAsync(Local, null, null, "render",
+            Repo.Path("samples", "bitbucket", "pr_comment_deleted.json"), Repo.Path("samples", "bitbucket", "repo_comment_deleted.json"), "--out", outDir);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("pr_comment_deleted.json: 0 email(s) (Bitbucket sends no email for pr:comment:deleted)", output, StringComparison.Ordinal);
+        Assert.Contains("rendered 2, rejected 0", output, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFiles(outDir));
+    }
+
+    [Fact]
     public async Task RenderExits1ForARejectedEventAndSaysWhy()
     {
         var bad = Path.Combine(Directory.CreateTempSubdirectory("notifier-render-").FullName, "bad.json");

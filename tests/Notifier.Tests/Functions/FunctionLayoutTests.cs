@@ -75,6 +75,25 @@ public sealed class FunctionLayoutTests
     }
 
     [Fact]
+    public void TheBitbucketWebhookIsAFunctionKeyPostThatWritesToThePullRequestAndRepositoryQueues()
+    {
+        var json = ReadJson(Path.Combine(FunctionsFolder, "BitbucketWebhook", "function.json"));
+
+        var trigger = Binding(json, "in", t => t == "httpTrigger");
+        Assert.Equal(FunctionCatalog.BitbucketWebhook.TriggerBinding, trigger.GetProperty("name").GetString());
+        Assert.Equal("function", trigger.GetProperty("authLevel").GetString());
+        Assert.Equal(["post"], trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal(FunctionCatalog.BitbucketWebhook.HttpRoute, trigger.GetProperty("route").GetString());
+        Assert.Equal(FunctionCatalog.HttpResponseBinding, Binding(json, "out", t => t == "http").GetProperty("name").GetString());
+        var queues = json.GetProperty("bindings").EnumerateArray()
+            .Where(b => b.GetProperty("type").GetString() == "serviceBus")
+            .ToDictionary(b => b.GetProperty("name").GetString()!, b => (Queue: b.GetProperty("queueName").GetString(), Connection: b.GetProperty("connection").GetString(), Direction: b.GetProperty("direction").GetString()));
+        Assert.Equal(2, queues.Count);
+        Assert.Equal((FunctionCatalog.PullRequestEvents.Queue, FunctionCatalog.ServiceBusConnection, "out"), queues[FunctionCatalog.PullRequestsBinding]);
+        Assert.Equal((FunctionCatalog.RepositoryEvents.Queue, FunctionCatalog.ServiceBusConnection, "out"), queues[FunctionCatalog.RepositoriesBinding]);
+    }
+
+    [Fact]
     public void HostJsonStartsNotifierServeAndConfiguresTheServiceBusExtension()
     {
         var host = ReadJson(Repo.Path("host.json"));
@@ -118,6 +137,7 @@ public sealed class FunctionLayoutTests
             "Mail__ConnectTimeout", "Mail__CommandTimeout", "Mail__MaxConnections", "Mail__OutboxDirectory",
             "Notifications__BaseUrl", "Notifications__SubjectPrefix", "Notifications__Batching__Mode", "Notifications__Batching__QuietPeriod",
             "Notifications__Batching__MaxDelay", "Notifications__Batching__Repositories", FunctionCatalog.FlushScheduleSetting, "KeyVault__Uri", "KeyVault__UsernameSecret", "KeyVault__PasswordSecret",
+            "Bitbucket__WebhookSecret", "Bitbucket__AllowUnsignedWebhooks",
         ];
 
         Assert.All(settings, s => Assert.True(values.TryGetProperty(s, out _), $"{s} is missing"));

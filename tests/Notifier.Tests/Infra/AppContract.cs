@@ -12,7 +12,7 @@ namespace Notifier.Tests.Infra;
 internal static class AppContract
 {
     /// <summary>The configuration sections whose settings infra must provide.</summary>
-    public static readonly string[] Sections = ["Mail", "Notifications", "KeyVault", "Rejected"];
+    public static readonly string[] Sections = ["Mail", "Notifications", "KeyVault", "Rejected", "Bitbucket"];
 
     /// <summary>Options types of those sections: every class with a matching <c>const string SectionName</c>.</summary>
     public static IReadOnlyList<Type> OptionsTypes { get; } = FindOptionsTypes();

@@ -77,7 +77,7 @@ public sealed partial class DeployGuideTests
     [Fact]
     public void TheGuideCallsTheTestEmailFunctionOnItsRouteWithTheMasterKey()
     {
-        var function = Assert.Single(AppContract.Functions, f => f.Bindings.Any(b => b.Type == "httpTrigger"));
+        var function = Assert.Single(AppContract.Functions, f => f.Name == "SendTestEmail");
         var trigger = function.Bindings.Single(b => b.Type == "httpTrigger");
         var prefix = RoutePrefix();
         var expected = "/" + string.Join('/', new[] { prefix, trigger.Route ?? function.Name }.Where(p => !string.IsNullOrEmpty(p)));

@@ -28,6 +28,10 @@ public sealed class DeployScriptTests : IDisposable
               *"properties.outputs.functionAppName.value"*) echo func-notifier-abc ;;
               *"properties.outputs.keyVaultName.value"*) echo kv-abc ;;
               "functionapp keys list"*) echo master-key ;;
+              "keyvault secret show"*)
+                if [[ -n "${FAKE_NO_WEBHOOK_SECRET:-}" ]]; then
+                  echo "(SecretNotFound) A secret with (name/id) bitbucket-webhook-secret was not found in this key vault." >&2; exit 3
+                fi ;;
               "keyvault secret set"*)
                 if [[ -n "${FAKE_FORBIDDEN_ONCE:-}" && ! -e "$FAKE_LOG.forbidden" ]]; then
                   touch "$FAKE_LOG.forbidden"; echo "(Forbidden) caller is not authorized" >&2; exit 1
@@ -61,7 +65,7 @@ public sealed class DeployScriptTests : IDisposable
         var calls = Calls();
         Assert.Equal(
             ["bicep build", "group create", "ad signed-in-user show", "deployment group create", "deployment group show", "deployment group show",
-             "keyvault secret set", "keyvault secret set", "functionapp deployment source config-zip", "functionapp keys list", "curl"],
+             "keyvault secret set", "keyvault secret set", "keyvault secret show", "functionapp deployment source config-zip", "functionapp keys list", "curl"],
             calls.Select(Command));
         var create = calls.Single(c => c.StartsWith("deployment group create", StringComparison.Ordinal));
         Assert.Contains($"--template-file {RepositoryLayout.MainBicep} --parameters {RepositoryLayout.ParametersFile} --parameters ", create, StringComparison.Ordinal);
@@ -69,8 +73,9 @@ public sealed class DeployScriptTests : IDisposable
         Assert.Equal($"bicep build --file {RepositoryLayout.MainBicep} --stdout", calls[0]);
         Assert.Contains("--vault-name kv-abc --name mail-username --value notifier@example.com", calls[6], StringComparison.Ordinal);
         Assert.Contains($"--vault-name kv-abc --name mail-password --value {Password}", calls[7], StringComparison.Ordinal);
-        Assert.Contains($"--name func-notifier-abc --src {Package}", calls[8], StringComparison.Ordinal);
-        Assert.Contains("https://func-notifier-abc.azurewebsites.net/api/mail/test?code=master-key", calls[10], StringComparison.Ordinal);
+        Assert.Contains("--vault-name kv-abc --name bitbucket-webhook-secret", calls[8], StringComparison.Ordinal);
+        Assert.Contains($"--name func-notifier-abc --src {Package}", calls[9], StringComparison.Ordinal);
+        Assert.Contains("https://func-notifier-abc.azurewebsites.net/api/mail/test?code=master-key", calls[11], StringComparison.Ordinal);
         Assert.DoesNotContain(Password, result.Output, StringComparison.Ordinal);
     }
 
@@ -108,7 +113,7 @@ public sealed class DeployScriptTests : IDisposable
         var result = Run(["--resource-group", "rg", "--location", "l", "--environment", "e", "--package", Package, "--anonymous-smtp"]);
 
         Assert.True(result.ExitCode == 0, result.Output);
-        Assert.DoesNotContain(Calls(), c => c.StartsWith("keyvault", StringComparison.Ordinal));
+        Assert.DoesNotContain(Calls(), c => c.StartsWith("keyvault secret set", StringComparison.Ordinal));
         Assert.Contains("mailUseKeyVaultCredentials=false", Calls().Single(c => c.StartsWith("deployment group create", StringComparison.Ordinal)), StringComparison.Ordinal);
     }
 
@@ -120,6 +125,31 @@ public sealed class DeployScriptTests : IDisposable
 
         Assert.True(result.ExitCode == 0, result.Output);
         Assert.Equal(3, Calls().Count(c => c.StartsWith("keyvault secret set", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void TheWebhookSecretIsCreatedOnceWithARandomValueThatIsNeverPrinted()
+    {
+        var result = Run(["--resource-group", "rg", "--location", "l", "--environment", "e", "--package", Package, "--anonymous-smtp"],
+            ("FAKE_NO_WEBHOOK_SECRET", "1"));
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        var set = Assert.Single(Calls(), c => c.StartsWith("keyvault secret set", StringComparison.Ordinal));
+        var value = set.Split(' ')[Array.IndexOf(set.Split(' '), "--value") + 1];
+        Assert.Matches("^[0-9a-f]{64}$", value);
+        Assert.Contains("--vault-name kv-abc --name bitbucket-webhook-secret", set, StringComparison.Ordinal);
+        Assert.DoesNotContain(value, result.Output, StringComparison.Ordinal);
+        Assert.Contains("bitbucket-webhook-secret created", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnExistingWebhookSecretIsLeftAsItIs()
+    {
+        var result = Run(["--resource-group", "rg", "--location", "l", "--environment", "e", "--package", Package, "--anonymous-smtp"]);
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Single(Calls(), c => c.StartsWith("keyvault secret show --vault-name kv-abc --name bitbucket-webhook-secret", StringComparison.Ordinal));
+        Assert.Contains("bitbucket-webhook-secret exists; left as it is", result.Output, StringComparison.Ordinal);
     }
 
     [Fact]

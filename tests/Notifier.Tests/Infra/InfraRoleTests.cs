@@ -24,7 +24,17 @@ public sealed class InfraRoleTests
             .Where(b => b.Direction == "out").Select(b => b.QueueName!).Distinct();
 
         Assert.Equal(outputQueues.Order(StringComparer.Ordinal), QueuesWhere(Deployment, App, BuiltInRoles.ServiceBusDataSender).Order(StringComparer.Ordinal));
-        Assert.Empty(InfraChecks.SendRightsOnEventQueues(Deployment, App, TriggerQueues()));
+        Assert.Empty(InfraChecks.SendRightsOnEventQueues(Deployment, App, [.. TriggerQueues().Except(outputQueues)]));
+    }
+
+    [Fact]
+    public void TheBitbucketWebhookMaySendPullRequestAndRepositoryEventsButTheAppNeverSendsAccountEvents()
+    {
+        var sends = QueuesWhere(Deployment, App, BuiltInRoles.ServiceBusDataSender).ToList();
+
+        Assert.Equal(["pullrequest-events", "rejected-events", "repository-events"], sends.Order(StringComparer.Ordinal));
+        Assert.Empty(InfraChecks.SendRightsOnEventQueues(Deployment, App, ["account-events"]));
+        Assert.Single(InfraChecks.SendRightsOnEventQueues(Deployment, App, ["pullrequest-events"]));
     }
 
     [Fact]

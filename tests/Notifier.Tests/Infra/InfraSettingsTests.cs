@@ -149,6 +149,7 @@ public sealed class InfraSettingsTests
     [InlineData("KeyVault__RefreshInterval", "KeyVault", "RefreshInterval")]
     [InlineData("Rejected__MaxEnvelopeBytes", "Rejected", "MaxEnvelopeBytes")]
     [InlineData("Rejected__BodyContainer", "Rejected", "BodyContainer")]
+    [InlineData("Bitbucket__AllowUnsignedWebhooks", "Bitbucket", "AllowUnsignedWebhooks")]
     [InlineData("Mail__Authentication", "Mail", "Authentication")]
     [InlineData("Notifications__Batching__Mode", "Notifications", "Batching.Mode")]
     [InlineData("Notifications__Batching__QuietPeriod", "Notifications", "Batching.QuietPeriod")]
@@ -182,6 +183,19 @@ public sealed class InfraSettingsTests
         // The app writes the blobs by identity (AzureWebJobsStorage__blobServiceUri), with the role it has on the whole account.
         Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"]);
         Assert.Contains(CompiledInfra.Deployment.RoleAssignments().On(account), a => (a.PrincipalId, a.RoleName) == (CompiledInfra.Deployment.AppPrincipalId(), BuiltInRoles.StorageBlobDataOwner));
+    }
+
+    [Fact]
+    public void TheWebhookSecretIsAKeyVaultReferenceResolvedWithTheAppIdentity()
+    {
+        var deployment = CompiledInfra.Deployment;
+        var vault = deployment.Single("Microsoft.KeyVault/vaults");
+        var site = deployment.Single("Microsoft.Web/sites");
+        var identity = deployment.Single("Microsoft.ManagedIdentity/userAssignedIdentities");
+
+        Assert.Equal($"@Microsoft.KeyVault(VaultName={vault.ShortName};SecretName=bitbucket-webhook-secret)", deployment.AppSettings()["Bitbucket__WebhookSecret"]);
+        Assert.Equal(identity.Id, site.GetText("properties.keyVaultReferenceIdentity"));
+        Assert.Contains("--name bitbucket-webhook-secret ", File.ReadAllText(Path.Combine(RepositoryLayout.Infra, "deploy.sh")), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -49,6 +49,17 @@ public sealed class NotifierSettingsTests
     }
 
     [Fact]
+    public void BitbucketSettingsAreReadAndAnUnreadableSwitchIsAProblemThatKeepsTheSafeDefault()
+    {
+        var settings = Load(("Bitbucket:WebhookSecret", "s3cret"), ("Bitbucket:AllowUnsignedWebhooks", "yes please"));
+
+        Assert.True(settings.Bitbucket.HasSecret);
+        Assert.False(settings.Bitbucket.AllowUnsignedWebhooks);
+        Assert.Contains("Bitbucket__AllowUnsignedWebhooks has a value of the wrong kind", settings.Describe(), StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", settings.Describe(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AnEmptyPortIsTheDefaultPort()
     {
         var settings = Load(("Mail:Host", "mail.example.com"), ("Mail:From", "a@example.com"), ("Mail:Port", ""));

@@ -57,7 +57,7 @@ internal sealed class NotifierProcess : IAsyncDisposable
         start.RedirectStandardError = true;
         start.RedirectStandardInput = true;
         start.WorkingDirectory = workingDirectory ?? Directory.CreateTempSubdirectory("notifier-run-").FullName;
-        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("Mail__", StringComparison.Ordinal) || k.StartsWith("KeyVault__", StringComparison.Ordinal) || k.StartsWith("Notifications__", StringComparison.Ordinal) || k.StartsWith("AzureWebJobsStorage", StringComparison.Ordinal) || k.StartsWith("APPLICATIONINSIGHTS_", StringComparison.Ordinal) || k == "FUNCTIONS_CUSTOMHANDLER_PORT").ToList())
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("Mail__", StringComparison.Ordinal) || k.StartsWith("KeyVault__", StringComparison.Ordinal) || k.StartsWith("Notifications__", StringComparison.Ordinal) || k.StartsWith("Bitbucket__", StringComparison.Ordinal) || k.StartsWith("AzureWebJobsStorage", StringComparison.Ordinal) || k.StartsWith("APPLICATIONINSIGHTS_", StringComparison.Ordinal) || k == "FUNCTIONS_CUSTOMHANDLER_PORT").ToList())
         {
             start.Environment.Remove(key);
         }

@@ -30,8 +30,8 @@ internal static class BitbucketEventReader
 
         return eventKey switch
         {
-            _ when eventKey.StartsWith("pr:", StringComparison.Ordinal) => ReadPullRequestEvent(root, notificationEvent),
-            "repo:comment:added" or "repo:comment:edited" => ReadCommitComment(root, notificationEvent),
+            _ when eventKey.StartsWith("pr:", StringComparison.Ordinal) => ReadPullRequestEvent(root, eventKey, notificationEvent),
+            "repo:comment:added" or "repo:comment:edited" or "repo:comment:deleted" => ReadCommitComment(root, notificationEvent),
             "repo:refs_changed" => ReadPush(root, notificationEvent),
             "repo:forked" => ReadFork(root, notificationEvent),
             "repo:modified" => ReadRepositoryModified(root, notificationEvent),
@@ -39,10 +39,10 @@ internal static class BitbucketEventReader
         };
     }
 
-    private static NotificationEvent ReadPullRequestEvent(JsonElement root, NotificationEvent e)
+    private static NotificationEvent ReadPullRequestEvent(JsonElement root, string eventKey, NotificationEvent e)
     {
         var pullRequest = ReadPullRequest(RequiredObject(root, "", "pullRequest"), "pullRequest", out var repository);
-        var comment = e.Type is EventTypes.PullRequestCommentAdded or EventTypes.PullRequestCommentEdited
+        var comment = eventKey.StartsWith("pr:comment:", StringComparison.Ordinal)
             ? ReadComment(RequiredObject(root, "", "comment"), "comment", root, CommentUrl(pullRequest.Url, "/overview?commentId="))
             : null;
         var changes = e.Type switch
