@@ -24,24 +24,13 @@ public sealed record PreparedDelivery
 
     public string? EventType { get; private init; }
 
-    /// <summary>True with a <see cref="RejectionReason"/>; false with the <see cref="Event"/> and its <see cref="Recipients"/>.</summary>
+    /// <summary>
+    /// True with a <see cref="RejectionReason"/>; false with <see cref="Recipients"/>, and with the <see cref="Event"/>
+    /// unless the event mails nobody by design (<see cref="WithoutEmail"/>).
+    /// </summary>
     [MemberNotNullWhen(true, nameof(RejectionReason))]
-    [MemberNotNullWhen(false, nameof(Event), nameof(Recipients))]
-    public bool IsRejected
-    {
-        get
-        {
-            if (RejectionReason is not null)
-            {
-                return true;
-            }
-
-            // The two factories below are the only way in, and each fills one side.
-            return Event is null || Recipients is null
-                ? throw new InvalidOperationException("a prepared delivery has neither a rejection reason nor an event with recipients")
-                : false;
-        }
-    }
+    [MemberNotNullWhen(false, nameof(Recipients))]
+    public bool IsRejected => RejectionReason is not null;
 
     public static PreparedDelivery Rejected(string reason, string? eventId, string? eventType) =>
         new() { RejectionReason = reason, EventId = eventId, EventType = eventType };

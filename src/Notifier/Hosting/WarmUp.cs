@@ -86,10 +86,10 @@ internal static partial class WarmUp
             "{\"Data\":{\"message\":\"" + base64 + "\"},\"Metadata\":{\"MessageId\":\"warm-up\",\"DeliveryCount\":1,\"ContentType\":\"application/json\",\"ApplicationProperties\":{}}}");
     }
 
-    [LoggerMessage(EventId = 2010, Level = LogLevel.Debug, Message = "Warm-up rendered and encoded {Count} email(s)")]
+    [LoggerMessage(EventId = 3020, Level = LogLevel.Debug, Message = "Warm-up rendered and encoded {Count} email(s)")]
     private static partial void Finished(ILogger logger, int count);
 
-    [LoggerMessage(EventId = 2011, Level = LogLevel.Debug, Message = "Warm-up failed: {Reason}")]
+    [LoggerMessage(EventId = 3021, Level = LogLevel.Debug, Message = "Warm-up failed: {Reason}")]
     private static partial void Failed(ILogger logger, string reason);
 
     /// <summary>Builds each message with MimeKit and writes it to nowhere; sends nothing.</summary>
