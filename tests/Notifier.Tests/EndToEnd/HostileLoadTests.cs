@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Notifier.Smtp.Tests.Servers;
+using Notifier.Tests.Storage;
 using Notifier.Tests.Support;
 
 namespace Notifier.Tests.EndToEnd;
@@ -36,7 +37,7 @@ public sealed class HostileLoadTests
     public async Task SixteenConcurrentInvocationsWithHostileBodiesStayBoundedAndEachGetsOneOutcome()
     {
         await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
-        await using var azurite = await BlobEmulator.StartAsync();
+        await using var azurite = await AzuriteServer.StartAsync(AzuriteService.Blob);
         var port = FreePort.Next();
         var environment = new Dictionary<string, string?>
         {

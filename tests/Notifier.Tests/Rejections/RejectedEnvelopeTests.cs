@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Notifier.Invocations;
 using Notifier.Rejections;
+using Notifier.Tests.Storage;
 using Notifier.Tests.Support;
 
 namespace Notifier.Tests.Rejections;
@@ -45,7 +46,7 @@ public sealed class RejectedEnvelopeTests
     [Fact]
     public async Task ABodyOfQuotesTooLargeForTheEnvelopeIsStoredWholeInABlobWithItsNameSizeAndHash()
     {
-        await using var azurite = await BlobEmulator.StartAsync();
+        await using var azurite = await AzuriteServer.StartAsync(AzuriteService.Blob);
         var (envelope, log) = Create(azurite.ConnectionString);
         // 202 KB of quotes: each needs an escape, so inline it would be twice that.
         var body = Encoding.UTF8.GetBytes(new string('"', 202 * 1024));
@@ -87,7 +88,7 @@ public sealed class RejectedEnvelopeTests
     [InlineData("binary")]
     public async Task WhenStorageCannotBeReachedTheEnvelopeGoesOutTruncatedWithTheReasonAndStillFits(string kind)
     {
-        var closed = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:{FreePort.Next()}/devstoreaccount1;";
+        var closed = $"DefaultEndpointsProtocol=http;AccountName={AzuriteServer.AccountName};AccountKey={AzuriteServer.AccountKey};BlobEndpoint=http://127.0.0.1:{FreePort.Next()}/{AzuriteServer.AccountName};";
         var (envelope, log) = Create(closed);
         var body = kind switch
         {
@@ -124,7 +125,7 @@ public sealed class RejectedEnvelopeTests
     [Fact]
     public async Task TheQueueFunctionAnswersWithAnEnvelopeThatFitsAndABlobForAnOversizeBody()
     {
-        await using var azurite = await BlobEmulator.StartAsync();
+        await using var azurite = await AzuriteServer.StartAsync(AzuriteService.Blob);
         await using var factory = new HandlerFactory(new Dictionary<string, string?>
         {
             ["Mail:Host"] = "mail.example.test",
