@@ -32,9 +32,15 @@ internal static class PullRequestContent
             EventTypes.PullRequestDeclined => $"{actor} declined pull request {number}.",
             EventTypes.PullRequestReopened => $"{actor} reopened pull request {number}.",
             EventTypes.PullRequestDeleted => $"{actor} deleted pull request {number}.",
-            EventTypes.PullRequestCommentAdded when comment?.Parent is { } parent => $"{actor} replied to {Name(parent.Author)} on pull request {number}.",
+            EventTypes.PullRequestCommentAdded or EventTypes.PullRequestCommentReplied when comment?.Parent is { } parent => $"{actor} replied to {Name(parent.Author)} on pull request {number}.",
             EventTypes.PullRequestCommentAdded => $"{actor} commented on pull request {number}.",
             EventTypes.PullRequestCommentEdited => $"{actor} edited a comment on pull request {number}.",
+            EventTypes.PullRequestCommentReplied => $"{actor} replied to a comment on pull request {number}.",
+            EventTypes.PullRequestDraftOpened => $"{actor} opened draft pull request {number} in {repo}.",
+            EventTypes.PullRequestReadyForReview => $"{actor} marked pull request {number} in {repo} as ready for review.",
+            EventTypes.PullRequestConvertedToDraft => $"{actor} converted pull request {number} back to a draft.",
+            EventTypes.PullRequestAutoMergeRequested => $"{actor} set pull request {number} to merge into {target} by itself once its merge checks pass.",
+            EventTypes.PullRequestAutoMergeCancelled => $"{actor} cancelled the automatic merge of pull request {number}.",
             _ => $"{actor} updated pull request {number} ({TextLimit.OneLine(e.Type, ContentLimits.EventType)}).",
         };
 
@@ -64,8 +70,19 @@ internal static class PullRequestContent
         var blocks = new List<ContentBlock>();
         switch (e.Type)
         {
-            case EventTypes.PullRequestOpened when !string.IsNullOrWhiteSpace(pr.Description):
+            case EventTypes.PullRequestOpened or EventTypes.PullRequestReadyForReview when !string.IsNullOrWhiteSpace(pr.Description):
                 blocks.Add(Markdown("Description", pr.Description, quoted: false, "the pull request"));
+                break;
+            case EventTypes.PullRequestDraftOpened:
+                blocks.Add(new NoticeBlock("Draft", ["Its reviewers are not told yet: they get an email when it is marked ready for review."]));
+                if (!string.IsNullOrWhiteSpace(pr.Description))
+                {
+                    blocks.Add(Markdown("Description", pr.Description, quoted: false, "the pull request"));
+                }
+
+                break;
+            case EventTypes.PullRequestConvertedToDraft:
+                blocks.Add(new NoticeBlock("Draft", ["It is a work in progress again: no review is needed until it is marked ready for review."]));
                 break;
             case EventTypes.PullRequestModified:
                 AddModifications(e.Changes, pr, blocks);
@@ -73,12 +90,12 @@ internal static class PullRequestContent
             case EventTypes.PullRequestReviewersUpdated:
                 AddReviewerChanges(e.Changes, blocks);
                 break;
-            case EventTypes.PullRequestCommentAdded or EventTypes.PullRequestCommentEdited when comment is not null:
+            case EventTypes.PullRequestCommentAdded or EventTypes.PullRequestCommentReplied or EventTypes.PullRequestCommentEdited when comment is not null:
                 CommentContent.Add(e.Type == EventTypes.PullRequestCommentEdited, comment, facts, blocks);
                 break;
         }
 
-        var commentLink = e.Type is EventTypes.PullRequestCommentAdded or EventTypes.PullRequestCommentEdited
+        var commentLink = e.Type is EventTypes.PullRequestCommentAdded or EventTypes.PullRequestCommentReplied or EventTypes.PullRequestCommentEdited
             ? Link("View the comment", comment?.Url)
             : null;
         var action = e.Type == EventTypes.PullRequestDeleted
@@ -88,7 +105,8 @@ internal static class PullRequestContent
         return new EmailContent
         {
             Subject = Subject(repo, pr.Id, title),
-            IsReply = e.Type != EventTypes.PullRequestOpened,
+            // The first email its readers get about the pull request: a draft's reviewers hear of it when it is ready.
+            IsReply = e.Type is not (EventTypes.PullRequestOpened or EventTypes.PullRequestDraftOpened or EventTypes.PullRequestReadyForReview),
             Context = repo,
             Headline = headline,
             Title = title,
