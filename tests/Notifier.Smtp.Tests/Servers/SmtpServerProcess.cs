@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Notifier.Smtp.Tests.Support;
 
 namespace Notifier.Smtp.Tests.Servers;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Notifier.Smtp.Tests.Support;
+namespace Notifier.Smtp.Tests.Servers;
 
 /// <summary>
 /// Waits for a state a real server reaches in its own time (a record written, a session ended): checked often,
