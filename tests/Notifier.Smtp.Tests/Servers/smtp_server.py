@@ -361,17 +361,17 @@ async def main():
     listen = asyncio.Event()
     threading.Thread(target=read_stdin, args=(loop, listen), daemon=True).start()
     ssl_context = tls_context() if ARGS.tls == "smtps" else None
-    # Bound before READY is printed and held from then on, so the port the test is told stays ours. A bound
-    # socket that does not listen refuses connections, which is how --closed serves "a server that is down".
+    # Bound by us and held from then on, so the port the test is told stays ours. READY comes once it listens;
+    # with --closed, once it is bound: a bound socket that does not listen refuses connections, which is how
+    # --closed serves "a server that is down" until "listen" arrives.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind((ARGS.address, ARGS.port))
     port = sock.getsockname()[1]
-    print(f"READY port={port}", flush=True)
     if ARGS.closed:
+        print(f"READY port={port}", flush=True)
         await listen.wait()
     server = await loop.create_server(protocol_factory(), sock=sock, ssl=ssl_context)
-    if ARGS.closed:
-        print("LISTENING", flush=True)
+    print("LISTENING" if ARGS.closed else f"READY port={port}", flush=True)
     async with server:
         await server.serve_forever()
 
