@@ -30,7 +30,7 @@ internal static partial class WarmUp
     /// <summary>Runs the warm-up; returns how many emails it rendered and encoded (0 when skipped or failed).</summary>
     internal static async Task<int> RunAsync(IServiceProvider services)
     {
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WarmUp).FullName!);
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WarmUp));
         try
         {
             if (!services.GetRequiredService<NotifierSettings>().IsValid)
@@ -39,10 +39,10 @@ internal static partial class WarmUp
             }
 
             services.GetRequiredService<IMailTransport>();
-            var (invocation, error) = await Invocation.ReadAsync(new MemoryStream(SampleInvocation()), CancellationToken.None);
-            using (invocation)
+            var read = await Invocation.ReadAsync(new MemoryStream(SampleInvocation()), CancellationToken.None);
+            using (read.Invocation)
             {
-                var body = invocation?.Binding(FunctionCatalog.PullRequestEvents.TriggerBinding) is { } value ? HostValue.AsBody(value) : throw new InvalidOperationException(error);
+                var body = read.Invocation?.Binding(FunctionCatalog.PullRequestEvents.TriggerBinding) is { } value ? HostValue.AsBody(value) : throw new InvalidOperationException(read.Error);
 
                 // A private pipeline over the real parser, policy, resolver and renderer, but with a transport
                 // that only writes MIME and its own metrics, so the warm-up is never counted as a delivery. Its
@@ -58,7 +58,7 @@ internal static partial class WarmUp
                     new DiscardingTransport(),
                     metrics,
                     NullLogger<DeliveryPipeline>.Instance);
-                var result = await pipeline.DeliverAsync(body, invocation.EventKey, FunctionCatalog.PullRequestEvents.Category);
+                var result = await pipeline.DeliverAsync(body, read.Invocation.EventKey, FunctionCatalog.PullRequestEvents.Category);
                 var answer = new InvocationResult();
                 answer.Logs.Add(result.ToString());
                 answer.ReturnValue = QueueFunctionHandler.ReturnValue(result, duplicate: false);
@@ -78,7 +78,8 @@ internal static partial class WarmUp
     /// <summary>The embedded sample event as the host sends it: binary body, base64 in <c>Data.message</c>.</summary>
     private static byte[] SampleInvocation()
     {
-        using var stream = typeof(WarmUp).Assembly.GetManifestResourceStream(ResourceName)!;
+        using var stream = typeof(WarmUp).Assembly.GetManifestResourceStream(ResourceName)
+            ?? throw new InvalidOperationException($"the embedded resource {ResourceName} is missing from the build");
         using var buffer = new MemoryStream();
         stream.CopyTo(buffer);
         var base64 = Convert.ToBase64String(buffer.GetBuffer(), 0, (int)buffer.Length);
