@@ -48,7 +48,20 @@ internal sealed class TableBatchStore(TableStorage storage, BatchingOptions opti
 
         await storage.EnsureCreatedAsync(cancellationToken);
         // The same person twice in one event is one item; the later entries stay false, as already there.
-        var distinct = items.Select((item, index) => new Entry(index, DigestKey.Of(item), item)).DistinctBy(e => e.Key).ToList();
+        // One event's items share its body: it is encoded once, however many people wait for it.
+        var bodies = new Dictionary<ReadOnlyMemory<byte>, (ReadOnlyMemory<byte> Bytes, string? Encoding)>();
+        (ReadOnlyMemory<byte> Bytes, string? Encoding) Encoded(ReadOnlyMemory<byte> body)
+        {
+            if (!bodies.TryGetValue(body, out var stored))
+            {
+                stored = StoredBody.Encode(body);
+                bodies[body] = stored;
+            }
+
+            return stored;
+        }
+
+        var distinct = items.Select((item, index) => new Entry(index, DigestKey.Of(item), item, Encoded(item.Body))).DistinctBy(e => e.Key).ToList();
         await TableStorage.RunAsync(
             () => Task.WhenAll(distinct.GroupBy(e => e.Key.Partition, StringComparer.Ordinal)
                 .SelectMany(thread => thread.Chunk(RecipientsPerTransaction))
@@ -348,7 +361,13 @@ internal sealed class TableBatchStore(TableStorage storage, BatchingOptions opti
             entity["EventKey"] = item.EventKey;
         }
 
-        var body = item.Body;
+        var (body, encoding) = entry.Body;
+        if (encoding is not null)
+        {
+            entity["BodyEncoding"] = encoding;
+            entity["BodyLength"] = item.Body.Length;
+        }
+
         var chunks = 0;
         for (var offset = 0; offset < body.Length; offset += ChunkBytes, chunks++)
         {
@@ -363,13 +382,15 @@ internal sealed class TableBatchStore(TableStorage storage, BatchingOptions opti
     {
         var chunks = entity.GetInt32("BodyChunks") ?? 0;
         var parts = Enumerable.Range(0, chunks).Select(i => entity.GetBinary($"Body{i.ToString(CultureInfo.InvariantCulture)}") ?? []).ToList();
-        var body = new byte[parts.Sum(p => p.Length)];
+        var stored = new byte[parts.Sum(p => p.Length)];
         var at = 0;
         foreach (var part in parts)
         {
-            part.CopyTo(body, at);
+            part.CopyTo(stored, at);
             at += part.Length;
         }
+
+        var body = StoredBody.Decode(stored, entity.GetString("BodyEncoding"), entity.GetInt32("BodyLength") ?? 0);
 
         return new BatchItem(
             thread,
@@ -423,8 +444,8 @@ internal sealed class TableBatchStore(TableStorage storage, BatchingOptions opti
     /// <summary>The index partition of a due time: its UTC minute, which sorts as text in time order.</summary>
     internal static string Bucket(DateTimeOffset time) => time.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
 
-    /// <summary>One item to add, where it came from in the caller's list, and its digest.</summary>
-    private sealed record Entry(int Index, DigestKey Key, BatchItem Item);
+    /// <summary>One item to add, where it came from in the caller's list, its digest and its body as stored.</summary>
+    private sealed record Entry(int Index, DigestKey Key, BatchItem Item, (ReadOnlyMemory<byte> Bytes, string? Encoding) Body);
 
     /// <summary>Where a digest lives: its thread's partition and the recipient's prefix within it (both hashes).</summary>
     private sealed record DigestKey(string Partition, string Recipient)

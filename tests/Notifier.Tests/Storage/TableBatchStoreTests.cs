@@ -192,6 +192,29 @@ public sealed class TableBatchStoreTests(AzuriteTableFixture azurite) : IClassFi
         Assert.Empty(await RowsAsync(tables.Batches));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task EveryBodyComesBackAsItWasStored(bool compressible)
+    {
+        // Over 64 KiB: random bytes stay that big and span several properties; JSON shrinks and is stored compressed.
+        var body = compressible
+            ? System.Text.Encoding.UTF8.GetBytes($"{{\"id\":\"evt-1\",\"comment\":\"{string.Concat(Enumerable.Repeat("The retry budget resets every minute. ", 5000))}\"}}")
+            : System.Security.Cryptography.RandomNumberGenerator.GetBytes(150_000);
+        var (store, tables) = Instance();
+        var now = _clock.GetUtcNow();
+        await store.AddAsync([Item("evt-1") with { Body = body }, Item("evt-1", "mei.lin@example.com") with { Body = body }], now, CancellationToken.None);
+
+        var items = (await RowsAsync(tables.Batches)).Where(r => r.RowKey.Contains("-item-", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, items.Count);
+        Assert.All(items, i => Assert.Equal(compressible ? "br" : null, i.GetString("BodyEncoding")));
+        await foreach (var key in store.FindDueAsync(now, all: true, CancellationToken.None))
+        {
+            var batch = await store.ClaimAsync(key, now, all: true, CancellationToken.None);
+            Assert.Equal(body, Assert.Single(batch!.Items).Body.ToArray());
+        }
+    }
+
     private static async Task<List<string>> ToListAsync(IAsyncEnumerable<string> keys)
     {
         var list = new List<string>();
