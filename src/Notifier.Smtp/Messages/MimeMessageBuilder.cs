@@ -96,7 +96,8 @@ public static class MimeMessageBuilder
     public static byte[] ToArray(EmailMessage message)
     {
         using var output = new MemoryStream(4096 + ((message?.TextBody.Length ?? 0) + (message?.HtmlBody?.Length ?? 0)) * 11 / 10);
-        WriteSevenBit(Build(message!), output);
+        using var mime = Build(message!);
+        WriteSevenBit(mime, output);
         return output.ToArray();
     }
 

@@ -97,7 +97,8 @@ internal static partial class WarmUp
     {
         public Task<SendResult> SendAsync(EmailMessage message, CancellationToken cancellationToken = default)
         {
-            MimeMessageBuilder.WriteSevenBit(MimeMessageBuilder.Build(message), Stream.Null, cancellationToken);
+            using var mime = MimeMessageBuilder.Build(message);
+            MimeMessageBuilder.WriteSevenBit(mime, Stream.Null, cancellationToken);
             return Task.FromResult(new SendResult(message.Recipients, [], "250 warm-up (not sent)"));
         }
     }
