@@ -181,14 +181,23 @@ param bitbucketAllowUnsignedWebhooks bool = false
 @description('Object id of the deployer (user or pipeline); gets Key Vault Secrets Officer to set the SMTP secrets. Empty: none.')
 param deployerPrincipalId string = ''
 
-@description('Object id of the producer of pull-request events; may send to pullrequest-events only. Empty: none.')
-param pullRequestProducerPrincipalId string = ''
+@description('Object ids of the producers of pull-request events (users, groups, service principals, managed identities); each may send to pullrequest-events only. Empty: none.')
+param pullRequestProducerPrincipalIds array = []
 
-@description('Object id of the producer of repository events; may send to repository-events only. Empty: none.')
-param repositoryProducerPrincipalId string = ''
+@description('Object ids of the producers of repository events; each may send to repository-events only. Empty: none.')
+param repositoryProducerPrincipalIds array = []
 
-@description('Object id of the identity service, the only principal that may send to account-events. Empty: none.')
-param identityServicePrincipalId string = ''
+@description('Object ids of the identity service (e.g. its managed identity per environment or slot), the only principals that may send to account-events. Empty: none.')
+param accountProducerPrincipalIds array = []
+
+@description('Object id of the Entra group of administrators; it may read (peek and receive) rejected-events and every queue\'s dead-letter queue, e.g. with Service Bus Explorer in the portal. Empty: none.')
+param adminGroupPrincipalId string = ''
+
+// ---------------------------------------------------------------------------------------------------------
+// Alerts (docs/operations.md, "Alerts")
+
+@description('E-mail address that receives the alerts (events dropped or rejected, messages dead-lettered, failed invocations). Empty: the alerts are still created and listed in the portal (Monitor > Alerts), but notify nobody.')
+param alertEmail string = ''
 
 // ---------------------------------------------------------------------------------------------------------
 // Names
@@ -209,6 +218,8 @@ var names = {
   keyVault: 'kv-${resourceToken}'
   plan: 'plan-notifier-${resourceToken}'
   app: 'func-notifier-${resourceToken}'
+  actionGroup: 'ag-notifier-${resourceToken}'
+  alertPrefix: 'alert-notifier-${resourceToken}'
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -254,9 +265,10 @@ module serviceBus 'modules/servicebus.bicep' = {
     tags: tags
     namespaceName: names.serviceBus
     appPrincipalId: appIdentity.properties.principalId
-    pullRequestProducerPrincipalId: pullRequestProducerPrincipalId
-    repositoryProducerPrincipalId: repositoryProducerPrincipalId
-    identityServicePrincipalId: identityServicePrincipalId
+    pullRequestProducerPrincipalIds: pullRequestProducerPrincipalIds
+    repositoryProducerPrincipalIds: repositoryProducerPrincipalIds
+    accountProducerPrincipalIds: accountProducerPrincipalIds
+    adminGroupPrincipalId: adminGroupPrincipalId
     eventTimeToLive: eventTimeToLive
     rejectedTimeToLive: rejectedTimeToLive
   }
@@ -272,6 +284,20 @@ module keyVault 'modules/keyvault.bicep' = {
     appPrincipalId: appIdentity.properties.principalId
     deployerPrincipalId: deployerPrincipalId
     trustedCertificatesPem: mailTrustedCertificatesPem
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  params: {
+    location: location
+    tags: tags
+    actionGroupName: names.actionGroup
+    alertNamePrefix: names.alertPrefix
+    alertEmail: alertEmail
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    serviceBusNamespaceName: serviceBus.outputs.namespaceName
+    rejectedQueueName: serviceBus.outputs.rejectedQueueName
   }
 }
 

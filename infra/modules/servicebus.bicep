@@ -1,7 +1,8 @@
 // Service Bus namespace and the four queues (docs/functions-app.md, "Functions"), with least-privilege data-plane roles:
 // the app receives from the three event queues and sends only where its output bindings write (rejected-events,
 // and pullrequest-events / repository-events for the BitbucketWebhook function); each producer may send
-// only to its own queue. Shared access keys (SAS) are disabled, so every client needs one of these roles.
+// only to its own queue; an optional administrators' group may read rejected-events and the dead-letter queues.
+// Shared access keys (SAS) are disabled, so every client needs one of these roles.
 
 @description('Azure region of the resources.')
 param location string
@@ -17,14 +18,17 @@ param namespaceName string
 @description('Principal (object) id of the function app identity.')
 param appPrincipalId string
 
-@description('Optional principal (object) id allowed to send pull-request events; empty: none.')
-param pullRequestProducerPrincipalId string
+@description('Principal (object) ids allowed to send pull-request events (pullrequest-events only); empty: none.')
+param pullRequestProducerPrincipalIds array
 
-@description('Optional principal (object) id allowed to send repository events; empty: none.')
-param repositoryProducerPrincipalId string
+@description('Principal (object) ids allowed to send repository events (repository-events only); empty: none.')
+param repositoryProducerPrincipalIds array
 
-@description('Optional principal (object) id of the identity service, the only sender of account events; empty: none.')
-param identityServicePrincipalId string
+@description('Principal (object) ids of the identity service, the only senders of account events (account-events only); empty: none.')
+param accountProducerPrincipalIds array
+
+@description('Object id of the Entra group of administrators who read rejected-events and every dead-letter queue; empty: none.')
+param adminGroupPrincipalId string
 
 @description('How long an event waits in its queue before it expires into the dead-letter queue (ISO 8601).')
 param eventTimeToLive string
@@ -174,35 +178,66 @@ resource appSendsRepositoryEvents 'Microsoft.Authorization/roleAssignments@2022-
 
 // Producers may be users, groups, service principals or managed identities, so principalType is left
 // for Azure to resolve (they exist before this deployment, so there is no replication delay to avoid).
-resource pullRequestProducerSends 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(pullRequestProducerPrincipalId)) {
-  name: guid(pullRequestEventsQueue.id, pullRequestProducerPrincipalId, serviceBusDataSenderRoleId)
+// One assignment per principal, each on its producer's own queue only.
+resource pullRequestProducersSend 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for principalId in pullRequestProducerPrincipalIds: {
+  name: guid(pullRequestEventsQueue.id, principalId, serviceBusDataSenderRoleId)
   scope: pullRequestEventsQueue
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataSenderRoleId)
-    principalId: pullRequestProducerPrincipalId
+    principalId: principalId
   }
-}
+}]
 
-resource repositoryProducerSends 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(repositoryProducerPrincipalId)) {
-  name: guid(repositoryEventsQueue.id, repositoryProducerPrincipalId, serviceBusDataSenderRoleId)
+resource repositoryProducersSend 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for principalId in repositoryProducerPrincipalIds: {
+  name: guid(repositoryEventsQueue.id, principalId, serviceBusDataSenderRoleId)
   scope: repositoryEventsQueue
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataSenderRoleId)
-    principalId: repositoryProducerPrincipalId
+    principalId: principalId
   }
-}
+}]
 
 // Account emails carry password links, so only the identity service may enqueue account events.
-resource identityServiceSendsAccountEvents 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(identityServicePrincipalId)) {
-  name: guid(accountEventsQueue.id, identityServicePrincipalId, serviceBusDataSenderRoleId)
+resource accountProducersSend 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for principalId in accountProducerPrincipalIds: {
+  name: guid(accountEventsQueue.id, principalId, serviceBusDataSenderRoleId)
   scope: accountEventsQueue
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataSenderRoleId)
-    principalId: identityServicePrincipalId
+    principalId: principalId
   }
-}
+}]
+
+// Administrators read rejected-events and the dead-letter queues with Service Bus Explorer in the portal.
+// A dead-letter queue has no role scope of its own: it is read through its queue, so Data Receiver on each
+// queue is the narrowest grant there is (it also lets them receive live events; Explorer peeks by default).
+// Never Data Sender or Owner: an administrator cannot enqueue events. The queues are named again as
+// existing resources so that one loop covers them; taking the names from the queues above makes the
+// grants wait for them.
+var adminReadableQueueNames = [
+  rejectedEventsQueue.name
+  pullRequestEventsQueue.name
+  repositoryEventsQueue.name
+  accountEventsQueue.name
+]
+
+resource adminReadableQueues 'Microsoft.ServiceBus/namespaces/queues@2024-01-01' existing = [for queueName in adminReadableQueueNames: {
+  parent: serviceBusNamespace
+  name: queueName
+}]
+
+resource adminGroupReads 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for (queueName, i) in adminReadableQueueNames: if (!empty(adminGroupPrincipalId)) {
+  name: guid(adminReadableQueues[i].id, adminGroupPrincipalId, serviceBusDataReceiverRoleId)
+  scope: adminReadableQueues[i]
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataReceiverRoleId)
+    principalId: adminGroupPrincipalId
+    // An Entra group, named so that Azure need not look the principal up.
+    principalType: 'Group'
+  }
+}]
 
 output namespaceName string = serviceBusNamespace.name
+output rejectedQueueName string = rejectedEventsQueue.name
 // Public-cloud host name, the form the Functions Service Bus extension expects in
 // ServiceBusConnection__fullyQualifiedNamespace.
 output fullyQualifiedNamespace string = '${serviceBusNamespace.name}.servicebus.windows.net'

@@ -6,7 +6,8 @@ namespace Notifier.Notifications.Batching;
 
 /// <summary>
 /// Decides, per recipient, whether an event waits in a digest and which digest: Bitbucket's rules. A pull
-/// request opened or deleted, a reviewer being added (for that reviewer), every account event and every
+/// request opened (also as a draft, or a draft marked ready for review: that is when its reviewers first hear
+/// of it) or deleted, a reviewer being added (for that reviewer), every account event and every
 /// recipient the producer marked <c>immediate</c> go out at once; other pull-request events wait per
 /// (recipient, pull request); repository and commit events wait per (recipient, repository) only when
 /// <see cref="BatchingOptions.Repositories"/> is on.
@@ -29,7 +30,8 @@ public sealed class BatchPolicy(BatchingOptions options)
         switch (notificationEvent.Category)
         {
             case EventCategory.PullRequest when notificationEvent.PullRequest is { } pullRequest:
-                if (notificationEvent.Type is EventTypes.PullRequestOpened or EventTypes.PullRequestDeleted
+                if (notificationEvent.Type is EventTypes.PullRequestOpened or EventTypes.PullRequestDraftOpened
+                        or EventTypes.PullRequestReadyForReview or EventTypes.PullRequestDeleted
                     || (notificationEvent.Type == EventTypes.PullRequestReviewersUpdated && Contains(notificationEvent.Changes?.AddedReviewers, recipient.User)))
                 {
                     return null;

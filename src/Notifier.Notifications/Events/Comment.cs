@@ -15,6 +15,12 @@ public sealed record Comment
     /// <summary>The comment this one replies to, when it is a reply.</summary>
     public Comment? Parent { get; init; }
 
+    /// <summary>
+    /// The id of the comment this one replies to: <see cref="Parent"/>'s id, or the id alone when that is all
+    /// the producer knows (Bitbucket's webhook sends only <c>commentParentId</c>).
+    /// </summary>
+    public long? ParentId { get; init; }
+
     /// <summary>For <c>*.comment.edited</c>: the text before the edit.</summary>
     public string? PreviousText { get; init; }
 

@@ -16,6 +16,22 @@ public static class EventTypes
     public const string PullRequestDeleted = "pullrequest.deleted";
     public const string PullRequestCommentAdded = "pullrequest.comment.added";
     public const string PullRequestCommentEdited = "pullrequest.comment.edited";
+
+    /// <summary>A pull request opened as a draft: its reviewers are told only when it is ready for review.</summary>
+    public const string PullRequestDraftOpened = "pullrequest.draft-opened";
+
+    /// <summary>A draft marked ready for review: to its reviewers this is the pull request being opened.</summary>
+    public const string PullRequestReadyForReview = "pullrequest.ready-for-review";
+
+    public const string PullRequestConvertedToDraft = "pullrequest.converted-to-draft";
+
+    /// <summary>A reply to a comment; <c>comment.parent</c> (or only its id) names the comment replied to.</summary>
+    public const string PullRequestCommentReplied = "pullrequest.comment.replied";
+
+    /// <summary>Someone asked for the pull request to merge by itself once its merge checks pass.</summary>
+    public const string PullRequestAutoMergeRequested = "pullrequest.auto-merge.requested";
+
+    public const string PullRequestAutoMergeCancelled = "pullrequest.auto-merge.cancelled";
     public const string CommitCommentAdded = "commit.comment.added";
     public const string CommitCommentEdited = "commit.comment.edited";
     public const string RepositoryPushed = "repository.pushed";
@@ -31,7 +47,8 @@ public static class EventTypes
         PullRequestOpened, PullRequestUpdated, PullRequestModified, PullRequestReviewersUpdated,
         PullRequestApproved, PullRequestUnapproved, PullRequestNeedsWork, PullRequestMerged,
         PullRequestDeclined, PullRequestReopened, PullRequestDeleted, PullRequestCommentAdded,
-        PullRequestCommentEdited, CommitCommentAdded, CommitCommentEdited, RepositoryPushed,
+        PullRequestCommentEdited, PullRequestDraftOpened, PullRequestReadyForReview, PullRequestConvertedToDraft,
+        PullRequestCommentReplied, PullRequestAutoMergeRequested, PullRequestAutoMergeCancelled, CommitCommentAdded, CommitCommentEdited, RepositoryPushed,
         RepositoryForked, RepositoryModified, RepositoryDeleted, AccountCreated, AccountPasswordReset,
     ];
 

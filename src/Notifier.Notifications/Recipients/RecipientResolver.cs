@@ -9,9 +9,10 @@ namespace Notifier.Notifications.Recipients;
 /// they are the actor (a user who asks for a password reset must get the link).</item>
 /// <item>Explicit <c>recipients</c>: exactly those; each gets the role they have in the event
 /// (author, reviewer, participant) or <see cref="RecipientReason.Watcher"/>.</item>
-/// <item>Otherwise by role, as Bitbucket does: <c>pullrequest.opened</c> → reviewers; other pull-request
-/// events → author, reviewers, participants (plus reviewers added or removed, and the author of the comment
-/// replied to); commit discussions → the commit's author and the authors of the comments in the thread;
+/// <item>Otherwise by role, as Bitbucket does: <c>pullrequest.opened</c> and <c>pullrequest.ready-for-review</c>
+/// → reviewers; <c>pullrequest.draft-opened</c> → nobody (a draft's reviewers learn of it when it is ready);
+/// other pull-request events → author, reviewers, participants (plus reviewers added or removed, and the
+/// authors of the comments replied to); commit discussions → the commit's author and the authors of the comments in the thread;
 /// repository events → nobody (they have no roles; producers name recipients).</item>
 /// <item>The actor never gets mail about their own action; one address gets one email, with the strongest
 /// reason; users without an address are skipped and counted; invalid addresses are reported, not sent.</item>
@@ -21,6 +22,9 @@ public sealed class RecipientResolver
 {
     public const string RepositoryEventsNeedRecipients =
         "repository events have no roles to derive recipients from: only the event's explicit \"recipients\" get mail, and this event names none";
+
+    public const string DraftsNotifyNobody =
+        "a pull request opened as a draft notifies its reviewers only when it is marked ready for review (as Bitbucket does): only the event's explicit \"recipients\" get mail, and this event names none";
 
     public RecipientSet Resolve(NotificationEvent notificationEvent)
     {
@@ -43,6 +47,11 @@ public sealed class RecipientResolver
             return builder.Build();
         }
 
+        if (notificationEvent.Type == EventTypes.PullRequestDraftOpened)
+        {
+            return builder.Build(DraftsNotifyNobody);
+        }
+
         if (notificationEvent.PullRequest is { } pullRequest && notificationEvent.Category == EventCategory.PullRequest)
         {
             AddPullRequestRoles(builder, notificationEvent, pullRequest);
@@ -62,7 +71,9 @@ public sealed class RecipientResolver
     private static void AddPullRequestRoles(RecipientListBuilder builder, NotificationEvent notificationEvent, PullRequest pullRequest)
     {
         builder.AddRange(pullRequest.Reviewers, RecipientReason.Reviewer);
-        if (notificationEvent.Type == EventTypes.PullRequestOpened)
+
+        // A draft marked ready for review is, to its reviewers, the pull request being opened.
+        if (notificationEvent.Type is EventTypes.PullRequestOpened or EventTypes.PullRequestReadyForReview)
         {
             return;
         }

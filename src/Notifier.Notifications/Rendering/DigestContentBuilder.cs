@@ -19,7 +19,7 @@ internal sealed class DigestContentBuilder(EventContentBuilder single)
     {
         var latest = events[^1];
         var latestContent = single.Build(latest);
-        var repo = EventContentBuilder.RepoName(latest.Repository);
+        var repo = ContentText.RepoName(latest.Repository);
         var count = events.Count.ToString(CultureInfo.InvariantCulture);
         var pullRequest = latest.PullRequest;
 
@@ -27,18 +27,18 @@ internal sealed class DigestContentBuilder(EventContentBuilder single)
         foreach (var item in events)
         {
             var content = ReferenceEquals(item, latest) ? latestContent : single.Build(item);
-            blocks.Add(new ItemListBlock(EventContentBuilder.When(item.Time), [new ListItem(null, content.Headline, content.Action?.Href)]));
+            blocks.Add(new ItemListBlock(ContentText.When(item.Time), [new ListItem(null, content.Headline, content.Action?.Href)]));
             blocks.AddRange(content.Blocks);
         }
 
         // The latest state of the pull request; the time and file of one event do not describe the digest.
         var facts = latestContent.Facts.Where(f => f.Label is not ("When" or "File" or "Latest commit")).ToList();
-        facts.Add(new Fact("Updates", [$"{count}, {EventContentBuilder.When(events[0].Time)} to {EventContentBuilder.When(latest.Time)}"]));
+        facts.Add(new Fact("Updates", [$"{count}, {ContentText.When(events[0].Time)} to {ContentText.When(latest.Time)}"]));
 
         return pullRequest is not null && latestContent.Kind == SubjectKind.PullRequest
             ? new EmailContent
             {
-                Subject = EventContentBuilder.PullRequestSubject(repo, pullRequest.Id, TextLimit.OneLine(pullRequest.Title, 300)),
+                Subject = PullRequestContent.Subject(repo, pullRequest.Id, TextLimit.OneLine(pullRequest.Title, ContentLimits.Title)),
                 IsReply = true,
                 Context = repo,
                 Headline = $"{count} updates on pull request #{pullRequest.Id.ToString(CultureInfo.InvariantCulture)} in {repo}.",
@@ -53,8 +53,8 @@ internal sealed class DigestContentBuilder(EventContentBuilder single)
                 Subject = $"[{repo}] {count} updates",
                 Context = repo,
                 Headline = $"{count} updates in {repo}.",
-                Title = EventContentBuilder.RepoName(latest.Repository),
-                Facts = [new Fact("Updates", [$"{count}, {EventContentBuilder.When(events[0].Time)} to {EventContentBuilder.When(latest.Time)}"])],
+                Title = ContentText.RepoName(latest.Repository),
+                Facts = [new Fact("Updates", [$"{count}, {ContentText.When(events[0].Time)} to {ContentText.When(latest.Time)}"])],
                 Blocks = blocks,
                 Action = SafeLink.Http(latest.Repository?.Url) is { } repoHref ? new ContentLink("View the repository", repoHref) : null,
                 Kind = SubjectKind.Repository,

@@ -20,10 +20,9 @@ internal static class BitbucketWebhookHandler
     private const string EventKeyHeader = "X-Event-Key";
     private const string PingKey = "diagnostics:ping";
 
-    public static async Task<JsonHttpResult<InvocationResult>> InvokeAsync(HttpContext context)
+    public static async Task<JsonHttpResult<InvocationResult>> InvokeAsync(HttpContext context, ILoggerFactory loggers, NotifierSettings settings)
     {
-        var services = context.RequestServices;
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BitbucketWebhookHandler).FullName!);
+        var logger = loggers.CreateLogger(typeof(BitbucketWebhookHandler));
         var response = new InvocationResult();
         var (invocation, error) = await Invocation.ReadAsync(context.Request.Body, context.RequestAborted);
         if (invocation is null)
@@ -35,7 +34,7 @@ internal static class BitbucketWebhookHandler
 
         using (invocation.Document)
         {
-            var options = services.GetRequiredService<NotifierSettings>().Bitbucket;
+            var options = settings.Bitbucket;
             var request = WebhookRequest.Read(invocation.Binding(FunctionCatalog.BitbucketWebhook.TriggerBinding));
             var answer = request is null
                 ? Refuse(logger, StatusCodes.Status400BadRequest, "the invocation carries no HTTP request (Data.req)")

@@ -15,10 +15,9 @@ namespace Notifier.Functions;
 /// </summary>
 internal static class FlushBatchesHandler
 {
-    public static async Task<JsonHttpResult<InvocationResult>> InvokeAsync(HttpContext context)
+    public static async Task<JsonHttpResult<InvocationResult>> InvokeAsync(HttpContext context, ILoggerFactory loggers, NotifierSettings settings, Lazy<Digests> digests, Lazy<MessageLedger> ledger)
     {
-        var services = context.RequestServices;
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(FlushBatchesHandler));
+        var logger = loggers.CreateLogger(typeof(FlushBatchesHandler));
         var response = new InvocationResult();
         var (invocation, error) = await Invocation.ReadAsync(context.Request.Body, context.RequestAborted, context.Request.ContentLength);
         if (invocation is null || error is not null)
@@ -31,7 +30,6 @@ internal static class FlushBatchesHandler
 
         using (invocation)
         {
-            var settings = services.GetRequiredService<NotifierSettings>();
             if (!settings.IsValid)
             {
                 HandlerLog.RefusedWhileMisconfigured(logger, FunctionCatalog.FlushBatches.Name);
@@ -39,7 +37,7 @@ internal static class FlushBatchesHandler
                 return TypedResults.Json(response, InvocationJson.Options, statusCode: StatusCodes.Status500InternalServerError);
             }
 
-            if (services.GetRequiredService<Digests>().Flusher is not { } flusher)
+            if (digests.Value.Flusher is not { } flusher)
             {
                 response.Logs.Add("AzureWebJobsStorage is not set: there are no digests to send");
                 response.ReturnValue = new { digests = 0, items = 0, delivered = 0, dropped = 0 };
@@ -50,7 +48,7 @@ internal static class FlushBatchesHandler
             var removed = 0;
             try
             {
-                removed = await services.GetRequiredService<MessageLedger>().CleanUpAsync(context.RequestAborted);
+                removed = await ledger.Value.CleanUpAsync(context.RequestAborted);
             }
             catch (BatchStoreUnavailableException ex)
             {

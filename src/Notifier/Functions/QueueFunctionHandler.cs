@@ -3,8 +3,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Notifier.Hosting;
 using Notifier.Invocations;
 using Notifier.Notifications.Delivery;
-using Notifier.Rejections;
-using Notifier.Settings;
 using Notifier.Storage;
 using Notifier.Telemetry;
 
@@ -20,10 +18,9 @@ namespace Notifier.Functions;
 /// </summary>
 internal static class QueueFunctionHandler
 {
-    public static async Task<JsonHttpResult<InvocationResult>> InvokeAsync(FunctionDefinition function, HttpContext context)
+    public static async Task<JsonHttpResult<InvocationResult>> InvokeAsync(FunctionDefinition function, HttpContext context, QueueFunctionServices services)
     {
-        var services = context.RequestServices;
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(QueueFunctionHandler).FullName!);
+        var logger = services.Loggers.CreateLogger(typeof(QueueFunctionHandler));
         var cancellationToken = context.RequestAborted;
         var response = new InvocationResult();
 
@@ -42,7 +39,7 @@ internal static class QueueFunctionHandler
 
         using (invocation)
         {
-            var settings = services.GetRequiredService<NotifierSettings>();
+            var settings = services.Settings;
             if (!settings.IsValid)
             {
                 InvocationTelemetry.End(activity, "refused", null, "settings not usable");
@@ -52,15 +49,15 @@ internal static class QueueFunctionHandler
             }
 
             var body = invocation.Binding(function.TriggerBinding) is { } value ? HostValue.AsBody(value) : [];
-            var pipeline = services.GetRequiredService<DeliveryPipeline>();
-            var ledger = services.GetRequiredService<MessageLedger>();
+            var pipeline = services.Pipeline.Value;
+            var ledger = services.Ledger.Value;
             var handledElsewhere = false;
             DeliveryResult result;
             bool duplicate;
             try
             {
                 // This process first (a copy in flight here is joined), then every instance through the store.
-                (result, duplicate) = await services.GetRequiredService<RecentMessages>().HandleOnceAsync(invocation.MessageId, async () =>
+                (result, duplicate) = await services.RecentMessages.HandleOnceAsync(invocation.MessageId, async () =>
                 {
                     var (shared, elsewhere) = await ledger.HandleOnceAsync(function.Name, invocation.MessageId, () => pipeline.DeliverAsync(body, invocation.EventKey, function.Category, invocation.MessageId, cancellationToken), cancellationToken);
                     handledElsewhere = elsewhere;
@@ -97,9 +94,9 @@ internal static class QueueFunctionHandler
                     EventType = result.EventType,
                     EventKey = invocation.EventKey,
                     ContentType = invocation.ContentType,
-                    RejectedAt = services.GetRequiredService<TimeProvider>().GetUtcNow(),
+                    RejectedAt = services.Time.GetUtcNow(),
                 };
-                response.Outputs[FunctionCatalog.RejectedBinding] = await services.GetRequiredService<RejectedEnvelope>().CreateAsync(envelope, body, cancellationToken);
+                response.Outputs[FunctionCatalog.RejectedBinding] = await services.Rejections.Value.CreateAsync(envelope, body, cancellationToken);
             }
 
             InvocationTelemetry.End(activity, DeliveryMetrics.OutcomeTag(result.Outcome), result.EventType,

@@ -16,10 +16,9 @@ namespace Notifier.Functions;
 /// </summary>
 internal static class SendTestEmailHandler
 {
-    public static async Task<JsonHttpResult<InvocationResult>> InvokeAsync(HttpContext context)
+    public static async Task<JsonHttpResult<InvocationResult>> InvokeAsync(HttpContext context, ILoggerFactory loggers, NotifierSettings settings, Lazy<MailTester> tester)
     {
-        var services = context.RequestServices;
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(SendTestEmailHandler).FullName!);
+        var logger = loggers.CreateLogger(typeof(SendTestEmailHandler));
         var response = new InvocationResult();
         var (invocation, error) = await Invocation.ReadAsync(context.Request.Body, context.RequestAborted, context.Request.ContentLength);
         using var activity = InvocationTelemetry.Start(FunctionCatalog.SendTestEmail.Name, context, null);
@@ -32,7 +31,6 @@ internal static class SendTestEmailHandler
 
         using (invocation)
         {
-            var settings = services.GetRequiredService<NotifierSettings>();
             var (to, requestError) = ReadRecipient(invocation);
             MailTestOutcome outcome;
             if (requestError is not null)
@@ -45,7 +43,7 @@ internal static class SendTestEmailHandler
             }
             else
             {
-                outcome = await services.GetRequiredService<MailTester>().SendTestAsync(to, progress: null, context.RequestAborted);
+                outcome = await tester.Value.SendTestAsync(to, progress: null, context.RequestAborted);
             }
 
             InvocationTelemetry.End(activity, outcome.Kind.ToString(), null, outcome.Succeeded ? null : outcome.Error);

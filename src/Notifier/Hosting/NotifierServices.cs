@@ -26,6 +26,7 @@ internal static class NotifierServices
     public static IServiceCollection AddNotifier(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddTransient(typeof(Lazy<>), typeof(LazyService<>));
         services.AddSingleton(sp => NotifierSettings.Load(sp.GetRequiredService<IConfiguration>()));
         services.AddSingleton(sp => new DeliveryMetrics(sp.GetService<IMeterFactory>()));
         services.AddSingleton<EventParser>();

@@ -20,11 +20,20 @@ public sealed class BatchPolicyTests
     [InlineData(EventTypes.PullRequestCommentEdited)]
     [InlineData(EventTypes.PullRequestMerged)]
     [InlineData(EventTypes.PullRequestUpdated)]
+    [InlineData(EventTypes.PullRequestCommentReplied)]
+    [InlineData(EventTypes.PullRequestAutoMergeRequested)]
+    [InlineData(EventTypes.PullRequestAutoMergeCancelled)]
     public void PullRequestActivityWaitsPerRecipientAndPullRequest(string type) =>
         Assert.Equal("pr:PAY/ledger-service/482", Thread(TestEvents.All[type], TomasAsReviewer));
 
+    [Fact]
+    public void ADraftAgainIsActivityThatWaits() =>
+        Assert.Equal("pr:PAY/ledger-service/487", Thread(TestEvents.All[EventTypes.PullRequestConvertedToDraft], TomasAsReviewer));
+
     [Theory]
     [InlineData(EventTypes.PullRequestOpened)]
+    [InlineData(EventTypes.PullRequestDraftOpened)]
+    [InlineData(EventTypes.PullRequestReadyForReview)]
     [InlineData(EventTypes.PullRequestDeleted)]
     [InlineData(EventTypes.AccountCreated)]
     [InlineData(EventTypes.AccountPasswordReset)]

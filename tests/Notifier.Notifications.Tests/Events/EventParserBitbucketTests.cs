@@ -22,7 +22,7 @@ public sealed class EventParserBitbucketTests
         { "pr_merged.json", EventTypes.PullRequestMerged, "gopher", 5, "Update README", "~gopher/webhook-test" },
         { "pr_declined.json", EventTypes.PullRequestDeclined, "gopher", 2, "Update README", "~gopher/webhook-test" },
         { "pr_deleted.json", EventTypes.PullRequestDeleted, "gopher", 2, "Update README", "~gopher/webhook-test" },
-        { "pr_comment_added.json", EventTypes.PullRequestCommentAdded, "gopher", 2, "Update README", "~gopher/webhook-test" },
+        { "pr_comment_added.json", EventTypes.PullRequestCommentReplied, "gopher", 2, "Update README", "~gopher/webhook-test" }, // a reply: commentParentId 164
         { "pr_comment_edited.json", EventTypes.PullRequestCommentEdited, "gopher", 2, "Update README", "~gopher/webhook-test" },
         { "repo_comment_added.json", EventTypes.CommitCommentAdded, "gopher", 0, null, "~gopher/webhook-test" },
         { "repo_comment_edited.json", EventTypes.CommitCommentEdited, "gopher", 0, null, "~gopher/webhook-test" },
@@ -156,6 +156,85 @@ public sealed class EventParserBitbucketTests
         Assert.True(result.IsSuccess, result.Error);
         Assert.Equal(EventTypes.PullRequestNeedsWork, result.Event!.Type);
         Assert.Equal("tux", result.Event.Actor.Name);
+    }
+
+    [Fact]
+    public void OpenedAsADraftIsDraftOpened()
+    {
+        var result = _parser.Parse(Capture("pr_opened.json", body => body["pullRequest"]!["draft"] = true));
+
+        Assert.True(result.IsSuccess, result.Error);
+        Assert.Equal(EventTypes.PullRequestDraftOpened, result.Event!.Type);
+        Assert.Equal(5, result.Event.PullRequest!.Id);
+    }
+
+    [Fact]
+    public void OpenedNotAsADraftStaysOpened()
+    {
+        var result = _parser.Parse(Capture("pr_opened.json", body => body["pullRequest"]!["draft"] = false));
+
+        Assert.Equal(EventTypes.PullRequestOpened, result.Event!.Type);
+    }
+
+    [Theory]
+    [InlineData(true, false, EventTypes.PullRequestReadyForReview)]
+    [InlineData(false, true, EventTypes.PullRequestConvertedToDraft)]
+    [InlineData(false, false, EventTypes.PullRequestModified)]
+    [InlineData(true, true, EventTypes.PullRequestModified)]
+    public void ModifiedWithADraftChangeIsReadyForReviewOrBackToDraft(bool previousDraft, bool draft, string type)
+    {
+        var result = _parser.Parse(Capture("pr_modified.json", body =>
+        {
+            body["previousDraft"] = previousDraft;
+            body["pullRequest"]!["draft"] = draft;
+        }));
+
+        Assert.True(result.IsSuccess, result.Error);
+        Assert.Equal(type, result.Event!.Type);
+        Assert.Equal("Feature/wip", result.Event.PullRequest!.Title);
+    }
+
+    [Fact]
+    public void ModifiedFromAnOlderServerWithoutDraftsStaysModified()
+    {
+        var e = _parser.Parse(RepositoryFiles.Bitbucket("pr_modified.json")).Event!;
+
+        Assert.Equal(EventTypes.PullRequestModified, e.Type);
+        Assert.NotNull(e.Changes);
+    }
+
+    [Fact]
+    public void ADraftFlagThatIsNotABooleanIsRejected()
+    {
+        var result = _parser.Parse(Capture("pr_opened.json", body => body["pullRequest"]!["draft"] = "yes"));
+
+        Assert.Equal("pullRequest.draft: expected true or false, got a string", result.Error);
+    }
+
+    [Fact]
+    public void CommentWithAParentIdIsAReplyNamingItsParent()
+    {
+        var e = _parser.Parse(RepositoryFiles.Bitbucket("pr_comment_added.json")).Event!;
+
+        Assert.Equal(EventTypes.PullRequestCommentReplied, e.Type);
+        Assert.Equal(164, e.Comment!.ParentId);
+        Assert.Null(e.Comment.Parent);
+    }
+
+    [Fact]
+    public void CommentWithoutAParentIdIsAComment()
+    {
+        var e = _parser.Parse(Capture("pr_comment_added.json", body => body.Remove("commentParentId"))).Event!;
+
+        Assert.Equal(EventTypes.PullRequestCommentAdded, e.Type);
+        Assert.Null(e.Comment!.ParentId);
+    }
+
+    private static byte[] Capture(string file, Action<JsonObject> change)
+    {
+        var body = JsonNode.Parse(RepositoryFiles.Bitbucket(file))!.AsObject();
+        change(body);
+        return Encoding.UTF8.GetBytes(body.ToJsonString());
     }
 
     [Fact]

@@ -52,6 +52,28 @@ public sealed class EventParserCanonicalTests
     }
 
     [Fact]
+    public void AReplyMayNameOnlyTheIdOfTheCommentItAnswers()
+    {
+        var json = System.Text.Json.Nodes.JsonNode.Parse(RepositoryFiles.SampleBytes(EventTypes.PullRequestCommentReplied))!.AsObject();
+        json["comment"]!.AsObject().Remove("parent");
+        json["comment"]!["parentId"] = 9142;
+
+        var result = _parser.Parse(Encoding.UTF8.GetBytes(json.ToJsonString()));
+
+        Assert.True(result.IsSuccess, result.Error);
+        Assert.Equal(9142, result.Event!.Comment!.ParentId);
+        Assert.Null(result.Event.Comment.Parent);
+    }
+
+    [Fact]
+    public void TheParentsIdIsTheParentIdWhenOnlyTheParentIsGiven()
+    {
+        var result = _parser.Parse(RepositoryFiles.SampleBytes(EventTypes.PullRequestCommentReplied));
+
+        Assert.Equal(result.Event!.Comment!.Parent!.Id, result.Event.Comment.ParentId);
+    }
+
+    [Fact]
     public void RejectionStillCarriesTheEventIdAndType()
     {
         var (json, _) = InvalidEvents.Get("title missing");

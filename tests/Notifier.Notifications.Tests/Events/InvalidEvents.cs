@@ -24,6 +24,8 @@ public static class InvalidEvents
         yield return Case("reviewer without name", "pullrequest.approved", e => e["pullRequest"]!["reviewers"]![0]!["user"]!.AsObject().Remove("name"), "pullRequest.reviewers[0].user.name: required string");
         yield return Case("comment missing", "pullrequest.comment.added", e => e.Remove("comment"), "comment: required for pullrequest.comment.added");
         yield return Case("parent comment without author", "pullrequest.comment.added", e => e["comment"]!["parent"]!.AsObject().Remove("author"), "comment.parent.author: required object");
+        yield return Case("reply without the comment replied to", "pullrequest.comment.replied", e => e["comment"]!.AsObject().Remove("parent"), "comment.parent: required for pullrequest.comment.replied");
+        yield return Case("reply with a parent id that is not a number", "pullrequest.comment.replied", e => e["comment"]!["parentId"] = "9142", "comment.parentId: expected an integer of at least 0, got a string");
         yield return Case("commit missing", "commit.comment.added", e => e.Remove("commit"), "commit: required for commit.comment.added");
         yield return Case("commit id not a hash", "commit.comment.added", e => e["commit"]!["id"] = "HEAD~1", "commit.id: expected a commit hash");
         yield return Case("push missing", "repository.pushed", e => e.Remove("push"), "push: required for repository.pushed");

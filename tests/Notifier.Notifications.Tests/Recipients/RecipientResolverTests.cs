@@ -43,11 +43,42 @@ public sealed class RecipientResolverTests
         Assert.Equal([("tomas.alvarez@example.com", RecipientReason.Reviewer), ("mei.lin@example.com", RecipientReason.Reviewer)], Summary(set));
     }
 
+    [Fact]
+    public void ReadyForReviewGoesToReviewersOnlyAsOpenedDoes()
+    {
+        var set = _resolver.Resolve(PullRequestEvent(EventTypes.PullRequestReadyForReview, actor: Amara));
+
+        Assert.Equal([("tomas.alvarez@example.com", RecipientReason.Reviewer), ("mei.lin@example.com", RecipientReason.Reviewer)], Summary(set));
+    }
+
+    [Fact]
+    public void DraftOpenedTellsNoReviewerAndSaysWhy()
+    {
+        var set = _resolver.Resolve(PullRequestEvent(EventTypes.PullRequestDraftOpened, actor: Priya));
+
+        Assert.Empty(set.Recipients);
+        Assert.Equal(RecipientResolver.DraftsNotifyNobody, set.Note);
+    }
+
+    [Fact]
+    public void DraftOpenedGoesToTheRecipientsTheProducerNames()
+    {
+        var e = PullRequestEvent(EventTypes.PullRequestDraftOpened, actor: Priya) with { Recipients = [Jonas, Tomas] };
+
+        var set = _resolver.Resolve(e);
+
+        Assert.Equal([("jonas.becker@example.com", RecipientReason.Participant), ("tomas.alvarez@example.com", RecipientReason.Reviewer)], Summary(set));
+        Assert.Null(set.Note);
+    }
+
     [Theory]
     [InlineData(EventTypes.PullRequestMerged)]
     [InlineData(EventTypes.PullRequestDeclined)]
     [InlineData(EventTypes.PullRequestUpdated)]
     [InlineData(EventTypes.PullRequestApproved)]
+    [InlineData(EventTypes.PullRequestConvertedToDraft)]
+    [InlineData(EventTypes.PullRequestAutoMergeRequested)]
+    [InlineData(EventTypes.PullRequestAutoMergeCancelled)]
     public void OtherPullRequestEventsGoToAuthorReviewersAndParticipants(string type)
     {
         var set = _resolver.Resolve(PullRequestEvent(type, actor: Amara));
@@ -172,6 +203,38 @@ public sealed class RecipientResolverTests
 
         var set = _resolver.Resolve(e);
 
+        Assert.Contains(("amara.okafor@example.com", RecipientReason.Participant), Summary(set));
+    }
+
+    [Fact]
+    public void CommentRepliedNotifiesTheParentsAuthorBesideTheRoles()
+    {
+        var parent = new Comment { Id = 1, Text = "per partner?", Author = Amara };
+        var e = PullRequestEvent(EventTypes.PullRequestCommentReplied, actor: Tomas) with
+        {
+            Comment = new Comment { Id = 2, Text = "kept global", Author = Tomas, Parent = parent, ParentId = 1 },
+        };
+
+        var set = _resolver.Resolve(e);
+
+        Assert.Equal(
+            [
+                ("mei.lin@example.com", RecipientReason.Reviewer), ("priya.raman@example.com", RecipientReason.Author),
+                ("jonas.becker@example.com", RecipientReason.Participant), ("amara.okafor@example.com", RecipientReason.Participant),
+            ],
+            Summary(set));
+    }
+
+    [Fact]
+    public void BitbucketReplyReachesTheParticipantsWhoseCommentsItMayAnswer()
+    {
+        // Bitbucket names only the parent's id; whoever wrote it commented, so Bitbucket lists them as a participant.
+        var parsed = new EventParser().Parse(RepositoryFiles.Bitbucket("pr_comment_added.json")).Event!;
+        var e = parsed with { PullRequest = parsed.PullRequest! with { Participants = [new Participant(Amara)] } };
+
+        var set = _resolver.Resolve(e);
+
+        Assert.Equal(EventTypes.PullRequestCommentReplied, e.Type);
         Assert.Contains(("amara.okafor@example.com", RecipientReason.Participant), Summary(set));
     }
 

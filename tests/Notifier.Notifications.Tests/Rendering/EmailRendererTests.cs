@@ -71,6 +71,11 @@ public sealed class EmailRendererTests
     [InlineData(EventTypes.PullRequestMerged, "Re: [Bitbucket] [PAY/ledger-service] Add retry budget to the settlement client (PR #482)")]
     [InlineData(EventTypes.PullRequestCommentAdded, "Re: [Bitbucket] [PAY/ledger-service] Add retry budget to the settlement client (PR #482)")]
     [InlineData(EventTypes.PullRequestCommentEdited, "Re: [Bitbucket] [PAY/ledger-service] Add retry budget to the settlement client (PR #482)")]
+    [InlineData(EventTypes.PullRequestCommentReplied, "Re: [Bitbucket] [PAY/ledger-service] Add retry budget to the settlement client (PR #482)")]
+    [InlineData(EventTypes.PullRequestAutoMergeRequested, "Re: [Bitbucket] [PAY/ledger-service] Add retry budget to the settlement client (PR #482)")]
+    [InlineData(EventTypes.PullRequestDraftOpened, "[Bitbucket] [PAY/ledger-service] Split settlement batches by partner (PR #487)")]
+    [InlineData(EventTypes.PullRequestReadyForReview, "[Bitbucket] [PAY/ledger-service] Split settlement batches by partner (PR #487)")]
+    [InlineData(EventTypes.PullRequestConvertedToDraft, "Re: [Bitbucket] [PAY/ledger-service] Split settlement batches by partner (PR #487)")]
     [InlineData(EventTypes.CommitCommentAdded, "Re: [Bitbucket] [PAY/ledger-service] Settlement: log the partner id on gateway timeouts (commit 5e8b2d4f6a1)")]
     [InlineData(EventTypes.RepositoryPushed, "[PAY/ledger-service] Push to main and 2 more: 3 commits (pushed by Jonas Becker)")]
     [InlineData(EventTypes.RepositoryForked, "[PAY/ledger-service] Repository forked to ~amara/ledger-service (forked by Amara Okafor)")]
@@ -191,6 +196,28 @@ public sealed class EmailRendererTests
         Assert.Contains("In reply to Tomás Álvarez:\n> Should the budget be per partner", message.TextBody, StringComparison.Ordinal);
         Assert.Contains("Should the budget be per partner", message.HtmlBody, StringComparison.Ordinal);
         Assert.Contains("src/Settlement/RetryBudget.cs, line 42", message.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AReplyKnownOnlyByItsParentsIdSaysItIsAReply()
+    {
+        var e = TestEvents.All[EventTypes.PullRequestCommentReplied];
+        e = e with { Comment = e.Comment! with { Parent = null } };
+
+        var message = TestEvents.Renderer().Render(e, TestEvents.RecipientsFor(e))[0];
+
+        Assert.StartsWith("Tomás Álvarez replied to a comment on pull request #482.\n", message.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("In reply to", message.TextBody, StringComparison.Ordinal);
+        Assert.Contains("?commentId=9150", message.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadyForReviewShowsTheDescriptionAsOpenedDoes()
+    {
+        var message = Render(EventTypes.PullRequestReadyForReview)[0];
+
+        Assert.StartsWith("Mei Lin marked pull request #487 in PAY/ledger-service as ready for\nreview.\n", message.TextBody, StringComparison.Ordinal);
+        Assert.Contains("Description:", message.TextBody, StringComparison.Ordinal);
     }
 
     [Fact]

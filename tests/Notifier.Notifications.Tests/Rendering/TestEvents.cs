@@ -50,6 +50,19 @@ internal static class TestEvents
         Reviewers = [new Participant(Tomas, tomas), new Participant(Mei, mei)],
     };
 
+    /// <summary>A pull request that starts as a draft.</summary>
+    public static PullRequest PartnerBatches() => new()
+    {
+        Id = 487,
+        Title = "Split settlement batches by partner",
+        Description = "One settlement batch per partner, so a slow partner delays only its own batch.\n\n- [x] group pending settlements by `partnerId`\n- [x] per-partner metrics",
+        Url = new Uri("https://git.example.com/projects/PAY/repos/ledger-service/pull-requests/487"),
+        Author = Mei,
+        Source = new BranchRef("feature/partner-batches", "2d7f9a1c3e5b8d0f4a6c2e9b1d3f5a7c8e0b2d41"),
+        Target = new BranchRef("main", "4b1d8e2f6a9c3e7d0f5b2a8c6e4d1f9a3b7c5e20"),
+        Reviewers = [new Participant(Priya), new Participant(Tomas)],
+    };
+
     public static readonly Commit LoggingCommit = new()
     {
         Id = "5e8b2d4f6a1c3e7b9d0f2a4c6e8b1d3f5a7c9e20",
@@ -138,6 +151,30 @@ internal static class TestEvents
                 Url = new Uri("https://git.example.com/projects/PAY/repos/ledger-service/pull-requests/482/overview?commentId=9151"),
             },
         },
+        [EventTypes.PullRequestDraftOpened] = Pr(EventTypes.PullRequestDraftOpened, Mei, PartnerBatches()),
+        [EventTypes.PullRequestReadyForReview] = Pr(EventTypes.PullRequestReadyForReview, Mei, PartnerBatches()),
+        [EventTypes.PullRequestConvertedToDraft] = Pr(EventTypes.PullRequestConvertedToDraft, Mei, PartnerBatches()),
+        [EventTypes.PullRequestCommentReplied] = Pr(EventTypes.PullRequestCommentReplied, Tomas, RetryBudget(tomas: ReviewStatus.NeedsWork)) with
+        {
+            Comment = new Comment
+            {
+                Id = 9150,
+                Text = "Works for me. Please link PAY-2291 from the `RetryBudget` doc comment so the next reader finds it.",
+                Author = Tomas,
+                Url = new Uri("https://git.example.com/projects/PAY/repos/ledger-service/pull-requests/482/overview?commentId=9150"),
+                Path = "src/Settlement/RetryBudget.cs",
+                Line = 42,
+                ParentId = 9142,
+                Parent = new Comment
+                {
+                    Id = 9142,
+                    Text = "Good point. I kept it global on purpose for now. I opened PAY-2291 to follow up. @tomas does that work for you?",
+                    Author = Priya,
+                },
+            },
+        },
+        [EventTypes.PullRequestAutoMergeRequested] = Pr(EventTypes.PullRequestAutoMergeRequested, Priya, RetryBudget(mei: ReviewStatus.Approved)),
+        [EventTypes.PullRequestAutoMergeCancelled] = Pr(EventTypes.PullRequestAutoMergeCancelled, Priya, RetryBudget(mei: ReviewStatus.Approved)),
         [EventTypes.CommitCommentAdded] = new NotificationEvent
         {
             Type = EventTypes.CommitCommentAdded,
@@ -258,6 +295,9 @@ internal static class TestEvents
         EventCategory.Account => new RecipientSet([To(e.Account!.User, RecipientReason.Account)], 0, []),
         EventCategory.Repository when e.Commit is not null => new RecipientSet([To(Jonas, RecipientReason.Author), To(Tomas, RecipientReason.Participant)], 0, []),
         EventCategory.Repository => new RecipientSet([To(Tomas, RecipientReason.Watcher)], 0, []),
+
+        // A draft's reviewers are not told; only people the producer names are.
+        _ when e.Type == EventTypes.PullRequestDraftOpened => new RecipientSet([To(Jonas, RecipientReason.Watcher)], 0, []),
         _ => new RecipientSet([To(Tomas, RecipientReason.Reviewer), To(Priya, RecipientReason.Author)], 0, []),
     };
 

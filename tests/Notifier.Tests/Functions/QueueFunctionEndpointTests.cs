@@ -214,6 +214,31 @@ public sealed class QueueFunctionEndpointTests
         await factory.Transport.DidNotReceiveWithAnyArgs().SendAsync(default!, default);
     }
 
+    [Theory]
+    [InlineData("PullRequestEvents")]
+    [InlineData("FlushBatches")]
+    public async Task AStorageSettingTheServicesCannotBeBuiltFromIsReportedNotThrown(string function)
+    {
+        // The ledger and the digest store are built from AzureWebJobsStorage; the handler must answer with the
+        // problem before it asks for them.
+        await using var factory = new HandlerFactory(new Dictionary<string, string?>
+        {
+            ["Mail:Host"] = "mail.example.test",
+            ["Mail:From"] = "Code Review <noreply@example.com>",
+            ["AzureWebJobsStorage"] = "this is not a connection string",
+        });
+        using var client = factory.CreateClient();
+        var invocation = function == "FlushBatches"
+            ? """{"Data": {"timer": {"IsPastDue": false}}, "Metadata": {}}"""
+            : HostInvocation.ServiceBus(Repo.Sample("pullrequest.opened"), "m", HostEncoding.Binary);
+
+        var answer = await InvocationAnswer.PostAsync(client, "/" + function, invocation);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, answer.Status);
+        Assert.Contains(answer.Logs, l => l.Contains("AzureWebJobsStorage is not a storage connection string", StringComparison.Ordinal));
+        await factory.Transport.DidNotReceiveWithAnyArgs().SendAsync(default!, default);
+    }
+
     [Fact]
     public async Task TheAnswerUsesTheHostsPropertyNames()
     {

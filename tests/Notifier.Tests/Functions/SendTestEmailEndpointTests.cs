@@ -121,4 +121,26 @@ public sealed class SendTestEmailEndpointTests
         Assert.Contains("Mail__Protocol", report.GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Contains("Mail__From", report.GetProperty("error").GetString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task SettingsTheCredentialsCannotBeBuiltFromAreAnsweredWithTheProblem()
+    {
+        // An Entra application reads its client secret from Key Vault; without KeyVault__Uri the credentials
+        // cannot even be created, so the handler must answer before it asks for the mail tester.
+        await using var factory = new HandlerFactory(new Dictionary<string, string?>
+        {
+            ["Mail:Host"] = "smtp.office365.com",
+            ["Mail:From"] = "Code Review <noreply@example.com>",
+            ["Mail:Authentication"] = "OAuth2",
+            ["Mail:Username"] = "noreply@example.com",
+            ["Mail:OAuth2:TenantId"] = "00000000-0000-0000-0000-000000000001",
+            ["Mail:OAuth2:ClientId"] = "00000000-0000-0000-0000-000000000002",
+        });
+        using var client = factory.CreateClient();
+
+        var (status, report) = Response(await InvocationAnswer.PostAsync(client, "/SendTestEmail", HostInvocation.Http("{\"to\": \"admin@example.com\"}")));
+
+        Assert.Equal(500, status);
+        Assert.Contains("set KeyVault__Uri", report.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
 }

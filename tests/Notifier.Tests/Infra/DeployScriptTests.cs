@@ -59,7 +59,7 @@ public sealed class DeployScriptTests : IDisposable
     public void RunsTheGuideStepsInOrderAgainstTheTemplate()
     {
         var result = Run(["--resource-group", "rg", "--location", "swedencentral", "--environment", "test", "--package", Package,
-            "--test-to", "admin@example.com", "--parameter", "identityServicePrincipalId=identity-id"]);
+            "--test-to", "admin@example.com", "--parameter", "accountProducerPrincipalIds=[\"identity-id\"]"]);
 
         Assert.True(result.ExitCode == 0, result.Output);
         var calls = Calls();
@@ -69,7 +69,7 @@ public sealed class DeployScriptTests : IDisposable
             calls.Select(Command));
         var create = calls.Single(c => c.StartsWith("deployment group create", StringComparison.Ordinal));
         Assert.Contains($"--template-file {RepositoryLayout.MainBicep} --parameters {RepositoryLayout.ParametersFile} --parameters ", create, StringComparison.Ordinal);
-        Assert.Contains("environmentName=test deployerPrincipalId=deployer-object-id identityServicePrincipalId=identity-id", create, StringComparison.Ordinal);
+        Assert.Contains("environmentName=test deployerPrincipalId=deployer-object-id accountProducerPrincipalIds=[\"identity-id\"]", create, StringComparison.Ordinal);
         Assert.Equal($"bicep build --file {RepositoryLayout.MainBicep} --stdout", calls[0]);
         Assert.Contains("--vault-name kv-abc --name mail-username --value notifier@example.com", calls[6], StringComparison.Ordinal);
         Assert.Contains($"--vault-name kv-abc --name mail-password --value {Password}", calls[7], StringComparison.Ordinal);

@@ -74,7 +74,8 @@ public sealed class InfraRoleTests
     [Fact]
     public void NoRoleIsGrantedOnTheWholeNamespace()
     {
-        var deployment = CompiledInfra.Deploy(("pullRequestProducerPrincipalId", "p1"), ("identityServicePrincipalId", "i1"));
+        var deployment = CompiledInfra.Deploy(
+            ("pullRequestProducerPrincipalIds", Principals("p1")), ("accountProducerPrincipalIds", Principals("i1")), ("adminGroupPrincipalId", "admins"));
         var ns = deployment.Single("Microsoft.ServiceBus/namespaces");
         var queueIds = deployment.Queues().Values.Select(q => q.Id).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var serviceBusRoles = deployment.RoleAssignments().Where(a => a.Scope.StartsWith(ns.Id, StringComparison.OrdinalIgnoreCase)).ToList();
@@ -84,31 +85,66 @@ public sealed class InfraRoleTests
     }
 
     [Theory]
-    [InlineData("pullRequestProducerPrincipalId", "pullrequest-events")]
-    [InlineData("repositoryProducerPrincipalId", "repository-events")]
-    [InlineData("identityServicePrincipalId", "account-events")]
-    public void EachOptionalProducerMaySendToItsOwnQueueOnly(string producer, string queue)
+    [InlineData("pullRequestProducerPrincipalIds", "pullrequest-events")]
+    [InlineData("repositoryProducerPrincipalIds", "repository-events")]
+    [InlineData("accountProducerPrincipalIds", "account-events")]
+    public void EachListedProducerMaySendToItsOwnQueueOnly(string producers, string queue)
     {
-        const string principal = "producer-object-id";
-        var deployment = CompiledInfra.Deploy((producer, principal));
+        string[] principals = ["producer-a", "producer-b", "producer-c"];
+        var deployment = CompiledInfra.Deploy((producers, principals));
 
-        var grant = Assert.Single(deployment.RoleAssignments(), a => a.PrincipalId == principal);
-        Assert.Equal(BuiltInRoles.ServiceBusDataSender, grant.RoleName);
-        Assert.Equal(deployment.Queues()[queue].Id, grant.Scope);
-        Assert.DoesNotContain(CompiledInfra.Deployment.RoleAssignments(), a => a.PrincipalId.Length == 0);
+        var grants = deployment.RoleAssignments().Where(a => principals.Contains(a.PrincipalId)).ToList();
+        Assert.Equal(principals, grants.Select(a => a.PrincipalId).Order(StringComparer.Ordinal));
+        Assert.All(grants, grant =>
+        {
+            Assert.Equal(BuiltInRoles.ServiceBusDataSender, grant.RoleName);
+            Assert.Equal(deployment.Queues()[queue].Id, grant.Scope);
+        });
+        Assert.Equal(3, grants.Select(a => a.Resource.Name).Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
+    public void EmptyProducerListsGrantNothing()
+    {
+        var deployment = CompiledInfra.Deploy(
+            ("pullRequestProducerPrincipalIds", Array.Empty<string>()), ("repositoryProducerPrincipalIds", Array.Empty<string>()), ("accountProducerPrincipalIds", Array.Empty<string>()));
+
+        // Every role then belongs to the app; the defaults are the same empty lists.
+        Assert.All(deployment.RoleAssignments(), a => Assert.Equal(deployment.AppPrincipalId(), a.PrincipalId));
+        Assert.All(CompiledInfra.Defaults.RoleAssignments(), a => Assert.Equal(CompiledInfra.Defaults.AppPrincipalId(), a.PrincipalId));
     }
 
     [Fact]
     public void OnlyTheIdentityServiceMaySendAccountEvents()
     {
         var deployment = CompiledInfra.Deploy(
-            ("pullRequestProducerPrincipalId", "pr-producer"), ("repositoryProducerPrincipalId", "repo-producer"), ("identityServicePrincipalId", "identity-service"));
+            ("pullRequestProducerPrincipalIds", Principals("pr-producer")), ("repositoryProducerPrincipalIds", Principals("repo-producer")),
+            ("accountProducerPrincipalIds", Principals("identity-service", "identity-service-staging")), ("adminGroupPrincipalId", "admins"));
         var accountEvents = deployment.Queues()["account-events"];
 
         var senders = deployment.RoleAssignments().On(accountEvents)
             .Where(a => a.RoleName == BuiltInRoles.ServiceBusDataSender).Select(a => a.PrincipalId);
 
-        Assert.Equal(["identity-service"], senders);
+        Assert.Equal(["identity-service", "identity-service-staging"], senders.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void TheAdminGroupMayReadRejectedEventsAndEveryDeadLetterQueueAndNothingElse()
+    {
+        var deployment = CompiledInfra.Deploy(("adminGroupPrincipalId", "admins"));
+
+        var grants = deployment.RoleAssignments().Where(a => a.PrincipalId == "admins").ToList();
+
+        // A dead-letter queue is read through its queue's scope: every queue, rejected-events among them.
+        Assert.Equal(deployment.Queues().Values.Select(q => q.Id).Order(StringComparer.Ordinal), grants.Select(a => a.Scope).Order(StringComparer.Ordinal));
+        Assert.Contains(deployment.Queues()["rejected-events"].Id, grants.Select(a => a.Scope));
+        Assert.All(grants, grant =>
+        {
+            Assert.Equal(BuiltInRoles.ServiceBusDataReceiver, grant.RoleName);
+            Assert.Equal("4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0", grant.RoleId);
+            Assert.Equal("Group", grant.PrincipalType);
+        });
+        Assert.DoesNotContain(CompiledInfra.Deployment.RoleAssignments(), a => a.PrincipalId.Length == 0);
     }
 
     [Fact]
@@ -133,6 +169,9 @@ public sealed class InfraRoleTests
 
         Assert.Equal([(App, BuiltInRoles.StorageBlobDataOwner), (App, BuiltInRoles.StorageTableDataContributor)], assignments);
     }
+
+    /// <summary>A list parameter's value (a params array, so each test passes its own).</summary>
+    private static string[] Principals(params string[] objectIds) => objectIds;
 
     private static string[] TriggerQueues() =>
         [.. AppContract.Functions.SelectMany(f => f.ServiceBusBindings).Where(b => b.Direction == "in").Select(b => b.QueueName!)];

@@ -41,27 +41,48 @@ internal static class BitbucketEventReader
 
     private static NotificationEvent ReadPullRequestEvent(JsonElement root, string eventKey, NotificationEvent e)
     {
-        var pullRequest = ReadPullRequest(RequiredObject(root, "", "pullRequest"), "pullRequest", out var repository);
+        var pullRequestElement = RequiredObject(root, "", "pullRequest");
+        var pullRequest = ReadPullRequest(pullRequestElement, "pullRequest", out var repository);
         var comment = eventKey.StartsWith("pr:comment:", StringComparison.Ordinal)
             ? ReadComment(RequiredObject(root, "", "comment"), "comment", root, CommentUrl(pullRequest.Url, "/overview?commentId="))
             : null;
-        var changes = e.Type switch
+        var changes = eventKey switch
         {
-            EventTypes.PullRequestModified => new EventChanges
+            "pr:modified" => new EventChanges
             {
                 PreviousTitle = OptionalString(root, "", "previousTitle"),
                 PreviousDescription = OptionalString(root, "", "previousDescription"),
                 PreviousTarget = OptionalObjectOrNull(root, "", "previousTarget", out var target) ? ReadBranch(target, "previousTarget", repository) : null,
             },
-            EventTypes.PullRequestReviewersUpdated => new EventChanges
+            "pr:reviewer:updated" => new EventChanges
             {
                 AddedReviewers = OptionalArray(root, "", "addedReviewers", out var added, nullIsAbsent: true) ? ReadUsers(added, "", "addedReviewers") : [],
                 RemovedReviewers = OptionalArray(root, "", "removedReviewers", out var removed, nullIsAbsent: true) ? ReadUsers(removed, "", "removedReviewers") : [],
             },
             _ => null,
         };
-        return e with { Repository = repository, PullRequest = pullRequest, Comment = comment, Changes = changes };
+        var type = NewerActivity(root, eventKey, pullRequestElement, comment) ?? e.Type;
+        return e with { Type = type, Repository = repository, PullRequest = pullRequest, Comment = comment, Changes = changes };
     }
+
+    /// <summary>
+    /// Bitbucket 8.18+ has no keys of its own for drafts and replies: a draft is <c>pr:opened</c> with
+    /// <c>pullRequest.draft</c>, ready for review and back to draft are <c>pr:modified</c> whose
+    /// <c>previousDraft</c> differs from <c>pullRequest.draft</c>, and a reply is <c>pr:comment:added</c> with
+    /// <c>commentParentId</c>. Null when the body is the key's plain event (older servers send none of these).
+    /// </summary>
+    private static string? NewerActivity(JsonElement root, string eventKey, JsonElement pullRequest, Comment? comment) => eventKey switch
+    {
+        "pr:opened" when OptionalBoolean(pullRequest, "pullRequest", "draft") == true => EventTypes.PullRequestDraftOpened,
+        "pr:modified" => (OptionalBoolean(root, "", "previousDraft"), OptionalBoolean(pullRequest, "pullRequest", "draft")) switch
+        {
+            (true, false) => EventTypes.PullRequestReadyForReview,
+            (false, true) => EventTypes.PullRequestConvertedToDraft,
+            _ => null,
+        },
+        "pr:comment:added" when comment?.ParentId is not null => EventTypes.PullRequestCommentReplied,
+        _ => null,
+    };
 
     private static NotificationEvent ReadCommitComment(JsonElement root, NotificationEvent e)
     {
@@ -187,6 +208,7 @@ internal static class BitbucketEventReader
             Author = ReadUser(RequiredObject(obj, path, "author"), Join(path, "author")),
             Url = url(id),
             PreviousText = OptionalString(root, "", "previousComment"),
+            ParentId = OptionalLong(root, "", "commentParentId", minimum: 0),
             Path = OptionalObjectOrNull(obj, path, "anchor", out var anchor) ? OptionalString(anchor, Join(path, "anchor"), "path") : null,
             Line = anchor.ValueKind == JsonValueKind.Object ? OptionalInteger(anchor, Join(path, "anchor"), "line", minimum: 1) : null,
         };

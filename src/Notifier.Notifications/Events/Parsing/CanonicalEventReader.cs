@@ -81,6 +81,11 @@ internal static class CanonicalEventReader
             Require(e.Comment, "comment", type);
         }
 
+        if (type == EventTypes.PullRequestCommentReplied && e.Comment is { Parent: null, ParentId: null })
+        {
+            throw new EventFormatException("comment.parent", $"required for {type} (or comment.parentId when only the id is known)");
+        }
+
         if (type.StartsWith("commit.", StringComparison.Ordinal))
         {
             Require(e.Repository, "repository", type);
@@ -192,17 +197,27 @@ internal static class CanonicalEventReader
         _ => ReviewStatus.Unapproved,
     };
 
-    private static Comment ReadComment(JsonElement obj, string path) => new()
+    private static Comment ReadComment(JsonElement obj, string path)
     {
-        Id = RequiredInteger(obj, path, "id", minimum: 0),
-        Text = RequiredString(obj, path, "text", allowEmpty: true),
-        Author = ReadUser(RequiredObject(obj, path, "author"), Join(path, "author")),
-        Url = WebUrls.Optional(obj, path, "url"),
-        Parent = OptionalObject(obj, path, "parent", out var parent) ? ReadComment(parent, Join(path, "parent")) : null,
-        PreviousText = OptionalString(obj, path, "previousText"),
-        Path = OptionalString(obj, path, "path"),
-        Line = OptionalInteger(obj, path, "line", minimum: 1),
-    };
+        // Read in document order of the schema, so the first problem reported stays the same.
+        var id = RequiredInteger(obj, path, "id", minimum: 0);
+        var text = RequiredString(obj, path, "text", allowEmpty: true);
+        var author = ReadUser(RequiredObject(obj, path, "author"), Join(path, "author"));
+        var url = WebUrls.Optional(obj, path, "url");
+        var parent = OptionalObject(obj, path, "parent", out var parentElement) ? ReadComment(parentElement, Join(path, "parent")) : null;
+        return new Comment
+        {
+            Id = id,
+            Text = text,
+            Author = author,
+            Url = url,
+            Parent = parent,
+            PreviousText = OptionalString(obj, path, "previousText"),
+            Path = OptionalString(obj, path, "path"),
+            Line = OptionalInteger(obj, path, "line", minimum: 1),
+            ParentId = OptionalLong(obj, path, "parentId", minimum: 0) ?? parent?.Id,
+        };
+    }
 
     private static Commit ReadCommit(JsonElement obj, string path)
     {

@@ -83,16 +83,35 @@ internal static class JsonFields
         throw Fail(path, name, Problem("required integer", value, obj, name));
     }
 
-    public static int? OptionalInteger(JsonElement obj, string path, string name, int minimum)
+    public static int? OptionalInteger(JsonElement obj, string path, string name, int minimum) =>
+        (int?)OptionalLong(obj, path, name, minimum, int.MaxValue);
+
+    public static long? OptionalLong(JsonElement obj, string path, string name, long minimum, long maximum = long.MaxValue)
     {
         if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
         {
             return null;
         }
 
-        return value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) && number >= minimum
+        return value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var number) && number >= minimum && number <= maximum
             ? number
             : throw Fail(path, name, $"expected an integer of at least {minimum}, got {Describe(value)}");
+    }
+
+    /// <summary>A boolean that may be missing or null; anything else than true or false is an error.</summary>
+    public static bool? OptionalBoolean(JsonElement obj, string path, string name)
+    {
+        if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return value.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw Fail(path, name, $"expected true or false, got {Describe(value)}"),
+        };
     }
 
     /// <summary>An array property, at most <see cref="EventLimits.MaxRecipients"/> entries; false when missing.</summary>
