@@ -67,6 +67,30 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
         return await SendMimeAsync(mime, message.From, message.Recipients, cancellationToken);
     }
 
+    /// <summary>
+    /// Opens one connection and leaves it idle in the pool, unless one is there already: the first message
+    /// then skips connect, TLS and AUTH (and an OAuth2 token request). Closed like any idle connection when
+    /// nothing uses it within <see cref="IdleTimeout"/>.
+    /// </summary>
+    public async Task PrepareAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_idle.IsEmpty)
+        {
+            return;
+        }
+
+        await _slots.WaitAsync(cancellationToken);
+        try
+        {
+            await ReturnAsync(await ConnectAsync(cancellationToken));
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_disposed)
