@@ -5,8 +5,17 @@
 //                smtp-sink: invocations/s, p50/p99 latency, peak RSS.
 //   hostile      (--hostile ROUNDS) 16 concurrent invocations mixing normal events with 2.5 MB hostile
 //                bodies: peak RSS of the handler (HostileLoad.cs); --executable PATH measures another build.
+//   digests      (--digests N [--items 3 --events 200 --repeats 5 --flush-repeats 3]) in process against
+//                Azurite and smtp-sink: an event sent at once vs batched, and flushing N due digests
+//                (DigestBenchmark.cs); nothing is published.
 // Usage: dotnet run -c Release --project bench/Notifier.Benchmarks -- [--runs 10] [--seconds 30 (0 skips throughput)] [--concurrency 16] [--no-publish]
 using Notifier.Benchmarks;
+
+if (DigestBenchmarkOptions.Parse(args) is { } digestOptions)
+{
+    (await DigestBenchmark.RunAsync(digestOptions)).Print();
+    return;
+}
 
 var options = BenchOptions.Parse(args);
 var root = Paths.RepositoryRoot();

@@ -110,7 +110,7 @@ resource droppedAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
 var failedInvocationsQuery = '''
 requests
 | where success == false and operation_Name in ("PullRequestEvents", "RepositoryEvents", "AccountEvents", "FlushBatches")
-| summarize affected = count() by function = operation_Name
+| summarize affected = count() by FunctionName = operation_Name
 '''
 
 resource failedInvocationsAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
@@ -120,7 +120,7 @@ resource failedInvocationsAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-
   kind: 'LogAlert'
   properties: {
     displayName: 'Notifier failed invocations'
-    description: 'The handler failed invocations of a queue or timer function (dimension "function") in the last 15 minutes: the message goes back to its queue and after three failed deliveries to the dead-letter queue. Look first at the invocation\'s logs: docs/operations.md, "Failed invocations" (requests where success == false, then its traces by operation_Id). Usual causes: unusable settings (EventId 3010: the problems are listed), the handler not starting, the storage account unreachable.'
+    description: 'The handler failed invocations of a queue or timer function (dimension FunctionName) in the last 15 minutes: the message goes back to its queue and after three failed deliveries to the dead-letter queue. Look first at the invocation\'s logs: docs/operations.md, "Failed invocations" (requests where success == false, then its traces by operation_Id). Usual causes: unusable settings (EventId 3010: the problems are listed), the handler not starting, the storage account unreachable.'
     severity: 1
     enabled: true
     scopes: [
@@ -136,7 +136,7 @@ resource failedInvocationsAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-
           metricMeasureColumn: logAlertMeasure
           dimensions: [
             {
-              name: 'function'
+              name: 'FunctionName'
               operator: 'Include'
               values: [
                 '*'

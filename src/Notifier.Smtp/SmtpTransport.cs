@@ -23,6 +23,7 @@ namespace Notifier.Smtp;
 public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
 {
     private readonly MailOptions _options;
+    private readonly string _host;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly ISmtpCredentialProvider _credentials;
@@ -36,18 +37,19 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
-        if (string.IsNullOrWhiteSpace(options.Host))
+        if (options.Host is not { } host || string.IsNullOrWhiteSpace(host))
         {
             throw new ArgumentException("Mail__Host is empty: SmtpTransport needs a server (an empty host means the outbox transport).", nameof(options));
         }
 
         _options = options;
+        _host = host;
         _logger = logger;
         _time = time ?? TimeProvider.System;
         _credentials = credentials ?? new OptionsCredentialProvider(options);
         _slots = new SemaphoreSlim(Math.Clamp(options.MaxConnections, 1, 64));
         _validator = new Lazy<CertificateValidator>(() => CreateValidator(options));
-        _sweeper = _time.CreateTimer(static state => ((SmtpTransport)state!).SweepIdle(), this, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
+        _sweeper = _time.CreateTimer(static state => (state as SmtpTransport)?.SweepIdle(), this, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
     }
 
     /// <summary>How long an unused pooled connection stays open before it is closed with QUIT (default 30 s).</summary>
@@ -129,7 +131,7 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
                 {
                     // The server closed the pooled connection while it sat idle (or said 421): nothing of
                     // this message was delivered, so it is safe to send it on another connection.
-                    SmtpLog.Reconnecting(_logger, _options.Host!, e.Message);
+                    SmtpLog.Reconnecting(_logger, _host, e.Message);
                     await connection.DisposeAsync();
                 }
                 catch (SmtpException)
@@ -140,7 +142,7 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
                 catch
                 {
                     // Not one of ours: the session's state is unknown, so it never goes back to the pool.
-                    SmtpLog.Dropped(_logger, _options.Host!, "it failed unexpectedly");
+                    SmtpLog.Dropped(_logger, _host, "it failed unexpectedly");
                     await connection.DisposeAsync();
                     throw;
                 }
@@ -162,7 +164,7 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
                 return (idle.Connection, true);
             }
 
-            SmtpLog.IdleClosed(_logger, _options.Host!, unused);
+            SmtpLog.IdleClosed(_logger, _host, unused);
             await idle.Connection.QuitAsync(cancellationToken);
         }
 
@@ -179,7 +181,7 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
         catch (SmtpAuthenticationException e) when (e.Code == SmtpReplyCode.AuthenticationInvalidCredentials)
         {
             // The secret may have been rotated since it was cached: ask once for fresh credentials.
-            SmtpLog.RefreshingCredentials(_logger, _options.Host!);
+            SmtpLog.RefreshingCredentials(_logger, _host);
             var fresh = await CredentialReader.ReadAsync(_credentials, refresh: true, cancellationToken);
             return await OpenAsync(fresh, cancellationToken);
         }
@@ -204,7 +206,7 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
     {
         if (connection.IsBroken)
         {
-            SmtpLog.Dropped(_logger, _options.Host!, "the session is broken");
+            SmtpLog.Dropped(_logger, _host, "the session is broken");
             await connection.DisposeAsync();
         }
         else if (_disposed || _idle.Count >= _options.MaxConnections)
@@ -226,7 +228,7 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
             var unused = _time.GetElapsedTime(idle.Since);
             if (unused >= IdleTimeout || idle.Connection.IsBroken || _disposed)
             {
-                SmtpLog.IdleClosed(_logger, _options.Host!, unused);
+                SmtpLog.IdleClosed(_logger, _host, unused);
                 _ = idle.Connection.QuitAsync(CancellationToken.None);
             }
             else

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Notifier.Smtp.Messages;
 using Notifier.Smtp.Options;
 using Notifier.Smtp.Tests.Mime;
@@ -19,6 +20,7 @@ public sealed class OutboxTransportTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Integration")]
     public async Task WritesEachMessageAsAnEmlFileInACreatedFolderAndAcceptsAllRecipients()
     {
         var folder = Path.Combine(_root, "nested", "outbox");
@@ -45,7 +47,7 @@ public sealed class OutboxTransportTests : IDisposable
     [Fact]
     public async Task NamesFilesByTimeEventTypeAndRecipient()
     {
-        var time = new FixedTime(new DateTimeOffset(2026, 11, 22, 3, 4, 5, 678, TimeSpan.Zero));
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 22, 3, 4, 5, 678, TimeSpan.Zero));
         var transport = new OutboxTransport(new MailOptions { OutboxDirectory = _root }, NullLogger<OutboxTransport>.Instance, time);
 
         await transport.SendAsync(TestMessages.Create(
@@ -59,7 +61,7 @@ public sealed class OutboxTransportTests : IDisposable
     [Fact]
     public async Task ANameKeepsAnOddRecipientWholeWithSafeCharactersOnly()
     {
-        var transport = new OutboxTransport(new MailOptions { OutboxDirectory = _root }, NullLogger<OutboxTransport>.Instance, new FixedTime(new DateTimeOffset(2026, 11, 22, 3, 4, 5, 678, TimeSpan.Zero)));
+        var transport = new OutboxTransport(new MailOptions { OutboxDirectory = _root }, NullLogger<OutboxTransport>.Instance, new FakeTimeProvider(new DateTimeOffset(2026, 11, 22, 3, 4, 5, 678, TimeSpan.Zero)));
 
         await transport.SendAsync(TestMessages.Create(to: [new Mailbox($"o'brien/b+c.{new string('d', 40)}@{new string('e', 50)}.example.com")]));
 
@@ -71,7 +73,7 @@ public sealed class OutboxTransportTests : IDisposable
     [Fact]
     public async Task ANameCutToFitNeverEndsInADot()
     {
-        var transport = new OutboxTransport(new MailOptions { OutboxDirectory = _root }, NullLogger<OutboxTransport>.Instance, new FixedTime(new DateTimeOffset(2026, 11, 22, 3, 4, 5, 678, TimeSpan.Zero)));
+        var transport = new OutboxTransport(new MailOptions { OutboxDirectory = _root }, NullLogger<OutboxTransport>.Instance, new FakeTimeProvider(new DateTimeOffset(2026, 11, 22, 3, 4, 5, 678, TimeSpan.Zero)));
         // The 150th character, where the name is cut, is a dot.
         var address = $"{new string('a', 50)}@{new string('d', 60)}.{new string('e', 37)}.{new string('f', 30)}.com";
         Assert.Equal('.', address[149]);
@@ -84,9 +86,10 @@ public sealed class OutboxTransportTests : IDisposable
     }
 
     [Fact]
+    [Trait("Category", "Integration")]
     public async Task NeverOverwritesAMessageWithTheSameNameAndLeavesNoTemporaryFiles()
     {
-        var time = new FixedTime(new DateTimeOffset(2026, 11, 22, 3, 4, 5, TimeSpan.Zero));
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 22, 3, 4, 5, TimeSpan.Zero));
         var transport = new OutboxTransport(new MailOptions { OutboxDirectory = _root }, NullLogger<OutboxTransport>.Instance, time);
 
         await Task.WhenAll(Enumerable.Range(0, 8).Select(i =>
@@ -121,9 +124,4 @@ public sealed class OutboxTransportTests : IDisposable
 
     private static OutboxTransport Transport(string folder) =>
         new(new MailOptions { OutboxDirectory = folder }, NullLogger<OutboxTransport>.Instance);
-
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
-    }
 }

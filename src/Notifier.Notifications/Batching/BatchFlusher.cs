@@ -95,7 +95,7 @@ public sealed class BatchFlusher
             var parsed = _parser.Parse(item.Body.Span, item.EventKey);
             if (parsed.IsSuccess)
             {
-                events.Add(parsed.Event!);
+                events.Add(parsed.Event);
             }
             else
             {

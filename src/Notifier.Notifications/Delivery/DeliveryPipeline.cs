@@ -84,7 +84,7 @@ public sealed class DeliveryPipeline
     {
         var read = Read(body, eventKey, expectedCategory);
         // No event with an accepted read: valid, but mails nobody by design (a deleted comment).
-        return read.IsRejected || read.Event is null ? read : Render(read.Event, read.Recipients!);
+        return read.IsRejected || read.Event is null ? read : Render(read.Event, read.Recipients);
     }
 
     /// <summary>Parse, check and recipients: everything before rendering.</summary>
@@ -103,7 +103,7 @@ public sealed class DeliveryPipeline
 
         if (parsed.IsWithoutEmail)
         {
-            var category = BitbucketEventKeys.CategoryOf(parsed.EventType!);
+            var category = BitbucketEventKeys.CategoryOf(parsed.EventType);
             return expectedCategory is { } queue && category != queue
                 ? PreparedDelivery.Rejected(
                     $"a {parsed.EventType} event does not belong on this queue, which takes {Describe(queue)} events only", parsed.EventId, parsed.EventType)
@@ -175,7 +175,7 @@ public sealed class DeliveryPipeline
         var read = Read(body.Span, eventKey, expectedCategory);
         if (read.IsRejected)
         {
-            var rejected = DeliveryResult.Rejected(read.RejectionReason!, read.EventId, read.EventType);
+            var rejected = DeliveryResult.Rejected(read.RejectionReason, read.EventId, read.EventType);
             Record(rejected, null, messageId);
             return rejected;
         }
@@ -189,7 +189,7 @@ public sealed class DeliveryPipeline
         }
 
         var notificationEvent = read.Event;
-        var recipients = read.Recipients!;
+        var recipients = read.Recipients;
         var waiting = await BatchAsync(notificationEvent, recipients, body, eventKey, cancellationToken);
         if (waiting.Count > 0 && waiting.Count == recipients.Recipients.Count)
         {

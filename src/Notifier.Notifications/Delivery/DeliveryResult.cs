@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Notifier.Smtp;
 
 namespace Notifier.Notifications.Delivery;
@@ -23,6 +24,10 @@ public sealed record DeliveryResult(
 {
     /// <summary>Recipients whose email waits in a digest instead of being sent now.</summary>
     public int Batched { get; init; }
+
+    /// <summary>True for a rejected event, which always has its <see cref="Reason"/>.</summary>
+    [MemberNotNullWhen(true, nameof(Reason))]
+    public bool IsRejected => Outcome == DeliveryOutcome.Rejected && Reason is not null;
 
     public static DeliveryResult Rejected(string reason, string? eventId, string? eventType) =>
         new(DeliveryOutcome.Rejected, reason, eventId, eventType, 0, 0, null, []);

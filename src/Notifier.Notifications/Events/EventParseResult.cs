@@ -27,8 +27,9 @@ public sealed record EventParseResult
     [MemberNotNullWhen(true, nameof(Event))]
     public bool IsSuccess => Event is not null;
 
-    [MemberNotNullWhen(true, nameof(WithoutEmailReason))]
-    public bool IsWithoutEmail => WithoutEmailReason is not null;
+    /// <summary>True with the <see cref="WithoutEmailReason"/> and the event's id and type.</summary>
+    [MemberNotNullWhen(true, nameof(WithoutEmailReason), nameof(EventId), nameof(EventType))]
+    public bool IsWithoutEmail => WithoutEmailReason is not null && EventId is not null && EventType is not null;
 
     public static EventParseResult Success(NotificationEvent notificationEvent) =>
         new() { Event = notificationEvent, EventId = notificationEvent.Id, EventType = notificationEvent.Type };

@@ -134,9 +134,9 @@ internal sealed class SmtpSession : IAsyncDisposable
                 }
 
                 ReadSessionFacts();
-                if (exchanges is not null)
+                if (exchanges is not null && observer is not null)
                 {
-                    ReportSetup(exchanges, observer!);
+                    ReportSetup(exchanges, observer);
                 }
 
                 if (!_client.IsSecure && _options.Protocol == MailProtocol.Smtp && _options.Tls == MailTls.Always)

@@ -95,8 +95,9 @@ public static class MimeMessageBuilder
     /// <exception cref="ArgumentException">A header value, display name or header name is not allowed.</exception>
     public static byte[] ToArray(EmailMessage message)
     {
-        using var output = new MemoryStream(4096 + ((message?.TextBody.Length ?? 0) + (message?.HtmlBody?.Length ?? 0)) * 11 / 10);
-        using var mime = Build(message!);
+        ArgumentNullException.ThrowIfNull(message);
+        using var output = new MemoryStream(4096 + (message.TextBody.Length + (message.HtmlBody?.Length ?? 0)) * 11 / 10);
+        using var mime = Build(message);
         WriteSevenBit(mime, output);
         return output.ToArray();
     }

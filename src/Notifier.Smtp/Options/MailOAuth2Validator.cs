@@ -45,14 +45,14 @@ internal static class MailOAuth2Validator
                 : "Mail__OAuth2__ClientId is set but Mail__OAuth2__TenantId is empty: set both to sign in as an Entra application (its client secret read from Key Vault), or clear both to use the app's managed identity.");
         }
 
-        if (hasTenant && !Guid.TryParse(oauth.TenantId, out _) && !IsDomainName(oauth.TenantId!))
+        if (oauth.TenantId is { } tenant && hasTenant && !Guid.TryParse(tenant, out _) && !IsDomainName(tenant))
         {
-            problems.Add($"Mail__OAuth2__TenantId=\"{Printable(oauth.TenantId!)}\" is neither a directory (tenant) id nor a domain: copy the Directory (tenant) ID from the app registration's Overview page.");
+            problems.Add($"Mail__OAuth2__TenantId=\"{Printable(tenant)}\" is neither a directory (tenant) id nor a domain: copy the Directory (tenant) ID from the app registration's Overview page.");
         }
 
-        if (hasClient && !Guid.TryParse(oauth.ClientId, out _))
+        if (oauth.ClientId is { } client && hasClient && !Guid.TryParse(client, out _))
         {
-            problems.Add($"Mail__OAuth2__ClientId=\"{Printable(oauth.ClientId!)}\" is not an application (client) id: copy the Application (client) ID, a GUID, from the app registration's Overview page.");
+            problems.Add($"Mail__OAuth2__ClientId=\"{Printable(client)}\" is not an application (client) id: copy the Application (client) ID, a GUID, from the app registration's Overview page.");
         }
     }
 

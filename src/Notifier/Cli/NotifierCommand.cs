@@ -14,6 +14,7 @@ internal static class NotifierCommand
             DeliverCommand.Create(),
             RenderCommand.Create(),
             FlushCommand.Create(),
+            PublishCommand.Create(),
         };
 
     /// <summary>Parses and runs; usage errors exit 2 like unusable settings (the library's default is 1).</summary>

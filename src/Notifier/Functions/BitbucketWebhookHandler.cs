@@ -24,14 +24,15 @@ internal static class BitbucketWebhookHandler
     {
         var logger = loggers.CreateLogger(typeof(BitbucketWebhookHandler));
         var response = new InvocationResult();
-        var (invocation, error) = await Invocation.ReadAsync(context.Request.Body, context.RequestAborted);
-        if (invocation is null)
+        var read = await Invocation.ReadAsync(context.Request.Body, context.RequestAborted);
+        if (!read.Succeeded)
         {
-            HandlerLog.InvocationUnreadable(logger, FunctionCatalog.BitbucketWebhook.Name, error!);
-            response.Logs.Add(error!);
+            HandlerLog.InvocationUnreadable(logger, FunctionCatalog.BitbucketWebhook.Name, read.Error);
+            response.Logs.Add(read.Error);
             return TypedResults.Json(response, InvocationJson.Options, statusCode: StatusCodes.Status400BadRequest);
         }
 
+        var invocation = read.Invocation;
         using (invocation.Document)
         {
             var options = settings.Bitbucket;
@@ -94,8 +95,8 @@ internal static class BitbucketWebhookHandler
 
         var (binding, queue) = BitbucketEventKeys.CategoryOf(key) switch
         {
-            EventCategory.PullRequest => (FunctionCatalog.PullRequestsBinding, FunctionCatalog.PullRequestEvents.Queue!),
-            EventCategory.Repository => (FunctionCatalog.RepositoriesBinding, FunctionCatalog.RepositoryEvents.Queue!),
+            EventCategory.PullRequest => (FunctionCatalog.PullRequestsBinding, FunctionCatalog.PullRequestQueue),
+            EventCategory.Repository => (FunctionCatalog.RepositoriesBinding, FunctionCatalog.RepositoryQueue),
             _ => (null, null),
         };
         if (binding is null || queue is null)

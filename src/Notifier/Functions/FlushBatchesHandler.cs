@@ -19,16 +19,15 @@ internal static class FlushBatchesHandler
     {
         var logger = loggers.CreateLogger(typeof(FlushBatchesHandler));
         var response = new InvocationResult();
-        var (invocation, error) = await Invocation.ReadAsync(context.Request.Body, context.RequestAborted, context.Request.ContentLength);
-        if (invocation is null || error is not null)
+        var read = await Invocation.ReadAsync(context.Request.Body, context.RequestAborted, context.Request.ContentLength);
+        if (!read.Succeeded)
         {
-            error ??= "the invocation could not be read";
-            HandlerLog.InvocationUnreadable(logger, FunctionCatalog.FlushBatches.Name, error);
-            response.Logs.Add(error);
+            HandlerLog.InvocationUnreadable(logger, FunctionCatalog.FlushBatches.Name, read.Error);
+            response.Logs.Add(read.Error);
             return TypedResults.Json(response, InvocationJson.Options, statusCode: StatusCodes.Status400BadRequest);
         }
 
-        using (invocation)
+        using (read.Invocation)
         {
             if (!settings.IsValid)
             {

@@ -23,9 +23,15 @@ internal static class FunctionCatalog
     /// <summary>The output binding of <see cref="BitbucketWebhook"/> that writes to <c>repository-events</c>.</summary>
     public const string RepositoriesBinding = "repositories";
 
-    public static FunctionDefinition PullRequestEvents { get; } = new("PullRequestEvents", "message", "pullrequest-events", EventCategory.PullRequest, null);
+    /// <summary>The queue of pull-request events (<see cref="PullRequestEvents"/>).</summary>
+    public const string PullRequestQueue = "pullrequest-events";
 
-    public static FunctionDefinition RepositoryEvents { get; } = new("RepositoryEvents", "message", "repository-events", EventCategory.Repository, null);
+    /// <summary>The queue of repository events (<see cref="RepositoryEvents"/>).</summary>
+    public const string RepositoryQueue = "repository-events";
+
+    public static FunctionDefinition PullRequestEvents { get; } = new("PullRequestEvents", "message", PullRequestQueue, EventCategory.PullRequest, null);
+
+    public static FunctionDefinition RepositoryEvents { get; } = new("RepositoryEvents", "message", RepositoryQueue, EventCategory.Repository, null);
 
     public static FunctionDefinition AccountEvents { get; } = new("AccountEvents", "message", "account-events", EventCategory.Account, null);
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Notifier.Notifications.Events;
 
 namespace Notifier.Functions;
@@ -14,6 +15,10 @@ namespace Notifier.Functions;
 /// <param name="HttpRoute">The public route of an HTTP function (under <c>/api</c>); null for queue functions.</param>
 internal sealed record FunctionDefinition(string Name, string TriggerBinding, string? Queue, EventCategory? Category, string? HttpRoute)
 {
+    /// <summary>True for a Service Bus queue function: it has a <see cref="Queue"/> and a <see cref="Category"/>.</summary>
+    [MemberNotNullWhen(true, nameof(Queue), nameof(Category))]
+    public bool ReadsQueue => Queue is not null && Category is not null;
+
     /// <summary>The handler's path for this function.</summary>
     public string HandlerPath => "/" + Name;
 }

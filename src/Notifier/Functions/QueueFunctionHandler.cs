@@ -20,24 +20,29 @@ internal static class QueueFunctionHandler
 {
     public static async Task<JsonHttpResult<InvocationResult>> InvokeAsync(FunctionDefinition function, HttpContext context, QueueFunctionServices services)
     {
+        if (!function.ReadsQueue)
+        {
+            throw new ArgumentException($"{function.Name} reads no queue", nameof(function));
+        }
+
         var logger = services.Loggers.CreateLogger(typeof(QueueFunctionHandler));
         var cancellationToken = context.RequestAborted;
         var response = new InvocationResult();
 
         var tooLarge = Invocation.IsTooLarge(context.Request.ContentLength);
-        var (invocation, error) = await Invocation.ReadAsync(context.Request.Body, cancellationToken, context.Request.ContentLength);
-        using var activity = InvocationTelemetry.Start(function.Name, context, invocation?.MessageId);
-        using var scope = InvocationTelemetry.BeginScope(logger, activity, function.Name, invocation?.MessageId);
-        if (invocation is null)
+        var read = await Invocation.ReadAsync(context.Request.Body, cancellationToken, context.Request.ContentLength);
+        using var activity = InvocationTelemetry.Start(function.Name, context, read.Invocation?.MessageId);
+        using var scope = InvocationTelemetry.BeginScope(logger, activity, function.Name, read.Invocation?.MessageId);
+        if (!read.Succeeded)
         {
-            InvocationTelemetry.End(activity, "unreadable", null, error);
-            HandlerLog.InvocationUnreadable(logger, function.Name, error!);
-            response.Logs.Add($"{function.Name}: the invocation could not be read: {error}");
+            InvocationTelemetry.End(activity, "unreadable", null, read.Error);
+            HandlerLog.InvocationUnreadable(logger, function.Name, read.Error);
+            response.Logs.Add($"{function.Name}: the invocation could not be read: {read.Error}");
             // Either way the message goes back to the queue (retried, then dead-lettered whole), never lost.
             return TypedResults.Json(response, InvocationJson.Options, statusCode: tooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest);
         }
 
-        using (invocation)
+        using (var invocation = read.Invocation)
         {
             var settings = services.Settings;
             if (!settings.IsValid)
@@ -66,7 +71,7 @@ internal static class QueueFunctionHandler
             }
             catch (MessageInProgressException)
             {
-                StorageLog.InProgressElsewhere(logger, function.Name, invocation.MessageId!);
+                StorageLog.InProgressElsewhere(logger, function.Name, invocation.MessageId);
                 response.Logs.Add($"message {invocation.MessageId} is being handled by another instance; it goes back to the queue");
                 return TypedResults.Json(response, InvocationJson.Options, statusCode: StatusCodes.Status503ServiceUnavailable);
             }
@@ -77,17 +82,17 @@ internal static class QueueFunctionHandler
             {
                 var outcome = DeliveryMetrics.OutcomeTag(result.Outcome);
                 var deliveries = invocation.DeliveryCount?.ToString(CultureInfo.InvariantCulture) ?? "unknown";
-                HandlerLog.Duplicate(logger, function.Name, invocation.MessageId!, deliveries, outcome);
+                HandlerLog.Duplicate(logger, function.Name, invocation.MessageId, deliveries, outcome);
                 response.Logs.Add($"message {invocation.MessageId} was handled already ({outcome}); not mailed again");
             }
 
-            if (result.Outcome == DeliveryOutcome.Rejected)
+            if (result.IsRejected)
             {
                 // Forwarded again for a duplicate too: the first answer may never have reached the host.
                 var envelope = new RejectedMessage
                 {
-                    Reason = result.Reason!,
-                    Queue = function.Queue!,
+                    Reason = result.Reason,
+                    Queue = function.Queue,
                     Function = function.Name,
                     MessageId = invocation.MessageId,
                     EventId = result.EventId,

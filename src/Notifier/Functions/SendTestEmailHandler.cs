@@ -20,16 +20,16 @@ internal static class SendTestEmailHandler
     {
         var logger = loggers.CreateLogger(typeof(SendTestEmailHandler));
         var response = new InvocationResult();
-        var (invocation, error) = await Invocation.ReadAsync(context.Request.Body, context.RequestAborted, context.Request.ContentLength);
+        var read = await Invocation.ReadAsync(context.Request.Body, context.RequestAborted, context.Request.ContentLength);
         using var activity = InvocationTelemetry.Start(FunctionCatalog.SendTestEmail.Name, context, null);
-        if (invocation is null)
+        if (!read.Succeeded)
         {
-            HandlerLog.InvocationUnreadable(logger, FunctionCatalog.SendTestEmail.Name, error!);
-            response.Logs.Add(error!);
+            HandlerLog.InvocationUnreadable(logger, FunctionCatalog.SendTestEmail.Name, read.Error);
+            response.Logs.Add(read.Error);
             return TypedResults.Json(response, InvocationJson.Options, statusCode: StatusCodes.Status400BadRequest);
         }
 
-        using (invocation)
+        using (var invocation = read.Invocation)
         {
             var (to, requestError) = ReadRecipient(invocation);
             MailTestOutcome outcome;

@@ -54,15 +54,15 @@ internal static class HandlerApp
 
     private static void ReportTelemetry(IServiceProvider services)
     {
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TelemetrySetup).FullName!);
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(TelemetrySetup));
         var status = services.GetRequiredService<TelemetryStatus>();
         if (status.Problem is { } problem)
         {
             TelemetryLog.Refused(logger, problem);
         }
-        else if (status.Enabled)
+        else if (status is { Enabled: true, SignsInWith: { } signsInWith })
         {
-            TelemetryLog.Exporting(logger, status.SignsInWith!);
+            TelemetryLog.Exporting(logger, signsInWith);
         }
     }
 

@@ -12,7 +12,7 @@ internal static partial class HandlerLog
 
     [LoggerMessage(EventId = 3012, Level = LogLevel.Information,
         Message = "{Function}: message {MessageId} (delivery {DeliveryCount}) was handled already ({Outcome}); not mailed again")]
-    public static partial void Duplicate(ILogger logger, string function, string messageId, string deliveryCount, string outcome);
+    public static partial void Duplicate(ILogger logger, string function, string? messageId, string deliveryCount, string outcome);
 
     [LoggerMessage(EventId = 3013, Level = LogLevel.Error, Message = "{Function}: refused while the settings are not usable; the message goes back to the queue")]
     public static partial void RefusedWhileMisconfigured(ILogger logger, string function);

@@ -27,7 +27,7 @@ internal static class NotifierServices
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddTransient(typeof(Lazy<>), typeof(LazyService<>));
-        services.AddSingleton(sp => NotifierSettings.Load(sp.GetRequiredService<IConfiguration>()));
+        services.AddNotifierSettings();
         services.AddSingleton(sp => new DeliveryMetrics(sp.GetService<IMeterFactory>()));
         services.AddSingleton<EventParser>();
         services.AddSingleton<RecipientResolver>();

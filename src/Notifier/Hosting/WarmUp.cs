@@ -31,7 +31,7 @@ internal static partial class WarmUp
     /// <summary>Runs the warm-up; returns how many emails it rendered and encoded (0 when skipped or failed).</summary>
     internal static async Task<int> RunAsync(IServiceProvider services)
     {
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WarmUp).FullName!);
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(WarmUp));
         try
         {
             if (!services.GetRequiredService<NotifierSettings>().IsValid)
@@ -42,10 +42,10 @@ internal static partial class WarmUp
             // The mail connection is opened meanwhile (I/O while the CPU warms the rest): the first real
             // message then finds it in the pool.
             var connecting = OpenMailConnectionAsync(services.GetRequiredService<IMailTransport>(), logger);
-            var (invocation, error) = await Invocation.ReadAsync(new MemoryStream(SampleInvocation()), CancellationToken.None);
-            using (invocation)
+            var read = await Invocation.ReadAsync(new MemoryStream(SampleInvocation()), CancellationToken.None);
+            using (read.Invocation)
             {
-                var body = invocation is null ? throw new InvalidOperationException(error) : invocation.Body(FunctionCatalog.PullRequestEvents.TriggerBinding);
+                var body = read.Invocation is { } invocation ? invocation.Body(FunctionCatalog.PullRequestEvents.TriggerBinding) : throw new InvalidOperationException(read.Error);
 
                 // A private pipeline over the real parser, policy, resolver and renderer, but with a transport
                 // that only writes MIME and its own metrics, so the warm-up is never counted as a delivery. Its
@@ -97,7 +97,8 @@ internal static partial class WarmUp
     /// <summary>The embedded sample event as the host sends it: binary body, base64 in <c>Data.message</c>.</summary>
     private static byte[] SampleInvocation()
     {
-        using var stream = typeof(WarmUp).Assembly.GetManifestResourceStream(ResourceName)!;
+        using var stream = typeof(WarmUp).Assembly.GetManifestResourceStream(ResourceName)
+            ?? throw new InvalidOperationException($"the embedded resource {ResourceName} is missing from the build");
         using var buffer = new MemoryStream();
         stream.CopyTo(buffer);
         var base64 = Convert.ToBase64String(buffer.GetBuffer(), 0, (int)buffer.Length);

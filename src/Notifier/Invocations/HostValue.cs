@@ -19,7 +19,8 @@ internal static class HostValue
     {
         for (var depth = 0; depth < MaxUnwrapDepth && value.ValueKind == JsonValueKind.String; depth++)
         {
-            var text = value.GetString()!;
+            // A String element's GetString is never null.
+            var text = value.GetString() ?? string.Empty;
             var trimmed = text.AsSpan().TrimStart();
             if (trimmed.IsEmpty || trimmed[0] is not ('{' or '[' or '"'))
             {
@@ -99,7 +100,8 @@ internal static class HostValue
                     return Encoding.UTF8.GetBytes(value.GetRawText());
             }
 
-            var text = value.GetString()!;
+            // A String element's GetString is never null.
+            var text = value.GetString() ?? string.Empty;
             var trimmed = text.AsSpan().TrimStart();
             if (!trimmed.IsEmpty && trimmed[0] == '"')
             {

@@ -56,15 +56,15 @@ internal sealed class Invocation : IDisposable
     public static bool IsTooLarge(long? contentLength) => contentLength > MaxBytes;
 
     /// <summary>
-    /// Reads the host's request; null with a reason when it is not an invocation at all or is larger than
+    /// Reads the host's request; no invocation but a reason when it is not an invocation at all or is larger than
     /// <see cref="MaxBytes"/> (then reading stops there: nothing past the limit is buffered).
     /// </summary>
-    public static async Task<(Invocation? Invocation, string? Error)> ReadAsync(Stream body, CancellationToken cancellationToken, long? contentLength = null)
+    public static async Task<InvocationRead> ReadAsync(Stream body, CancellationToken cancellationToken, long? contentLength = null)
     {
         ArgumentNullException.ThrowIfNull(body);
-        if (IsTooLarge(contentLength))
+        if (contentLength is { } declared && IsTooLarge(declared))
         {
-            return (null, TooLarge(contentLength!.Value));
+            return InvocationRead.Failed(TooLarge(declared));
         }
 
         var buffer = ArrayPool<byte>.Shared.Rent(contentLength is { } known ? (int)known + 1 : InitialBuffer);
@@ -78,7 +78,7 @@ internal sealed class Invocation : IDisposable
                     if (length > MaxBytes)
                     {
                         ArrayPool<byte>.Shared.Return(buffer);
-                        return (null, TooLarge(length));
+                        return InvocationRead.Failed(TooLarge(length));
                     }
 
                     var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxBytes + 1));
@@ -97,7 +97,7 @@ internal sealed class Invocation : IDisposable
                 if (length > MaxBytes)
                 {
                     ArrayPool<byte>.Shared.Return(buffer);
-                    return (null, TooLarge(length));
+                    return InvocationRead.Failed(TooLarge(length));
                 }
             }
         }
@@ -115,7 +115,7 @@ internal sealed class Invocation : IDisposable
         catch (JsonException ex)
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            return (null, $"the invocation is not JSON: {ex.Message}");
+            return InvocationRead.Failed($"the invocation is not JSON: {ex.Message}");
         }
 
         var root = HostValue.Unwrap(document.RootElement);
@@ -123,12 +123,12 @@ internal sealed class Invocation : IDisposable
         {
             document.Dispose();
             ArrayPool<byte>.Shared.Return(buffer);
-            return (null, "the invocation is not a JSON object with Data and Metadata");
+            return InvocationRead.Failed("the invocation is not a JSON object with Data and Metadata");
         }
 
         var data = TryGet(root, "Data") is { } d ? HostValue.Unwrap(d) : default;
         var metadata = TryGet(root, "Metadata") is { } m ? HostValue.Unwrap(m) : default;
-        return (new Invocation(buffer, document, data, metadata), null);
+        return InvocationRead.Read(new Invocation(buffer, document, data, metadata));
     }
 
     /// <summary>Releases the document, then the buffer it points into.</summary>

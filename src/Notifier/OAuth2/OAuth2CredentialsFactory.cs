@@ -10,9 +10,11 @@ internal static class OAuth2CredentialsFactory
     {
         ArgumentNullException.ThrowIfNull(settings);
         var oauth = settings.Mail.OAuth2;
-        OAuth2TokenSource source = oauth.UsesApplication
-            ? new ApplicationTokenSource(oauth.TenantId!, oauth.ClientId!, KeyVaultClientFactory.Create(settings.KeyVault), settings.KeyVault.ClientSecretSecret)
+        // The settings were validated first: an application has both ids, and the mailbox is Mail__Username.
+        OAuth2TokenSource source = oauth.UsesApplication && oauth is { TenantId: { } tenantId, ClientId: { } clientId }
+            ? new ApplicationTokenSource(tenantId, clientId, KeyVaultClientFactory.Create(settings.KeyVault), settings.KeyVault.ClientSecretSecret)
             : new ManagedIdentityTokenSource(Environment.GetEnvironmentVariable("AZURE_CLIENT_ID"));
-        return new OAuth2MailCredentials(settings.Mail.Username!, oauth.Scope, source, time, logger);
+        var mailbox = settings.Mail.Username ?? throw new InvalidOperationException("Mail__Authentication=OAuth2 needs Mail__Username, the mailbox to send as.");
+        return new OAuth2MailCredentials(mailbox, oauth.Scope, source, time, logger);
     }
 }

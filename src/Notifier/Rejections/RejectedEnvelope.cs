@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -125,7 +126,7 @@ internal sealed class RejectedEnvelope
 
     private static RejectedMessage Capped(RejectedMessage message) => message with
     {
-        Reason = Cap(message.Reason)!,
+        Reason = Cap(message.Reason),
         MessageId = Cap(message.MessageId),
         EventId = Cap(message.EventId),
         EventType = Cap(message.EventType),
@@ -133,6 +134,7 @@ internal sealed class RejectedEnvelope
         ContentType = Cap(message.ContentType),
     };
 
+    [return: NotNullIfNotNull(nameof(value))]
     private static string? Cap(string? value) => value is { Length: > MaxFieldChars } ? value[..MaxFieldChars] + "…" : value;
 
     /// <summary>queue/yyyy/MM/dd/messageId-sha: grouped by queue and day for browsing, unique per body.</summary>

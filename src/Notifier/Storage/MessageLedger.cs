@@ -33,7 +33,7 @@ internal sealed class MessageLedger(TableStorage? storage, TimeProvider timeProv
     public async Task<(DeliveryResult Result, bool Duplicate)> HandleOnceAsync(string function, string? messageId, Func<Task<DeliveryResult>> handle, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(handle);
-        if (storage is null || string.IsNullOrEmpty(messageId))
+        if (storage is not { } tables || string.IsNullOrEmpty(messageId))
         {
             return (await handle(), false);
         }
@@ -43,7 +43,7 @@ internal sealed class MessageLedger(TableStorage? storage, TimeProvider timeProv
         string partition;
         try
         {
-            (partition, claim, var earlier) = await TableStorage.RunAsync(() => ClaimAsync(function, messageId, row, cancellationToken), cancellationToken);
+            (partition, claim, var earlier) = await TableStorage.RunAsync(() => ClaimAsync(tables, function, messageId, row, cancellationToken), cancellationToken);
             if (earlier is not null)
             {
                 return (earlier, true);
@@ -63,11 +63,11 @@ internal sealed class MessageLedger(TableStorage? storage, TimeProvider timeProv
         catch (Exception)
         {
             // Not handled (e.g. cancelled at shutdown): drop the claim so a redelivery is handled in full.
-            await ForgetAsync(partition, row, claim);
+            await ForgetAsync(tables, partition, row, claim);
             throw;
         }
 
-        await RecordAsync(function, messageId, partition, row, claim, result);
+        await RecordAsync(tables, function, messageId, partition, row, claim, result);
         return (result, false);
     }
 
@@ -106,15 +106,15 @@ internal sealed class MessageLedger(TableStorage? storage, TimeProvider timeProv
         }, cancellationToken);
     }
 
-    private async Task<(string Partition, ETag Claim, DeliveryResult? Earlier)> ClaimAsync(string function, string messageId, string row, CancellationToken cancellationToken)
+    private async Task<(string Partition, ETag Claim, DeliveryResult? Earlier)> ClaimAsync(TableStorage tables, string function, string messageId, string row, CancellationToken cancellationToken)
     {
-        await storage!.EnsureCreatedAsync(cancellationToken);
+        await tables.EnsureCreatedAsync(cancellationToken);
         var started = timeProvider.GetUtcNow();
         var waiting = System.Diagnostics.Stopwatch.StartNew();
         var today = Day(started);
 
         // A redelivery just after midnight finds its record in yesterday's partition.
-        var yesterday = await storage.Messages.GetEntityIfExistsAsync<TableEntity>(Day(started.AddDays(-1)), row, cancellationToken: cancellationToken);
+        var yesterday = await tables.Messages.GetEntityIfExistsAsync<TableEntity>(Day(started.AddDays(-1)), row, cancellationToken: cancellationToken);
         if (yesterday.HasValue && yesterday.Value is { } previous && previous.GetString("Outcome") != Handling)
         {
             return (today, default, ResultOf(previous));
@@ -132,7 +132,7 @@ internal sealed class MessageLedger(TableStorage? storage, TimeProvider timeProv
                     ["Outcome"] = Handling,
                     ["ClaimedAt"] = now,
                 };
-                var added = await storage.Messages.AddEntityAsync(record, cancellationToken);
+                var added = await tables.Messages.AddEntityAsync(record, cancellationToken);
                 return (today, added.Headers.ETag ?? ETag.All, null);
             }
             catch (RequestFailedException ex) when (ex.Status == 409)
@@ -140,7 +140,7 @@ internal sealed class MessageLedger(TableStorage? storage, TimeProvider timeProv
                 // Handled, or being handled, elsewhere.
             }
 
-            var existing = await storage.Messages.GetEntityIfExistsAsync<TableEntity>(today, row, cancellationToken: cancellationToken);
+            var existing = await tables.Messages.GetEntityIfExistsAsync<TableEntity>(today, row, cancellationToken: cancellationToken);
             if (!existing.HasValue || existing.Value is null)
             {
                 continue;
@@ -157,7 +157,7 @@ internal sealed class MessageLedger(TableStorage? storage, TimeProvider timeProv
                 other["ClaimedAt"] = now;
                 try
                 {
-                    var taken = await storage.Messages.UpdateEntityAsync(other, other.ETag, TableUpdateMode.Merge, cancellationToken);
+                    var taken = await tables.Messages.UpdateEntityAsync(other, other.ETag, TableUpdateMode.Merge, cancellationToken);
                     return (today, taken.Headers.ETag ?? ETag.All, null);
                 }
                 catch (RequestFailedException ex) when (ex.Status is 412 or 404)
@@ -176,7 +176,7 @@ internal sealed class MessageLedger(TableStorage? storage, TimeProvider timeProv
         }
     }
 
-    private async Task RecordAsync(string function, string messageId, string partition, string row, ETag claim, DeliveryResult result)
+    private async Task RecordAsync(TableStorage tables, string function, string messageId, string partition, string row, ETag claim, DeliveryResult result)
     {
         var record = new TableEntity(partition, row)
         {
@@ -191,7 +191,7 @@ internal sealed class MessageLedger(TableStorage? storage, TimeProvider timeProv
         try
         {
             // Not cancellable: the message was handled, and the record is what stops a second send.
-            await TableStorage.RunAsync(() => storage!.Messages.UpdateEntityAsync(record, claim, TableUpdateMode.Replace, CancellationToken.None), CancellationToken.None);
+            await TableStorage.RunAsync(() => tables.Messages.UpdateEntityAsync(record, claim, TableUpdateMode.Replace, CancellationToken.None), CancellationToken.None);
         }
         catch (Exception ex) when (ex is BatchStoreUnavailableException or RequestFailedException)
         {
@@ -199,11 +199,11 @@ internal sealed class MessageLedger(TableStorage? storage, TimeProvider timeProv
         }
     }
 
-    private async Task ForgetAsync(string partition, string row, ETag claim)
+    private static async Task ForgetAsync(TableStorage tables, string partition, string row, ETag claim)
     {
         try
         {
-            await storage!.Messages.DeleteEntityAsync(partition, row, claim, CancellationToken.None);
+            await tables.Messages.DeleteEntityAsync(partition, row, claim, CancellationToken.None);
         }
         catch (RequestFailedException)
         {

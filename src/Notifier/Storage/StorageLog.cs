@@ -21,7 +21,7 @@ internal static partial class StorageLog
 
     [LoggerMessage(EventId = 3204, Level = LogLevel.Warning,
         Message = "{Function}: message {MessageId} is being handled by another instance; it goes back to the queue and comes again")]
-    public static partial void InProgressElsewhere(ILogger logger, string function, string messageId);
+    public static partial void InProgressElsewhere(ILogger logger, string function, string? messageId);
 
     [LoggerMessage(EventId = 3205, Level = LogLevel.Information, Message = "FlushBatches: {Result}; {Removed} old message record(s) removed")]
     public static partial void Flushed(ILogger logger, string result, int removed);

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Notifier.Webhooks;
 
 /// <summary>Settings <c>Bitbucket__*</c>: how the BitbucketWebhook function checks who is calling.</summary>
@@ -14,6 +16,7 @@ public sealed class BitbucketOptions
     /// <summary>Accept requests without a signature (a webhook without a secret). Off by default.</summary>
     public bool AllowUnsignedWebhooks { get; set; }
 
+    [MemberNotNullWhen(true, nameof(WebhookSecret))]
     public bool HasSecret => !string.IsNullOrEmpty(WebhookSecret) && !IsUnresolvedKeyVaultReference;
 
     /// <summary>

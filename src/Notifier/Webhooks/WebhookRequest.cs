@@ -63,7 +63,8 @@ internal sealed class WebhookRequest
         switch (value.ValueKind)
         {
             case JsonValueKind.String:
-                var text = value.GetString()!;
+                // A String element's GetString is never null.
+                var text = value.GetString() ?? string.Empty;
                 if (IsBinary(contentType))
                 {
                     try

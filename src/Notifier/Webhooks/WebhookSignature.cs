@@ -43,7 +43,7 @@ internal static class WebhookSignature
         }
 
         Span<byte> actual = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(Encoding.UTF8.GetBytes(options.WebhookSecret!), body, actual);
+        HMACSHA256.HashData(Encoding.UTF8.GetBytes(options.WebhookSecret), body, actual);
         return CryptographicOperations.FixedTimeEquals(actual, claimed) ? SignatureCheck.Valid : SignatureCheck.Wrong;
     }
 

@@ -9,6 +9,7 @@ namespace Notifier.Smtp.Tests.Integration;
 /// Hard content through the whole path (MIME writer, dot-stuffing, TLS, a real server that removes the
 /// dot-stuffing again), read back by Python's email package: it must decode to exactly what was sent.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class MessageContentTests(ServerCertificates certificates) : IClassFixture<ServerCertificates>
 {
     private static readonly string LongLine = string.Concat(Enumerable.Range(0, 120).Select(i => $"word{i:D3} ")) + "end";

@@ -11,6 +11,7 @@ namespace Notifier.Smtp.Tests.Integration;
 /// Signing in, as Exchange Online and other servers answer it: passwords (PLAIN), OAuth 2.0 tokens (SASL
 /// XOAUTH2 only), and the refusals an admin must be able to act on, each with the server's own explanation.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class SmtpAuthenticationTests(ServerCertificates certificates, ITestOutputHelper output) : IClassFixture<ServerCertificates>
 {
     private const string Mailbox = "notifier@contoso.example";

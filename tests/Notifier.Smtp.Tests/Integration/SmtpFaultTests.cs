@@ -10,6 +10,7 @@ namespace Notifier.Smtp.Tests.Integration;
 /// The failures an admin meets, each staged by a real server process: what the server received (usually: no
 /// MAIL FROM at all) and what the admin is told (what happened and which setting to change).
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class SmtpFaultTests(ServerCertificates certificates, ITestOutputHelper output) : IClassFixture<ServerCertificates>
 {
     [Fact]

@@ -8,6 +8,7 @@ namespace Notifier.Smtp.Tests.Integration;
 /// Every Bitbucket mail-server mode against a real SMTP server process, anonymous and with AUTH: the server
 /// must receive the message over the expected kind of connection, and Python's email package must read it back.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class SmtpModeTests(ServerCertificates certificates) : IClassFixture<ServerCertificates>
 {
     public static TheoryData<MailProtocol, MailTls, ServerTls, bool, bool> Modes()

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Notifier.Smtp.Options;
 using Notifier.Smtp.Tests.Servers;
 using Notifier.Smtp.Tests.Support;
@@ -13,6 +14,7 @@ namespace Notifier.Smtp.Tests.Integration;
 /// resend once content left, idle close with QUIT, the connection limit, credential refresh, timeouts and
 /// cancellation. The server's records say how many sessions there were and how each ended.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class SmtpPoolTests
 {
     [Fact]
@@ -22,7 +24,7 @@ public sealed class SmtpPoolTests
         await using var transport = Transport(Settings(server, tls: MailTls.None));
 
         await transport.SendAsync(Message("first"));
-        await WaitUntilAsync(() => server.Sessions is [{ Ended: "closed after message" }, ..]);
+        await Eventually.TrueAsync(() => server.Sessions is [{ Ended: "closed after message" }, ..], "the server closed the first session");
         await transport.SendAsync(Message("second"));
 
         Assert.Equal(["first", "second"], server.Messages.Select(m => Subject(m)));
@@ -88,7 +90,7 @@ public sealed class SmtpPoolTests
     public async Task AnIdleConnectionIsClosedWithQuitAndANewOneOpened()
     {
         await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var transport = new SmtpTransport(Settings(server, tls: MailTls.None), NullLogger<SmtpTransport>.Instance, clock);
 
         await transport.SendAsync(Message("first"));
@@ -120,7 +122,7 @@ public sealed class SmtpPoolTests
     public async Task TheSweepClosesIdleConnectionsWithQuit()
     {
         await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var transport = new SmtpTransport(Settings(server, tls: MailTls.None), NullLogger<SmtpTransport>.Instance, clock);
 
         await transport.SendAsync(Message());
@@ -129,7 +131,7 @@ public sealed class SmtpPoolTests
         transport.SweepIdle();
 
         Assert.Equal(0, transport.IdleConnections);
-        await WaitUntilAsync(() => server.Sessions[0].Ended == "QUIT");
+        await Eventually.TrueAsync(() => server.Sessions is [{ Ended: "QUIT" }], "the idle session ended with QUIT");
     }
 
     [Fact]
@@ -204,7 +206,8 @@ public sealed class SmtpPoolTests
         await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Faults = ["silent-after-ehlo"] });
         await using var transport = Transport(Limited(Settings(server, tls: MailTls.None, commandTimeout: TimeSpan.FromSeconds(5)), 1));
         var holding = transport.SendAsync(Message("holds the only connection"));
-        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        // Well before the held connection's command timeout (5 s) gives the only connection back.
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(1));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => transport.SendAsync(Message("waits"), cancel.Token));
 
@@ -236,14 +239,17 @@ public sealed class SmtpPoolTests
         var fillers = new List<Socket>();
         try
         {
-            for (var i = 0; i < 4; i++)
+            // Connect until one connect hangs: from then on the queue is full and every SYN is dropped.
+            var full = false;
+            for (var i = 0; i < 16 && !full; i++)
             {
                 var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
                 fillers.Add(filler);
-                _ = filler.ConnectAsync(IPAddress.Loopback, port);
+                var connect = filler.ConnectAsync(IPAddress.Loopback, port);
+                full = await Task.WhenAny(connect, Task.Delay(TimeSpan.FromSeconds(2))) != connect;
             }
 
-            await Task.Delay(200);
+            Assert.True(full, "the listener's accept queue never filled");
             var options = new MailOptions { Host = "127.0.0.1", Port = port, Tls = MailTls.None, From = "noreply@example.com", ConnectTimeout = TimeSpan.FromSeconds(1) };
             await using var transport = Transport(options);
 
@@ -260,13 +266,8 @@ public sealed class SmtpPoolTests
     [Fact]
     public async Task ARefusedConnectionNamesTheHostAndPort()
     {
-        int port;
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
-
+        using var refusing = new RefusingPort();
+        var port = refusing.Port;
         await using var transport = Transport(new MailOptions { Host = "127.0.0.1", Port = port, Tls = MailTls.None, From = "noreply@example.com" });
 
         var error = await Assert.ThrowsAsync<SmtpProtocolException>(() => transport.SendAsync(Message()));
@@ -285,16 +286,6 @@ public sealed class SmtpPoolTests
         var text = System.Text.Encoding.UTF8.GetString(message.Bytes);
         var start = text.IndexOf("\r\nSubject: ", StringComparison.Ordinal) + 11;
         return text[start..text.IndexOf("\r\n", start, StringComparison.Ordinal)];
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 100 && !condition(); i++)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.True(condition(), "the server never reached the expected state");
     }
 
     private sealed class RotatingCredentials(SmtpCredentials first, SmtpCredentials refreshed) : ISmtpCredentialProvider

@@ -9,6 +9,7 @@ namespace Notifier.Smtp.Tests.Integration;
 /// What <c>notifier check-smtp</c> and <c>notifier send-test</c> report (SmtpProbe) against real servers: each
 /// stage, the TLS and AUTH details, and for a failure the stage it stopped at with advice for the admin.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class SmtpProbeTests(ServerCertificates certificates) : IClassFixture<ServerCertificates>
 {
     [Fact]

@@ -11,6 +11,7 @@ namespace Notifier.Smtp.Tests.Integration;
 /// port explained in both directions, the IfAvailable warning, and certificate hints for the host, port and
 /// protocol in use.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class SmtpTlsTests(ServerCertificates certificates, ITestOutputHelper output) : IClassFixture<ServerCertificates>
 {
     [Fact]
@@ -51,10 +52,14 @@ public sealed class SmtpTlsTests(ServerCertificates certificates, ITestOutputHel
     [Fact]
     public async Task PlainSmtpAgainstTheSmtpsPortSaysPort465ExpectsTls()
     {
-        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Port = 465, Tls = ServerTls.Smtps, Certificate = certificates.Localhost });
+        // Port 465 is the point of this test; a loopback address of its own keeps it clear of another test run's server.
+        var address = $"127.{Random.Shared.Next(1, 255)}.{Random.Shared.Next(1, 255)}.{Random.Shared.Next(1, 255)}";
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Address = address, Port = 465, Tls = ServerTls.Smtps, Certificate = certificates.Localhost });
+        var options = Settings(server, protocol: MailProtocol.Smtp, tls: MailTls.IfAvailable, commandTimeout: TimeSpan.FromSeconds(30));
+        options.Host = address;
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var error = await SendExpectingFailureAsync(Settings(server, protocol: MailProtocol.Smtp, tls: MailTls.IfAvailable, commandTimeout: TimeSpan.FromSeconds(30)));
+        var error = await SendExpectingFailureAsync(options);
 
         output.WriteLine(Told(error));
         AssertTold(error, "port 465 expects TLS from the first byte: set Mail__Protocol=Smtps", "sent no SMTP greeting within 5 s");

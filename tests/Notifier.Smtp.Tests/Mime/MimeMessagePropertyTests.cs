@@ -75,6 +75,7 @@ public sealed class MimeMessagePropertyTests
     }
 
     [Fact]
+    [Trait("Category", "Integration")]
     public async Task PythonsEmailPackageDecodesTheSameSubjectDisplayNameHeaderAndBodies()
     {
         var cases = EventCases.Sample(60, 400).ToList();

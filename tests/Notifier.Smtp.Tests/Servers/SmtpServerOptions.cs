@@ -5,8 +5,16 @@ public sealed record SmtpServerOptions
 {
     public ServerTls Tls { get; init; } = ServerTls.None;
 
-    /// <summary>The port to listen on; 0 (the default) picks a free one.</summary>
+    /// <summary>The loopback address to bind; any 127.x.y.z works on Linux.</summary>
+    public string Address { get; init; } = "127.0.0.1";
+
+    /// <summary>The port to listen on; 0 (the default) picks a free one, which the server holds and reports.</summary>
     public int Port { get; init; }
+
+    /// <summary>
+    /// Hold the port but refuse connections (a server that is down) until <see cref="SmtpServerProcess.ListenAsync"/>.
+    /// </summary>
+    public bool StartClosed { get; init; }
 
     /// <summary>Certificate and key the server presents; required unless <see cref="Tls"/> is None.</summary>
     public PemCertificate? Certificate { get; init; }
@@ -28,6 +36,8 @@ public sealed record SmtpServerOptions
 
     internal IEnumerable<string> Arguments()
     {
+        yield return "--address";
+        yield return Address;
         yield return "--tls";
         yield return Tls switch { ServerTls.StartTls => "starttls", ServerTls.Smtps => "smtps", _ => "none" };
         if (Certificate is not null)
@@ -54,6 +64,11 @@ public sealed record SmtpServerOptions
         {
             yield return "--xoauth2-token";
             yield return token;
+        }
+
+        if (StartClosed)
+        {
+            yield return "--closed";
         }
 
         if (AllowPlaintextAuth)

@@ -8,7 +8,8 @@ namespace Notifier.Smtp.Tests.Servers;
 
 /// <summary>
 /// A real SMTP server process (smtp_server.py on aiosmtpd) on an ephemeral loopback port, recording what it
-/// receives. Starting it either works or throws: a test that needs a server fails when it cannot have one,
+/// receives. The server binds the port itself (port 0) and reports the one it holds, so no other process can
+/// take it between choosing and binding. Starting it either works or throws: a test that needs a server fails when it cannot have one,
 /// in CI and locally alike, never skips. Disposing kills the process and deletes its records.
 /// </summary>
 public sealed class SmtpServerProcess : IAsyncDisposable
@@ -132,21 +133,27 @@ public sealed class SmtpServerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until the server has recorded <paramref name="predicate"/> (records are written as commands arrive).</summary>
-    public async Task<IReadOnlyList<ReceivedSession>> WaitForSessionsAsync(Func<IReadOnlyList<ReceivedSession>, bool> predicate, TimeSpan? timeout = null)
+    /// <summary>Starts accepting connections on a server started with <see cref="SmtpServerOptions.StartClosed"/>.</summary>
+    public async Task ListenAsync(CancellationToken cancellationToken = default)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
-        while (true)
+        await _process.StandardInput.WriteLineAsync("listen".AsMemory(), cancellationToken);
+        await _process.StandardInput.FlushAsync(cancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(StartTimeout);
+        while (await _process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
         {
-            var sessions = Sessions;
-            if (predicate(sessions) || DateTime.UtcNow > deadline)
+            if (line == "LISTENING")
             {
-                return sessions;
+                return;
             }
-
-            await Task.Delay(20);
         }
+
+        throw new InvalidOperationException($"The test SMTP server exited instead of listening. stderr:\n{Errors}");
     }
+
+    /// <summary>Waits until the server's sessions satisfy <paramref name="predicate"/> (records are written as commands arrive); fails the test at the deadline.</summary>
+    public Task<IReadOnlyList<ReceivedSession>> WaitForSessionsAsync(Func<IReadOnlyList<ReceivedSession>, bool> predicate, TimeSpan? timeout = null) =>
+        Eventually.ReachedAsync(() => Sessions, predicate, "the test SMTP server's sessions", timeout);
 
     public async ValueTask DisposeAsync()
     {

@@ -7,6 +7,7 @@ namespace Notifier.Smtp.Tests.Servers;
 /// The harness itself, checked with a hand-written SMTP conversation (no client of ours, no swaks): if the
 /// recording were wrong, every integration test built on it could pass for the wrong reason.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class SmtpServerProcessTests
 {
     [Fact]

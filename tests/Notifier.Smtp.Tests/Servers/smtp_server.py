@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """A scriptable SMTP server for integration tests, built on aiosmtpd (Debian's python3-aiosmtpd).
 
-Run with /usr/bin/python3. It binds 127.0.0.1 (port 0 picks a free one), prints "READY port=N" on stdout,
-serves until killed or until stdin closes, and records what it received as JSON files in --record:
+Run with /usr/bin/python3. It binds 127.0.0.1 or --address (port 0 picks a free one), prints "READY port=N" on stdout
+with the port it holds, serves until killed or until stdin closes (with --closed it refuses connections
+until the line "listen" arrives on stdin, then prints "LISTENING"), and records what it received as JSON files in --record:
 
   session-N.json  one per connection: every command line in order (AUTH arguments never recorded), whether
                   MAIL FROM was ever sent, TLS state, the authenticated user, how the session ended;
@@ -42,6 +43,7 @@ import base64
 import itertools
 import json
 import os
+import socket
 import ssl
 import sys
 import threading
@@ -343,28 +345,43 @@ def protocol_factory():
     return lambda: RecordingSMTP(Handler(), **kwargs)
 
 
-def exit_when_stdin_closes():
-    # The test process holds our stdin; if it dies without killing us, we do not outlive it.
+def read_stdin(loop, listen):
+    # The test process holds our stdin: the line "listen" opens a --closed server; when the test process dies
+    # without killing us, stdin closes and we do not outlive it.
     try:
-        while sys.stdin.buffer.read(1024):
-            pass
+        for line in sys.stdin:
+            if line.strip() == "listen":
+                loop.call_soon_threadsafe(listen.set)
     finally:
         os._exit(0)
 
 
 async def main():
     loop = asyncio.get_running_loop()
+    listen = asyncio.Event()
+    threading.Thread(target=read_stdin, args=(loop, listen), daemon=True).start()
     ssl_context = tls_context() if ARGS.tls == "smtps" else None
-    server = await loop.create_server(protocol_factory(), "127.0.0.1", ARGS.port, ssl=ssl_context)
-    port = server.sockets[0].getsockname()[1]
-    print(f"READY port={port}", flush=True)
+    # Bound by us and held from then on, so the port the test is told stays ours. READY comes once it listens;
+    # with --closed, once it is bound: a bound socket that does not listen refuses connections, which is how
+    # --closed serves "a server that is down" until "listen" arrives.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind((ARGS.address, ARGS.port))
+    port = sock.getsockname()[1]
+    if ARGS.closed:
+        print(f"READY port={port}", flush=True)
+        await listen.wait()
+    server = await loop.create_server(protocol_factory(), sock=sock, ssl=ssl_context)
+    print("LISTENING" if ARGS.closed else f"READY port={port}", flush=True)
     async with server:
         await server.serve_forever()
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Scriptable SMTP test server (aiosmtpd)")
-    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--port", type=int, default=0, help="0 (the default): a free port, printed in READY")
+    parser.add_argument("--address", default="127.0.0.1", help="the loopback address to bind (any 127.x.y.z)")
+    parser.add_argument("--closed", action="store_true",
+                        help="bind but refuse connections until the line 'listen' arrives on stdin (then print LISTENING)")
     parser.add_argument("--tls", choices=["none", "starttls", "smtps"], default="none")
     parser.add_argument("--cert")
     parser.add_argument("--key")
@@ -381,5 +398,4 @@ if __name__ == "__main__":
         if not os.path.isfile(path):
             parser.error(f"{path} does not exist")
     os.makedirs(ARGS.record, exist_ok=True)
-    threading.Thread(target=exit_when_stdin_closes, daemon=True).start()
     asyncio.run(main())

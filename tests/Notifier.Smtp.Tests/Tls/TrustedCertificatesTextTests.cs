@@ -8,6 +8,7 @@ namespace Notifier.Smtp.Tests.Tls;
 /// <c>Mail__TrustedCertificates</c>: the PEM as text (in Azure, a Key Vault reference app setting), beside the
 /// PEM file of <c>Mail__TrustedCertificatesPath</c>; against real STARTTLS servers with test-made certificates.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class TrustedCertificatesTextTests(ServerCertificates certificates) : IClassFixture<ServerCertificates>
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace Notifier.Tests.Batching;
 /// Batching end to end inside one process: the real pipeline, the table store on a real Azurite server, the
 /// flusher, the renderer and the outbox transport, with a clock the test moves.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class BatchingTests(AzuriteTableFixture azurite) : IClassFixture<AzuriteTableFixture>, IAsyncLifetime
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 21, 9, 0, 0, TimeSpan.Zero);

@@ -38,6 +38,28 @@ public sealed class CommandTests
     }
 
     [Fact]
+    public async Task PublishChecksEveryEventBeforeItConnects()
+    {
+        // No namespace exists behind this name: the invalid line must stop the command before any sign-in or connection.
+        var good = File.ReadAllText(Repo.Path("samples", "events", "pullrequest.merged.json")).ReplaceLineEndings(" ");
+
+        var (exitCode, output) = await NotifierProcess.RunAsync(Local, null, $"{good}\nnot json\n", "publish", "--namespace", "sb-notifier-none.servicebus.windows.net", "-");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("stdin:2: invalid: not JSON", output, StringComparison.Ordinal);
+        Assert.Contains("nothing sent: 1 of 2 events are invalid", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PublishWithoutANamespaceIsBadUsage()
+    {
+        var (exitCode, output) = await NotifierProcess.RunAsync(Local, null, null, "publish", Repo.Path("samples", "events", "pullrequest.merged.json"));
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--namespace", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task DeliverWithAQueueRejectsEventsOfAnotherCategory()
     {
         var (exitCode, output) = await NotifierProcess.RunAsync(Local, null, null, "deliver", "--queue", "account-events", Repo.Path("samples", "events", "pullrequest.opened.json"));

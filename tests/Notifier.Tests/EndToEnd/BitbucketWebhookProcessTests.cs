@@ -8,6 +8,7 @@ namespace Notifier.Tests.EndToEnd;
 /// The BitbucketWebhook function served by <c>notifier serve</c> as a real process, called the way the
 /// Functions host calls it; the process's own console log is checked for the secret.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class BitbucketWebhookProcessTests
 {
     private static async Task<(NotifierProcess Process, HttpClient Client)> StartAsync(Dictionary<string, string?> bitbucket)

@@ -12,6 +12,7 @@ namespace Notifier.Tests.EndToEnd;
 /// bodies mixed into normal events: every invocation gets one outcome and the process stays within memory a
 /// 512 MB Flex Consumption instance can give it.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class HostileLoadTests
 {
     /// <summary>

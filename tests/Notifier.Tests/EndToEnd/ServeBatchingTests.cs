@@ -12,6 +12,7 @@ namespace Notifier.Tests.EndToEnd;
 /// storage account, the aiosmtpd harness as the mail server, invocations shaped like the Functions host's,
 /// and periods of seconds.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class ServeBatchingTests(AzuriteTableFixture azurite) : IClassFixture<AzuriteTableFixture>, IAsyncLifetime
 {
     public Task InitializeAsync() => azurite.ResetAsync();

@@ -85,8 +85,10 @@ public sealed partial class InfraAlertTests
         Assert.Contains("FlushBatches", named);
         AssertFiresAboveZero(criterion);
         Assert.Equal(MeasureColumn(query), criterion["metricMeasureColumn"]);
-        var dimension = Assert.Single((List<object?>)criterion["dimensions"]!);
-        Assert.Equal(["function", "*"], [((Dictionary<string, object?>)dimension!)["name"], Assert.Single((List<object?>)((Dictionary<string, object?>)dimension)["values"]!)]);
+        // One alert per function: split on the column the query names after the function.
+        var dimension = (Dictionary<string, object?>)Assert.Single((List<object?>)criterion["dimensions"]!)!;
+        Assert.Contains($"by {dimension["name"]} = operation_Name", query, StringComparison.Ordinal);
+        Assert.Equal(("Include", "*"), ((string)dimension["operator"]!, (string)Assert.Single((List<object?>)dimension["values"]!)!));
         Assert.Equal(("PT15M", "PT5M"), Window(alert));
         Assert.Equal(1L, alert.Get("properties.severity"));
         Assert.Equal([ApplicationInsightsId()], Scopes(alert));

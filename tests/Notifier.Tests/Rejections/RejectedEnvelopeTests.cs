@@ -44,6 +44,7 @@ public sealed class RejectedEnvelopeTests
     }
 
     [Fact]
+    [Trait("Category", "Integration")]
     public async Task ABodyOfQuotesTooLargeForTheEnvelopeIsStoredWholeInABlobWithItsNameSizeAndHash()
     {
         await using var azurite = await AzuriteServer.StartAsync(AzuriteService.Blob);
@@ -123,6 +124,7 @@ public sealed class RejectedEnvelopeTests
     }
 
     [Fact]
+    [Trait("Category", "Integration")]
     public async Task TheQueueFunctionAnswersWithAnEnvelopeThatFitsAndABlobForAnOversizeBody()
     {
         await using var azurite = await AzuriteServer.StartAsync(AzuriteService.Blob);

@@ -1,5 +1,10 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Notifier.Notifications;
+using Notifier.Rejections;
 using Notifier.Settings;
+using Notifier.Smtp.Options;
 
 namespace Notifier.Tests.Settings;
 
@@ -117,5 +122,39 @@ public sealed class NotifierSettingsTests
         Assert.False(settings.IsValid);
         Assert.Contains("Mail__ConnectTimeout", settings.Describe(), StringComparison.Ordinal);
         Assert.Contains("seconds (e.g. 30)", settings.Describe(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EachSectionIsValidatedByTheOptionsSystemWithItsOwnValidator()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Mail:Host"] = "mail.example.com",
+            ["Mail:From"] = "a@example.com",
+            ["Mail:Port"] = "70000",
+            ["Mail:MaxConnections"] = "many",
+            ["Rejected:BodyContainer"] = "Not_A_Container",
+            ["Notifications:SubjectPrefix"] = "[Git]",
+        }).Build();
+        using var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddNotifierSettings().BuildServiceProvider();
+
+        var mail = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<MailOptions>>().Value);
+        var rejected = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<RejectedOptions>>().Value);
+
+        Assert.Contains(mail.Failures, f => f.StartsWith("Mail__Port=70000 is not a TCP port", StringComparison.Ordinal));
+        Assert.Contains(mail.Failures, f => f.StartsWith("Mail__MaxConnections has a value of the wrong kind", StringComparison.Ordinal));
+        Assert.Single(rejected.Failures, f => f.StartsWith("Rejected__BodyContainer", StringComparison.Ordinal));
+        Assert.Equal("[Git]", services.GetRequiredService<IOptions<NotificationOptions>>().Value.SubjectPrefix);
+    }
+
+    [Fact]
+    public void ASectionThatFailsItsRulesStillGivesTheValuesAsWrittenAndEveryFailureOnce()
+    {
+        var settings = Load(("Mail:Host", "mail.example.com"), ("Mail:Port", "70000"), ("Mail:From", "a@example.com"));
+
+        Assert.False(settings.IsValid);
+        Assert.Equal("mail.example.com", settings.Mail.Host);
+        Assert.Equal(70000, settings.Mail.Port);
+        Assert.Single(settings.Problems);
     }
 }

@@ -1,6 +1,7 @@
 namespace Notifier.Tests.Storage;
 
 /// <summary>The Azurite fixture starts each kind of server on its own port and stops it again.</summary>
+[Trait("Category", "Integration")]
 public sealed class AzuriteServerTests(AzuriteBlobFixture blob) : IClassFixture<AzuriteBlobFixture>
 {
     [Fact]

@@ -8,6 +8,7 @@ using Notifier.Tests.Support;
 namespace Notifier.Tests.Storage;
 
 /// <summary>The shared record of handled Service Bus messages, on a real Azurite table server.</summary>
+[Trait("Category", "Integration")]
 public sealed class MessageLedgerTests(AzuriteTableFixture azurite) : IClassFixture<AzuriteTableFixture>, IAsyncLifetime, IDisposable
 {
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 21, 23, 59, 0, TimeSpan.Zero));

@@ -11,6 +11,7 @@ namespace Notifier.Tests.Telemetry;
 /// <c>notifier.events</c> count, the outcome log with its event id and Service Bus message id, and the
 /// invocation's span, and no request telemetry (the host records requests itself).
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class TelemetryExportTests
 {
     [Fact]

@@ -181,7 +181,8 @@ internal static class JsonFields
     {
         try
         {
-            return value.GetString()!;
+            // The caller checked the kind is String, for which GetString never returns null.
+            return value.GetString() ?? string.Empty;
         }
         catch (InvalidOperationException)
         {
