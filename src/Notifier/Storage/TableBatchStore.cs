@@ -34,6 +34,9 @@ internal sealed class TableBatchStore(TableStorage storage, BatchingOptions opti
     /// <summary>An entity-group transaction holds at most 100 actions: an item and its head per recipient.</summary>
     private const int RecipientsPerTransaction = 50;
 
+    /// <summary>Stored body bytes per transaction: with base64 and the rest of each entity, well under the 4 MiB a request may carry.</summary>
+    private const int BodyBytesPerTransaction = 2 * 1024 * 1024;
+
     private const int MaxAttempts = 20;
     private const int ClaimAttempts = 3;
 
@@ -64,10 +67,36 @@ internal sealed class TableBatchStore(TableStorage storage, BatchingOptions opti
         var distinct = items.Select((item, index) => new Entry(index, DigestKey.Of(item), item, Encoded(item.Body))).DistinctBy(e => e.Key).ToList();
         await TableStorage.RunAsync(
             () => Task.WhenAll(distinct.GroupBy(e => e.Key.Partition, StringComparer.Ordinal)
-                .SelectMany(thread => thread.Chunk(RecipientsPerTransaction))
+                .SelectMany(Transactions)
                 .Select(chunk => AddToThreadAsync(chunk, added, now, cancellationToken))),
             cancellationToken);
         return added;
+    }
+
+    /// <summary>
+    /// Splits one thread's entries into transactions the service takes: at most 100 actions and 4 MiB of request,
+    /// where a body counts a third more (base64) and every body may be up to the event size limit.
+    /// </summary>
+    private static IEnumerable<List<Entry>> Transactions(IEnumerable<Entry> entries)
+    {
+        var chunk = new List<Entry>();
+        var bytes = 0;
+        foreach (var entry in entries)
+        {
+            if (chunk.Count > 0 && (chunk.Count == RecipientsPerTransaction || bytes + entry.Body.Bytes.Length > BodyBytesPerTransaction))
+            {
+                yield return chunk;
+                (chunk, bytes) = ([], 0);
+            }
+
+            chunk.Add(entry);
+            bytes += entry.Body.Bytes.Length;
+        }
+
+        if (chunk.Count > 0)
+        {
+            yield return chunk;
+        }
     }
 
     private async Task AddToThreadAsync(IReadOnlyList<Entry> entries, bool[] added, DateTimeOffset now, CancellationToken cancellationToken)

@@ -215,6 +215,20 @@ public sealed class TableBatchStoreTests(AzuriteTableFixture azurite) : IClassFi
         }
     }
 
+    [Fact]
+    public async Task ABigEventForManyPeopleIsSplitIntoRequestsTheServiceTakes()
+    {
+        // 30 copies of 200 KB that do not compress: about 8 MB, twice what one transaction may carry.
+        var body = System.Security.Cryptography.RandomNumberGenerator.GetBytes(200_000);
+        var people = Enumerable.Range(0, 30).Select(i => $"person{i}@example.com").ToList();
+        var (store, _) = Instance();
+
+        var added = await store.AddAsync([.. people.Select(p => Item("evt-1", p) with { Body = body })], _clock.GetUtcNow(), CancellationToken.None);
+
+        Assert.All(added, Assert.True);
+        Assert.Equal(30, (await ClaimDueAsync(store, all: true)).Count);
+    }
+
     private static async Task<List<string>> ToListAsync(IAsyncEnumerable<string> keys)
     {
         var list = new List<string>();
