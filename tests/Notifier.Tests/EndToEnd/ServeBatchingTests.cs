@@ -143,7 +143,8 @@ public sealed class ServeBatchingTests(AzuriteTableFixture azurite) : IClassFixt
     public async Task WithTheStoreUnreachableTheEventIsSentAtOnceAndAWarningLogged()
     {
         await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
-        var closed = FreePort.Next();
+        using var down = new RefusingPort();
+        var closed = down.Port;
         var storage = $"DefaultEndpointsProtocol=http;AccountName={AzuriteServer.AccountName};AccountKey={AzuriteServer.AccountKey};TableEndpoint=http://127.0.0.1:{closed}/{AzuriteServer.AccountName};";
         var (process, client) = await StartAsync(Environment(smtp.Port, storage));
         await using var _ = process;
