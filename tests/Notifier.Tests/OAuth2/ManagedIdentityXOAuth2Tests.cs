@@ -205,13 +205,6 @@ public sealed class ManagedIdentityXOAuth2Tests(ServerCertificates certificates)
     private static Task<(int ExitCode, string Output)> DeliverOneAsync(Dictionary<string, string?> environment) =>
         NotifierProcess.RunAsync(environment, null, null, "deliver", Repo.Path("samples", "events", "repository.pushed.json"));
 
-    private static async Task<(NotifierProcess Process, HttpClient Client)> ServeAsync(Dictionary<string, string?> environment)
-    {
-        var port = FreePort.Next();
-        environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(CultureInfo.InvariantCulture);
-        var process = NotifierProcess.Start(environment, null, null, "serve");
-        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}") };
-        await process.WaitUntilServingAsync(client, TimeSpan.FromSeconds(60));
-        return (process, client);
-    }
+    private static Task<(NotifierProcess Process, HttpClient Client)> ServeAsync(Dictionary<string, string?> environment) =>
+        NotifierProcess.ServeAsync(environment);
 }
