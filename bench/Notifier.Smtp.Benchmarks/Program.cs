@@ -157,7 +157,8 @@ static async Task BareMailKitAsync(int port, EmailMessage message, int count, in
         using var client = await BareConnectAsync(port);
         while (Interlocked.Increment(ref next) < count)
         {
-            await client.SendAsync(BareMessage(message));
+            using var mime = BareMessage(message);
+            await client.SendAsync(mime);
         }
 
         await client.DisconnectAsync(true);
@@ -169,7 +170,8 @@ static async Task BareNewConnectionEachAsync(int port, EmailMessage message, int
     for (var i = 0; i < count; i++)
     {
         using var client = await BareConnectAsync(port);
-        await client.SendAsync(BareMessage(message));
+        using var mime = BareMessage(message);
+        await client.SendAsync(mime);
         await client.DisconnectAsync(true);
     }
 }

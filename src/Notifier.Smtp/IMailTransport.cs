@@ -14,4 +14,11 @@ public interface IMailTransport
     /// <see cref="SmtpException"/> when nothing was sent.
     /// </summary>
     Task<SendResult> SendAsync(EmailMessage message, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Gets ready for the first message without sending anything (the SMTP client opens one pooled
+    /// connection: TLS, credentials and AUTH included). Throws what that attempt threw; the caller decides
+    /// whether it matters. Transports with nothing to prepare do nothing.
+    /// </summary>
+    Task PrepareAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
 }

@@ -48,7 +48,7 @@ public sealed partial class OutboxTransport : IMailTransport
             throw new ArgumentException("The message has no recipients; nothing was written to the outbox.", nameof(message));
         }
 
-        var mime = MimeMessageBuilder.Build(message, out var messageId);
+        using var mime = MimeMessageBuilder.Build(message, out var messageId);
         using var buffer = new MemoryStream(4096);
         MimeMessageBuilder.WriteSevenBit(mime, buffer, cancellationToken);
 

@@ -62,9 +62,35 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(message);
         // Built (and checked for header injection) before any connection is taken; MimeKit writes it straight
-        // to the connection, with 8bit bodies when the server offers 8BITMIME.
-        var mime = MimeMessageBuilder.Build(message);
+        // to the connection, with 8bit bodies when the server offers 8BITMIME. Disposed when sent: MimeKit's
+        // entities have finalizers, and leaving a handful per email to the finalizer thread cost the app
+        // benchmark most of its throughput in GC time (bench/README-app.md).
+        using var mime = MimeMessageBuilder.Build(message);
         return await SendMimeAsync(mime, message.From, message.Recipients, cancellationToken);
+    }
+
+    /// <summary>
+    /// Opens one connection and leaves it idle in the pool, unless one is there already: the first message
+    /// then skips connect, TLS and AUTH (and an OAuth2 token request). Closed like any idle connection when
+    /// nothing uses it within <see cref="IdleTimeout"/>.
+    /// </summary>
+    public async Task PrepareAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_idle.IsEmpty)
+        {
+            return;
+        }
+
+        await _slots.WaitAsync(cancellationToken);
+        try
+        {
+            await ReturnAsync(await ConnectAsync(cancellationToken));
+        }
+        finally
+        {
+            _slots.Release();
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -73,7 +73,8 @@ internal static class HtmlEmailWriter
             .Append("<table role=\"presentation\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"width:100%;\">");
         foreach (var fact in facts)
         {
-            html.Append("<tr><td valign=\"top\" style=\"padding:3px 16px 3px 0;width:110px;").Append(Font).Append(Muted).Append("font-size:13px;line-height:1.5;white-space:nowrap;\">")
+            // One row per line: a body whose lines all fit in 998 octets goes out as 8bit, not quoted-printable.
+            html.Append("\n<tr><td valign=\"top\" style=\"padding:3px 16px 3px 0;width:110px;").Append(Font).Append(Muted).Append("font-size:13px;line-height:1.5;white-space:nowrap;\">")
                 .AppendEncoded(fact.Label).Append("</td><td valign=\"top\" style=\"padding:3px 0;").Append(Font).Append(Ink).Append("font-size:13px;line-height:1.5;word-break:break-word;\" dir=\"auto\">");
             for (var i = 0; i < fact.Values.Count; i++)
             {
@@ -113,7 +114,7 @@ internal static class HtmlEmailWriter
                 html.Append("<table role=\"presentation\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"width:100%;margin:0 0 8px 0;\">");
                 foreach (var item in list.Items)
                 {
-                    html.Append("<tr><td style=\"padding:3px 0;").Append(Font).Append(Ink).Append("font-size:13px;line-height:1.5;word-break:break-word;\" dir=\"auto\">");
+                    html.Append("\n<tr><td style=\"padding:3px 0;").Append(Font).Append(Ink).Append("font-size:13px;line-height:1.5;word-break:break-word;\" dir=\"auto\">");
                     if (item.Code is not null)
                     {
                         html.Append("<code style=\"font-family:SFMono-Regular,Consolas,'Liberation Mono',Menlo,monospace;font-size:12px;padding:1px 4px;background-color:#f4f5f7;color:#172b4d;\">");
@@ -160,9 +161,9 @@ internal static class HtmlEmailWriter
         // links, still shows a button; the URL is repeated as text for clients that block links.
         html.Append("<tr><td style=\"padding:16px 24px 20px 24px;background-color:#ffffff;\">")
             .Append("<table role=\"presentation\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\"><tr><td style=\"background-color:#0b5cd5;border-radius:4px;\">")
-            .Append("<a href=\"").AppendEncoded(action.Href).Append("\" style=\"display:inline-block;padding:10px 18px;").Append(Font)
+            .Append("\n<a href=\"").AppendEncoded(action.Href).Append("\" style=\"display:inline-block;padding:10px 18px;").Append(Font)
             .Append("font-size:14px;font-weight:bold;color:#ffffff;text-decoration:none;border-radius:4px;\">").AppendEncoded(action.Label).Append("</a>")
-            .Append("</td></tr></table>")
+            .Append("</td></tr></table>\n")
             .Append("<p style=\"margin:10px 0 0 0;").Append(Font).Append(Muted).Append("font-size:12px;line-height:1.5;word-break:break-all;\">Or open <a href=\"")
             .AppendEncoded(action.Href).Append("\" style=\"color:#0b5cd5;\">").AppendEncoded(action.Href).Append("</a></p>")
             .Append("</td></tr>\n");

@@ -35,10 +35,11 @@ public sealed class SmtpProbe
         RunAsync(options, null, [], null, progress, cancellationToken);
 
     /// <summary>Every stage, sending <paramref name="message"/> (envelope from its From and recipients).</summary>
-    public Task<SmtpProbeReport> SendTestAsync(MailOptions options, EmailMessage message, IProgress<SmtpStageResult>? progress = null, CancellationToken cancellationToken = default)
+    public async Task<SmtpProbeReport> SendTestAsync(MailOptions options, EmailMessage message, IProgress<SmtpStageResult>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);
-        return RunAsync(options, message.From, message.Recipients, MimeMessageBuilder.Build(message), progress, cancellationToken);
+        using var mime = MimeMessageBuilder.Build(message);
+        return await RunAsync(options, message.From, message.Recipients, mime, progress, cancellationToken);
     }
 
     internal async Task<SmtpProbeReport> RunAsync(

@@ -97,7 +97,8 @@ public static class MimeMessageBuilder
     {
         ArgumentNullException.ThrowIfNull(message);
         using var output = new MemoryStream(4096 + (message.TextBody.Length + (message.HtmlBody?.Length ?? 0)) * 11 / 10);
-        WriteSevenBit(Build(message), output);
+        using var mime = Build(message);
+        WriteSevenBit(mime, output);
         return output.ToArray();
     }
 

@@ -62,6 +62,9 @@ public sealed class CircuitBreakerTransport : IMailTransport
         }
     }
 
+    /// <summary>Prepares the inner transport; a failure here is not counted: no message was at stake.</summary>
+    public Task PrepareAsync(CancellationToken cancellationToken = default) => _inner.PrepareAsync(cancellationToken);
+
     /// <inheritdoc />
     public async Task<SendResult> SendAsync(EmailMessage message, CancellationToken cancellationToken = default)
     {

@@ -53,7 +53,7 @@ internal static class QueueFunctionHandler
                 return TypedResults.Json(response, InvocationJson.Options, statusCode: StatusCodes.Status500InternalServerError);
             }
 
-            var body = invocation.Binding(function.TriggerBinding) is { } value ? HostValue.AsBody(value) : [];
+            var body = invocation.Body(function.TriggerBinding);
             var pipeline = services.Pipeline.Value;
             var ledger = services.Ledger.Value;
             var handledElsewhere = false;

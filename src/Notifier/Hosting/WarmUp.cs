@@ -19,7 +19,8 @@ namespace Notifier.Hosting;
 /// background thread: reading a host-shaped invocation, parse, check, recipients, render, MIME (into a sink
 /// that discards the bytes: nothing is sent, counted or logged as delivered) and serialising the answer; it
 /// also creates the real mail transport. The first real invocation then finds that code loaded, compiled
-/// and initialised instead of paying for it while a message waits.
+/// and initialised instead of paying for it while a message waits. Meanwhile it opens one mail connection
+/// (TLS and AUTH included) into the pool, so the first message does not wait for that either.
 /// </summary>
 internal static partial class WarmUp
 {
@@ -38,11 +39,13 @@ internal static partial class WarmUp
                 return 0;
             }
 
-            services.GetRequiredService<IMailTransport>();
+            // The mail connection is opened meanwhile (I/O while the CPU warms the rest): the first real
+            // message then finds it in the pool.
+            var connecting = OpenMailConnectionAsync(services.GetRequiredService<IMailTransport>(), logger);
             var read = await Invocation.ReadAsync(new MemoryStream(SampleInvocation()), CancellationToken.None);
             using (read.Invocation)
             {
-                var body = read.Invocation?.Binding(FunctionCatalog.PullRequestEvents.TriggerBinding) is { } value ? HostValue.AsBody(value) : throw new InvalidOperationException(read.Error);
+                var body = read.Invocation is { } invocation ? invocation.Body(FunctionCatalog.PullRequestEvents.TriggerBinding) : throw new InvalidOperationException(read.Error);
 
                 // A private pipeline over the real parser, policy, resolver and renderer, but with a transport
                 // that only writes MIME and its own metrics, so the warm-up is never counted as a delivery. Its
@@ -58,11 +61,12 @@ internal static partial class WarmUp
                     new DiscardingTransport(),
                     metrics,
                     NullLogger<DeliveryPipeline>.Instance);
-                var result = await pipeline.DeliverAsync(body, read.Invocation.EventKey, FunctionCatalog.PullRequestEvents.Category);
+                var result = await pipeline.DeliverAsync(body, invocation.EventKey, FunctionCatalog.PullRequestEvents.Category);
                 var answer = new InvocationResult();
                 answer.Logs.Add(result.ToString());
                 answer.ReturnValue = QueueFunctionHandler.ReturnValue(result, duplicate: false);
                 await JsonSerializer.SerializeAsync(Stream.Null, answer, InvocationJson.Options);
+                await connecting;
                 Finished(logger, result.MessagesSent);
                 return result.MessagesSent;
             }
@@ -72,6 +76,21 @@ internal static partial class WarmUp
             // Only an optimisation: whatever failed here fails again, and is reported, on a real invocation.
             Failed(logger, ex.Message);
             return 0;
+        }
+    }
+
+    private static async Task OpenMailConnectionAsync(IMailTransport transport, ILogger logger)
+    {
+        try
+        {
+            await transport.PrepareAsync(CancellationToken.None);
+            MailConnectionReady(logger);
+        }
+        catch (Exception ex)
+        {
+            // Not a drop and not a circuit-breaker failure: no message was at stake. A real send retries
+            // the connection and reports what goes wrong then.
+            MailConnectionFailed(logger, ex.Message);
         }
     }
 
@@ -93,12 +112,19 @@ internal static partial class WarmUp
     [LoggerMessage(EventId = 3021, Level = LogLevel.Debug, Message = "Warm-up failed: {Reason}")]
     private static partial void Failed(ILogger logger, string reason);
 
+    [LoggerMessage(EventId = 3750, Level = LogLevel.Debug, Message = "Warm-up opened a mail connection for the first message")]
+    private static partial void MailConnectionReady(ILogger logger);
+
+    [LoggerMessage(EventId = 3751, Level = LogLevel.Debug, Message = "Warm-up could not open a mail connection (the first message will try again): {Reason}")]
+    private static partial void MailConnectionFailed(ILogger logger, string reason);
+
     /// <summary>Builds each message with MimeKit and writes it to nowhere; sends nothing.</summary>
     private sealed class DiscardingTransport : IMailTransport
     {
         public Task<SendResult> SendAsync(EmailMessage message, CancellationToken cancellationToken = default)
         {
-            MimeMessageBuilder.WriteSevenBit(MimeMessageBuilder.Build(message), Stream.Null, cancellationToken);
+            using var mime = MimeMessageBuilder.Build(message);
+            MimeMessageBuilder.WriteSevenBit(mime, Stream.Null, cancellationToken);
             return Task.FromResult(new SendResult(message.Recipients, [], "250 warm-up (not sent)"));
         }
     }

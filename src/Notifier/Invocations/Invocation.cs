@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Buffers.Text;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace Notifier.Invocations;
@@ -21,6 +23,7 @@ internal sealed class Invocation : IDisposable
     private const int InitialBuffer = 16 * 1024;
 
     private byte[]? _buffer;
+    private (string Binding, ReadOnlyMemory<byte> Body)? _body;
 
     private Invocation(byte[] buffer, JsonDocument document, JsonElement data, JsonElement metadata)
     {
@@ -140,6 +143,46 @@ internal sealed class Invocation : IDisposable
 
     private static string TooLarge(long length) =>
         $"the invocation is larger than {MaxBytes / (1024 * 1024)} MB (at least {length} bytes); it was not read, so the message goes back to its queue and is dead-lettered with its body after its retries";
+
+    /// <summary>
+    /// The message body of a binding (empty when there is none). Base64 as the host writes it for a binary
+    /// binding is decoded where it lies, over its own text in the invocation's buffer, so even a 3 MB body is
+    /// never copied; other forms are read by <see cref="HostValue.AsBody"/>. Read once and kept: the base64
+    /// text is gone after the first call. Valid until the invocation is disposed.
+    /// </summary>
+    public ReadOnlyMemory<byte> Body(string binding)
+    {
+        if (_body is { } read && read.Binding == binding)
+        {
+            return read.Body;
+        }
+
+        var body = Decode(Binding(binding));
+        _body = (binding, body);
+        return body;
+    }
+
+    private ReadOnlyMemory<byte> Decode(JsonElement? binding)
+    {
+        if (binding is not { } value)
+        {
+            return ReadOnlyMemory<byte>.Empty;
+        }
+
+        if (_buffer is { } buffer && value.ValueKind == JsonValueKind.String)
+        {
+            // The raw JSON of a string, quotes included: the text is what lies between them.
+            var raw = JsonMarshal.GetRawUtf8Value(value)[1..^1];
+            // Only plain base64 (no whitespace, no JSON escapes), checked whole before a byte is overwritten.
+            if (raw.IndexOfAny(" \t\r\n\\"u8) < 0 && Base64.IsValid(raw) && buffer.AsSpan().Overlaps(raw, out var offset)
+                && Base64.DecodeFromUtf8InPlace(buffer.AsSpan(offset, raw.Length), out var written) == OperationStatus.Done)
+            {
+                return buffer.AsMemory(offset, written);
+            }
+        }
+
+        return HostValue.AsBody(value);
+    }
 
     /// <summary>
     /// The value of a binding in Data: by name, else the only value (so a renamed binding still works).

@@ -1,5 +1,6 @@
 using Notifier.Notifications.Events;
 using Notifier.Notifications.Recipients;
+using MimeKit;
 using Notifier.Smtp.Messages;
 
 namespace Notifier.Notifications.Tests.Rendering;
@@ -31,6 +32,24 @@ public sealed class SamplePipelineTests
             Assert.Equal(type, message.Headers.Single(h => h.Key == "X-Notifier-Event").Value);
             Assert.NotEmpty(MimeMessageBuilder.ToArray(message));
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Types))]
+    public void EverySampleGoesOutUnencodedToAServerThatOffers8BitMime(string type)
+    {
+        // Quoted-printable is forced by any line over 998 octets: it costs CPU on every send and makes the
+        // message source unreadable, so the HTML writer keeps its own lines short.
+        var parsed = new EventParser().Parse(RepositoryFiles.SampleBytes(type));
+        Assert.True(parsed.IsSuccess, parsed.Error);
+        var message = TestEvents.Renderer().Render(parsed.Event!, new RecipientResolver().Resolve(parsed.Event!))[0];
+        using var mime = MimeMessageBuilder.Build(message);
+
+        mime.Prepare(EncodingConstraint.EightBit, 998);
+
+        Assert.All(mime.BodyParts.OfType<TextPart>(), part =>
+            Assert.True(part.ContentTransferEncoding is ContentEncoding.Default or ContentEncoding.SevenBit or ContentEncoding.EightBit,
+                $"{part.ContentType.MimeType} of {type} is sent as {part.ContentTransferEncoding}"));
     }
 
     [Theory]

@@ -101,6 +101,23 @@ public sealed class SmtpPoolTests
     }
 
     [Fact]
+    public async Task APreparedConnectionWaitsInThePoolAndCarriesTheFirstMessage()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
+        await using var transport = Transport(Settings(server, tls: MailTls.None));
+
+        await transport.PrepareAsync();
+        await transport.PrepareAsync();
+
+        Assert.Equal(1, transport.IdleConnections);
+        Assert.Single(server.Sessions);
+        Assert.Empty(server.Messages);
+        await transport.SendAsync(Message("first"));
+        Assert.Equal(["first"], server.Messages.Select(m => Subject(m)));
+        Assert.Single(server.Sessions);
+    }
+
+    [Fact]
     public async Task TheSweepClosesIdleConnectionsWithQuit()
     {
         await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions());

@@ -97,6 +97,24 @@ public sealed class CircuitBreakerTransportTests
     }
 
     [Fact]
+    public async Task FailedPreparationsNeverOpenTheCircuit()
+    {
+        using var down = new RefusingPort();
+        var (transport, log) = Create(Options(down.Port), new FakeTimeProvider(DateTimeOffset.UtcNow));
+
+        for (var i = 0; i < 5; i++)
+        {
+            await Assert.ThrowsAnyAsync<SmtpProtocolException>(() => transport.PrepareAsync());
+        }
+
+        // No message was at stake: the next send still tries the server instead of failing fast.
+        var refused = await Assert.ThrowsAnyAsync<SmtpProtocolException>(() => transport.SendAsync(Message()));
+        Assert.IsNotType<SmtpCircuitOpenException>(refused);
+        Assert.False(transport.IsOpen);
+        Assert.DoesNotContain(log.Lines, l => l.StartsWith("Warning 2400 ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AFailedProbeKeepsItOpenForAnotherCoolDownAndOnlyOneSendProbes()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);

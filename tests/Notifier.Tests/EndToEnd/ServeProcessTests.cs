@@ -48,6 +48,26 @@ public sealed class ServeProcessTests
     }
 
     [Fact]
+    public async Task TheMailConnectionIsOpenedAtStartAndCarriesTheFirstEvent()
+    {
+        await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
+        var (process, client) = await StartAsync(Environment(FreePort.Next(), smtp.Port));
+        await using var _ = process;
+        using var __ = client;
+
+        // Before any invocation: the warm-up has connected (EHLO done) and sent nothing.
+        var early = await smtp.WaitForSessionsAsync(s => s.Count == 1, TimeSpan.FromSeconds(30));
+        Assert.Single(early);
+        Assert.Empty(smtp.Messages);
+
+        var answer = await InvocationAnswer.PostAsync(client, "/PullRequestEvents", HostInvocation.ServiceBus(Repo.Sample("pullrequest.approved"), "warm-1", HostEncoding.Binary));
+
+        Assert.Equal("delivered", answer.Outcome);
+        Assert.NotEmpty(smtp.Messages);
+        Assert.Single(smtp.Sessions);
+    }
+
+    [Fact]
     public async Task AMalformedBodyComesBackInOutputsRejectedAndNothingIsSent()
     {
         await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions());

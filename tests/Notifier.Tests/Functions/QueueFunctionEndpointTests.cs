@@ -122,14 +122,14 @@ public sealed class QueueFunctionEndpointTests
         var body = Repo.Sample("pullrequest.opened");
 
         var first = await InvocationAnswer.PostAsync(client, "/PullRequestEvents", HostInvocation.ServiceBus(body, "same-id", encoding));
-        var sends = factory.Transport.ReceivedCalls().Count();
+        var sends = Sends(factory);
         var again = await InvocationAnswer.PostAsync(client, "/PullRequestEvents", HostInvocation.ServiceBus(body, "same-id", encoding, deliveryCount: 2));
 
         Assert.Equal("delivered", first.Outcome);
         Assert.True(sends > 0);
         Assert.Equal(HttpStatusCode.OK, again.Status);
         Assert.Equal("delivered", again.Outcome);
-        Assert.Equal(sends, factory.Transport.ReceivedCalls().Count());
+        Assert.Equal(sends, Sends(factory));
         Assert.Contains(again.Logs, l => l.Contains("handled already", StringComparison.Ordinal));
     }
 
@@ -154,10 +154,10 @@ public sealed class QueueFunctionEndpointTests
         var body = Repo.Sample("pullrequest.approved");
 
         await InvocationAnswer.PostAsync(client, "/PullRequestEvents", HostInvocation.ServiceBus(body, "a", HostEncoding.Binary));
-        var once = factory.Transport.ReceivedCalls().Count();
+        var once = Sends(factory);
         await InvocationAnswer.PostAsync(client, "/PullRequestEvents", HostInvocation.ServiceBus(body, "b", HostEncoding.Binary));
 
-        Assert.Equal(2 * once, factory.Transport.ReceivedCalls().Count());
+        Assert.Equal(2 * once, Sends(factory));
     }
 
     [Theory]
@@ -251,4 +251,8 @@ public sealed class QueueFunctionEndpointTests
         Assert.Equal(JsonValueKind.Array, answer.Json.GetProperty("Logs").ValueKind);
         Assert.True(answer.Json.TryGetProperty("ReturnValue", out _));
     }
+
+    /// <summary>Messages handed to the transport (the warm-up's connection preparation is not a send).</summary>
+    private static int Sends(HandlerFactory factory) =>
+        factory.Transport.ReceivedCalls().Count(call => call.GetMethodInfo().Name == nameof(IMailTransport.SendAsync));
 }

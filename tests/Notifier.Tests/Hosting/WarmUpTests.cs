@@ -18,5 +18,7 @@ public sealed class WarmUpTests
 
         Assert.Equal(2, encoded);
         await factory.Transport.DidNotReceiveWithAnyArgs().SendAsync(Arg.Any<EmailMessage>(), Arg.Any<CancellationToken>());
+        // The mail connection is prepared meanwhile (SmtpPoolTests and ServeProcessTests show what that opens).
+        await factory.Transport.Received().PrepareAsync(Arg.Any<CancellationToken>());
     }
 }

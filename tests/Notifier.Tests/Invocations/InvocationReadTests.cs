@@ -48,6 +48,43 @@ public sealed class InvocationReadTests
         }
     }
 
+    [Fact]
+    public async Task ABinaryBodyIsDecodedInPlaceWithoutCopyingIt()
+    {
+        var body = Encoding.UTF8.GetBytes(new string('é', 500_000));
+        using var invocation = await ReadAsync($"{{\"Data\":{{\"message\":\"{Convert.ToBase64String(body)}\"}},\"Metadata\":{{\"MessageId\":\"m-2\"}}}}");
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var decoded = invocation.Body("message");
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(decoded.Span.SequenceEqual(body));
+        Assert.True(allocated < body.Length / 10, $"allocated {allocated} bytes for a {body.Length}-byte body");
+        Assert.True(invocation.Body("message").Span.SequenceEqual(body), "a second read returns the same body");
+        Assert.Equal("m-2", invocation.MessageId);
+    }
+
+    [Fact]
+    public async Task Base64WithJsonEscapesAndTextBodiesAreStillReadExactly()
+    {
+        // "+" written as \u002B, as some JSON writers do; the in-place path leaves it to the general reader.
+        var body = new byte[] { 0xFB, 0xEF, 0xBE, 0x01, 0x02 };
+        var escaped = Convert.ToBase64String(body).Replace("+", "\\u002B", StringComparison.Ordinal);
+        using var binary = await ReadAsync($"{{\"Data\":{{\"message\":\"{escaped}\"}},\"Metadata\":{{}}}}");
+        using var text = await ReadAsync("{\"Data\":{\"message\":{\"id\":\"e-1\"}},\"Metadata\":{}}");
+
+        Assert.Equal(body, binary.Body("message").ToArray());
+        Assert.Equal("{\"id\":\"e-1\"}", Encoding.UTF8.GetString(text.Body("message").Span));
+    }
+
+    private static async Task<Invocation> ReadAsync(string json)
+    {
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(json));
+        var (invocation, error) = await Invocation.ReadAsync(stream, CancellationToken.None, stream.Length);
+        Assert.Null(error);
+        return invocation!;
+    }
+
     /// <summary>A request body that never ends, counting what was read from it.</summary>
     private sealed class EndlessStream : Stream
     {
