@@ -51,7 +51,7 @@ public sealed class ServeProcessTests
     public async Task TheMailConnectionIsOpenedAtStartAndCarriesTheFirstEvent()
     {
         await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
-        var (process, client) = await StartAsync(Environment(FreePort.Next(), smtp.Port));
+        var (process, client) = await StartAsync(Environment(smtp.Port));
         await using var _ = process;
         using var __ = client;
 
