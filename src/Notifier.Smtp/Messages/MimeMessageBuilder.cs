@@ -166,9 +166,23 @@ public static class MimeMessageBuilder
     private static TextPart TextPart(string subtype, string text)
     {
         var part = new TextPart(subtype);
-        // Line ends become LF here and CRLF when written: a bare CR must never reach a 7bit or 8bit body.
-        part.SetText(Encoding.UTF8, text.Contains('\r', StringComparison.Ordinal) ? text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n') : text);
+        // Line ends are written as CRLF (MimeKit leaves CRLF alone and turns LF into CRLF), but a bare CR must
+        // never reach a 7bit or 8bit body: only then is the text copied, with every line end made LF.
+        part.SetText(Encoding.UTF8, HasBareCarriageReturn(text) ? text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n') : text);
         return part;
+    }
+
+    private static bool HasBareCarriageReturn(string text)
+    {
+        for (var i = text.IndexOf('\r', StringComparison.Ordinal); i >= 0; i = text.IndexOf('\r', i + 1))
+        {
+            if (i + 1 == text.Length || text[i + 1] != '\n')
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static MailboxAddress Address(Mailbox mailbox) => new(mailbox.DisplayName ?? "", mailbox.Address);
