@@ -50,7 +50,6 @@ internal sealed class TableBatchStore(TableStorage storage, BatchingOptions opti
         }
 
         await storage.EnsureCreatedAsync(cancellationToken);
-        // The same person twice in one event is one item; the later entries stay false, as already there.
         // One event's items share its body: it is encoded once, however many people wait for it.
         var bodies = new Dictionary<ReadOnlyMemory<byte>, (ReadOnlyMemory<byte> Bytes, string? Encoding)>();
         (ReadOnlyMemory<byte> Bytes, string? Encoding) Encoded(ReadOnlyMemory<byte> body)
@@ -64,6 +63,7 @@ internal sealed class TableBatchStore(TableStorage storage, BatchingOptions opti
             return stored;
         }
 
+        // The same person twice in one event is one item; the later entries stay false, as already there.
         var distinct = items.Select((item, index) => new Entry(index, DigestKey.Of(item), item, Encoded(item.Body))).DistinctBy(e => e.Key).ToList();
         await TableStorage.RunAsync(
             () => Task.WhenAll(distinct.GroupBy(e => e.Key.Partition, StringComparer.Ordinal)
