@@ -179,9 +179,9 @@ internal sealed class Invocation : IDisposable
 
     /// <summary>
     /// How many invocations over <see cref="PooledBufferLimit"/> are read and handled at once; the others wait
-    /// before their body is read (the host sends up to 16 at a time). Each holds several copies' worth of
-    /// large strings while it is parsed, rejected and answered, so sixteen at once took the handler past
-    /// 400 MB; two keep it within a Flex Consumption instance's memory (bench/README-app.md).
+    /// before their body is read (Kestrel holds at most 1 MB of each meanwhile). Each holds its buffer and
+    /// several large strings while it is parsed, rejected and answered, so this bounds that memory whatever
+    /// the host's concurrency (16 calls); normal events are far smaller and never wait here.
     /// </summary>
     private const int LargeInvocationsAtOnce = 2;
 
