@@ -27,22 +27,9 @@ public sealed class DeliveryPipeline
     private readonly IBatchStore? _batchStore;
     private readonly TimeProvider _timeProvider;
 
-    /// <summary>A pipeline that sends every event at once.</summary>
-    public DeliveryPipeline(
-        EventParser parser,
-        EventPolicy policy,
-        RecipientResolver resolver,
-        EmailRenderer renderer,
-        IMailTransport transport,
-        DeliveryMetrics metrics,
-        ILogger<DeliveryPipeline> logger)
-        : this(parser, policy, resolver, renderer, transport, metrics, logger, batchPolicy: null, batchStore: null, TimeProvider.System)
-    {
-    }
-
     /// <summary>
     /// A pipeline that puts events <paramref name="batchPolicy"/> says may wait into <paramref name="batchStore"/>
-    /// (both null: everything is sent at once).
+    /// (both null, the default: everything is sent at once).
     /// </summary>
     public DeliveryPipeline(
         EventParser parser,
@@ -52,14 +39,13 @@ public sealed class DeliveryPipeline
         IMailTransport transport,
         DeliveryMetrics metrics,
         ILogger<DeliveryPipeline> logger,
-        BatchPolicy? batchPolicy,
-        IBatchStore? batchStore,
-        TimeProvider timeProvider)
+        BatchPolicy? batchPolicy = null,
+        IBatchStore? batchStore = null,
+        TimeProvider? timeProvider = null)
     {
-        ArgumentNullException.ThrowIfNull(timeProvider);
         _batchPolicy = batchPolicy;
         _batchStore = batchStore;
-        _timeProvider = timeProvider;
+        _timeProvider = timeProvider ?? TimeProvider.System;
         ArgumentNullException.ThrowIfNull(parser);
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(resolver);

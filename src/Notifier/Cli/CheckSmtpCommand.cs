@@ -17,14 +17,11 @@ internal static class CheckSmtpCommand
         return command;
     }
 
-    internal static async Task<int> RunAsync(TextWriter output, CancellationToken cancellationToken)
-    {
-        await using var services = CliServices.Create();
-        if (!CliServices.CheckSettings(services))
-        {
-            return ExitCodes.Usage;
-        }
+    internal static Task<int> RunAsync(TextWriter output, CancellationToken cancellationToken) =>
+        CliServices.RunAsync(services => CheckAsync(services, output, cancellationToken));
 
+    private static async Task<int> CheckAsync(IServiceProvider services, TextWriter output, CancellationToken cancellationToken)
+    {
         var printer = new MailTestPrinter(output);
         await printer.PrintConnectingAsync(services);
         var outcome = await services.GetRequiredService<MailTester>().CheckAsync(printer, cancellationToken);

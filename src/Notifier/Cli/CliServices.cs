@@ -13,7 +13,7 @@ namespace Notifier.Cli;
 /// </summary>
 internal static class CliServices
 {
-    public static ServiceProvider Create(LogLevel minimumLevel = LogLevel.Warning)
+    private static ServiceProvider Create(LogLevel minimumLevel = LogLevel.Warning)
     {
         var local = LocalSettingsFile.Read(Directory.GetCurrentDirectory(), out var localProblem);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(local).AddEnvironmentVariables().Build();
@@ -31,29 +31,50 @@ internal static class CliServices
     }
 
     /// <summary>
-    /// The services for a command that reads events from <paramref name="paths"/>; null, once the reason is
-    /// printed to standard error, when a path does not exist or the settings are unusable (exit code 2).
+    /// The start of every command that reads events from <paramref name="paths"/> (<c>deliver</c>, <c>render</c>):
+    /// the services, checked, and the events, read; then <paramref name="run"/>. Exit 2, once the reason is on
+    /// standard error, when a path does not exist or the settings are unusable; 1 when no events were found.
     /// </summary>
-    public static async Task<ServiceProvider?> ForEventsAsync(string[] paths)
+    public static async Task<int> RunWithEventsAsync(
+        string[] paths,
+        TextReader stdin,
+        TextWriter stdout,
+        Func<ServiceProvider, IReadOnlyList<EventSource.Item>, Task<int>> run,
+        CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(run);
         if (EventSource.FindMissing(paths) is { } missing)
         {
             await Console.Error.WriteLineAsync(missing);
-            return null;
+            return ExitCodes.Usage;
         }
 
-        var services = Create();
-        if (CheckSettings(services))
+        return await RunAsync(async services =>
         {
-            return services;
-        }
+            var items = await EventSource.ReadAllAsync(EventSource.ExpandFiles(paths), stdin, cancellationToken);
+            if (items.Count == 0)
+            {
+                await stdout.WriteLineAsync($"no events found in {string.Join(", ", paths)} (folders are searched for {EventSource.FolderPatterns} files; standard input for JSON)");
+                return ExitCodes.Failure;
+            }
 
-        await services.DisposeAsync();
-        return null;
+            return await run(services, items);
+        });
+    }
+
+    /// <summary>
+    /// The start of every command that uses the settings: the services, built here only, then <paramref name="run"/>
+    /// with them, or exit 2 once every settings problem is on standard error.
+    /// </summary>
+    public static async Task<int> RunAsync(Func<ServiceProvider, Task<int>> run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        await using var services = Create();
+        return CheckSettings(services) ? await run(services) : ExitCodes.Usage;
     }
 
     /// <summary>Prints every settings problem to standard error; returns false when there are any.</summary>
-    public static bool CheckSettings(IServiceProvider services)
+    private static bool CheckSettings(IServiceProvider services)
     {
         if (services.GetRequiredService<LocalSettingsProblem>().Problem is { } local)
         {

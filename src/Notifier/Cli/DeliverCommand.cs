@@ -40,21 +40,13 @@ internal static class DeliverCommand
             category = function.Category;
         }
 
-        await using var services = await CliServices.ForEventsAsync(paths);
-        if (services is null)
-        {
-            return ExitCodes.Usage;
-        }
+        return await CliServices.RunWithEventsAsync(paths, stdin, stdout, (services, items) => DeliverAsync(services, items, category, stdout, cancellationToken), cancellationToken);
+    }
 
+    private static async Task<int> DeliverAsync(IServiceProvider services, IReadOnlyList<EventSource.Item> items, EventCategory? category, TextWriter stdout, CancellationToken cancellationToken)
+    {
         var settings = services.GetRequiredService<NotifierSettings>();
         var pipeline = services.GetRequiredService<DeliveryPipeline>();
-        var items = await EventSource.ReadAllAsync(EventSource.ExpandFiles(paths), stdin, cancellationToken);
-        if (items.Count == 0)
-        {
-            await stdout.WriteLineAsync($"no events found in {string.Join(", ", paths)} (folders are searched for {EventSource.FolderPatterns} files; standard input for JSON)");
-            return ExitCodes.Failure;
-        }
-
         if (!string.IsNullOrWhiteSpace(settings.Mail.Host))
         {
             // Said before the first connection, which can take up to Mail__ConnectTimeout to fail.

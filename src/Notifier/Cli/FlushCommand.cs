@@ -19,14 +19,11 @@ internal static class FlushCommand
         return command;
     }
 
-    internal static async Task<int> RunAsync(bool all, TextWriter stdout, CancellationToken cancellationToken)
-    {
-        await using var services = CliServices.Create();
-        if (!CliServices.CheckSettings(services))
-        {
-            return ExitCodes.Usage;
-        }
+    internal static Task<int> RunAsync(bool all, TextWriter stdout, CancellationToken cancellationToken) =>
+        CliServices.RunAsync(services => FlushAsync(services, all, stdout, cancellationToken));
 
+    private static async Task<int> FlushAsync(IServiceProvider services, bool all, TextWriter stdout, CancellationToken cancellationToken)
+    {
         if (services.GetRequiredService<Digests>().Flusher is not { } flusher)
         {
             await Console.Error.WriteLineAsync("AzureWebJobsStorage is not set: set it to the storage account that holds the digests (UseDevelopmentStorage=true for Azurite).");

@@ -22,22 +22,14 @@ internal static class RenderCommand
 
     internal static async Task<int> RunAsync(string[] paths, string outputDirectory, TextReader stdin, TextWriter stdout, CancellationToken cancellationToken)
     {
-        await using var services = await CliServices.ForEventsAsync(paths);
-        if (services is null)
-        {
-            return ExitCodes.Usage;
-        }
+        return await CliServices.RunWithEventsAsync(paths, stdin, stdout, (services, items) => RenderAsync(services, items, outputDirectory, stdout, cancellationToken), cancellationToken);
+    }
 
+    private static async Task<int> RenderAsync(IServiceProvider services, IReadOnlyList<EventSource.Item> items, string outputDirectory, TextWriter stdout, CancellationToken cancellationToken)
+    {
         var pipeline = services.GetRequiredService<DeliveryPipeline>();
         Directory.CreateDirectory(outputDirectory);
         int rendered = 0, rejected = 0, files = 0;
-        var items = await EventSource.ReadAllAsync(EventSource.ExpandFiles(paths), stdin, cancellationToken);
-        if (items.Count == 0)
-        {
-            await stdout.WriteLineAsync($"no events found in {string.Join(", ", paths)} (folders are searched for {EventSource.FolderPatterns} files; standard input for JSON)");
-            return ExitCodes.Failure;
-        }
-
         foreach (var item in items)
         {
             var prepared = pipeline.Prepare(item.Body.Span, eventKey: null, expectedCategory: null);

@@ -17,14 +17,11 @@ internal static class SendTestCommand
         return command;
     }
 
-    internal static async Task<int> RunAsync(string to, TextWriter output, CancellationToken cancellationToken)
-    {
-        await using var services = CliServices.Create();
-        if (!CliServices.CheckSettings(services))
-        {
-            return ExitCodes.Usage;
-        }
+    internal static Task<int> RunAsync(string to, TextWriter output, CancellationToken cancellationToken) =>
+        CliServices.RunAsync(services => SendAsync(services, to, output, cancellationToken));
 
+    private static async Task<int> SendAsync(IServiceProvider services, string to, TextWriter output, CancellationToken cancellationToken)
+    {
         var printer = new MailTestPrinter(output);
         await printer.PrintConnectingAsync(services);
         var outcome = await services.GetRequiredService<MailTester>().SendTestAsync(to, printer, cancellationToken);

@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Logging.Console;
 using Notifier.Settings;
 using Notifier.Telemetry;
@@ -43,6 +45,7 @@ internal static class HandlerApp
         app.MapHandlerEndpoints();
         app.Lifetime.ApplicationStarted.Register(() =>
         {
+            ReportListening(app.Services);
             ReportSettings(app.Services);
             ReportTelemetry(app.Services);
             // After listening, not before: on a busy 2-core machine a warm-up that overlaps server start-up
@@ -50,6 +53,17 @@ internal static class HandlerApp
             WarmUp.Start(app.Services);
         });
         return app;
+    }
+
+    /// <summary>The address bound, with the port the system chose when FUNCTIONS_CUSTOMHANDLER_PORT is 0.</summary>
+    private static void ReportListening(IServiceProvider services)
+    {
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(HandlerApp));
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            var addresses = string.Join(", ", services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? []);
+            HandlerLog.Listening(logger, addresses);
+        }
     }
 
     private static void ReportTelemetry(IServiceProvider services)

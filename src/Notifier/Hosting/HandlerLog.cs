@@ -17,6 +17,9 @@ internal static partial class HandlerLog
     [LoggerMessage(EventId = 3013, Level = LogLevel.Error, Message = "{Function}: refused while the settings are not usable; the message goes back to the queue")]
     public static partial void RefusedWhileMisconfigured(ILogger logger, string function);
 
+    [LoggerMessage(EventId = 3700, Level = LogLevel.Information, Message = "Listening on {Addresses}")]
+    public static partial void Listening(ILogger logger, string addresses);
+
     [LoggerMessage(EventId = 3014, Level = LogLevel.Information, Message = "Test email to {Recipient}: {Result}")]
     public static partial void TestEmailSucceeded(ILogger logger, string recipient, string result);
 

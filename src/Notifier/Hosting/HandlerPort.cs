@@ -3,7 +3,10 @@ using System.Globalization;
 
 namespace Notifier.Hosting;
 
-/// <summary>The loopback port the Functions host gives the handler in <c>FUNCTIONS_CUSTOMHANDLER_PORT</c>.</summary>
+/// <summary>
+/// The loopback port the Functions host gives the handler in <c>FUNCTIONS_CUSTOMHANDLER_PORT</c>; 0 lets the system
+/// choose, and the handler logs the address it listens on (log 3700).
+/// </summary>
 internal static class HandlerPort
 {
     public const string Setting = "FUNCTIONS_CUSTOMHANDLER_PORT";
@@ -20,10 +23,11 @@ internal static class HandlerPort
             return false;
         }
 
-        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out port) || port is < 1 or > 65535)
+        // 0 asks the system for a free port; the handler logs the one it got (tests start many handlers at once).
+        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out port) || port > 65535)
         {
             port = 0;
-            error = $"{Setting}='{value}' is not a TCP port: use a number from 1 to 65535.";
+            error = $"{Setting}='{value}' is not a TCP port: use a number from 1 to 65535 (or 0 for any free one).";
             return false;
         }
 

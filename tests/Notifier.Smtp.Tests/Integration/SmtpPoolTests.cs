@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Notifier.Smtp.Options;
 using Notifier.Smtp.Tests.Servers;
-using Notifier.Smtp.Tests.Support;
 using static Notifier.Smtp.Tests.Integration.IntegrationSupport;
 
 namespace Notifier.Smtp.Tests.Integration;

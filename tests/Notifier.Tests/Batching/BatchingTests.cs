@@ -235,7 +235,8 @@ public sealed class BatchingTests(AzuriteTableFixture azurite) : IClassFixture<A
     [Fact]
     public async Task AFailedDigestSendDropsTheWholeDigestWithTheReasonAndIsNotRetried()
     {
-        var closedPort = Support.FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var down = new RefusingPort();
+        var closedPort = down.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         await using var stack = Stack(new Dictionary<string, string?>
         {
             ["Mail:Host"] = "127.0.0.1",
@@ -264,7 +265,8 @@ public sealed class BatchingTests(AzuriteTableFixture azurite) : IClassFixture<A
     [Fact]
     public async Task WithTheStoreUnreachableTheEventIsSentAtOnceWithAWarning()
     {
-        var closed = Support.FreePort.Next();
+        using var down = new RefusingPort();
+        var closed = down.Port;
         await using var stack = new BatchingStack($"DefaultEndpointsProtocol=http;AccountName={AzuriteServer.AccountName};AccountKey={AzuriteServer.AccountKey};TableEndpoint=http://127.0.0.1:{closed}/{AzuriteServer.AccountName};", start: Start);
 
         var result = await stack.DeliverAsync(TestEvent.Sample("pullrequest.approved"));

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Notifier.Tests.Support;
+using Notifier.Smtp.Tests.Servers;
 
 namespace Notifier.Tests.Cli;
 
@@ -15,10 +16,13 @@ public sealed class CommandMessageTests
 
     private static string OneLine(string name) => File.ReadAllText(Sample(name)).ReplaceLineEndings(" ");
 
+    /// <summary>Held for the whole run: no server can start listening there.</summary>
+    private static readonly RefusingPort Down = new();
+
     private static Dictionary<string, string?> DeadServer() => new(Local)
     {
         ["Mail__Host"] = "127.0.0.1",
-        ["Mail__Port"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
+        ["Mail__Port"] = Down.Port.ToString(CultureInfo.InvariantCulture),
         ["Mail__Tls"] = "None",
         ["Mail__From"] = "noreply@example.com",
     };

@@ -71,10 +71,11 @@ public sealed class CommandTests
     [Fact]
     public async Task DeliverDropsAndExits1WhenTheMailServerIsDown()
     {
+        using var down = new RefusingPort();
         var environment = new Dictionary<string, string?>(Local)
         {
             ["Mail__Host"] = "127.0.0.1",
-            ["Mail__Port"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Mail__Port"] = down.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Mail__Tls"] = "None",
             ["Mail__From"] = "noreply@example.com",
         };
@@ -156,13 +157,7 @@ public sealed class CommandTests
     public async Task SendTestPrintsEveryStageAndExits0WhenTheServerTookIt()
     {
         await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
-        var environment = new Dictionary<string, string?>
-        {
-            ["Mail__Host"] = "127.0.0.1",
-            ["Mail__Port"] = smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Mail__Tls"] = "None",
-            ["Mail__From"] = "noreply@example.com",
-        };
+        var environment = PlainSmtp(smtp.Port);
 
         var (exitCode, output) = await NotifierProcess.RunAsync(environment, null, null, "send-test", "--to", "admin@example.com");
 
@@ -178,13 +173,8 @@ public sealed class CommandTests
     [Fact]
     public async Task SendTestExits1AndSaysWhatToChangeWhenTheServerIsDown()
     {
-        var environment = new Dictionary<string, string?>
-        {
-            ["Mail__Host"] = "127.0.0.1",
-            ["Mail__Port"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Mail__Tls"] = "None",
-            ["Mail__From"] = "noreply@example.com",
-        };
+        using var down = new RefusingPort();
+        var environment = PlainSmtp(down.Port);
 
         var (exitCode, output) = await NotifierProcess.RunAsync(environment, null, null, "send-test", "--to", "admin@example.com");
 
@@ -198,13 +188,7 @@ public sealed class CommandTests
     public async Task CheckSmtpPrintsTheBannerAndExtensionsAndExits0()
     {
         await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
-        var environment = new Dictionary<string, string?>
-        {
-            ["Mail__Host"] = "127.0.0.1",
-            ["Mail__Port"] = smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Mail__Tls"] = "None",
-            ["Mail__From"] = "noreply@example.com",
-        };
+        var environment = PlainSmtp(smtp.Port);
 
         var (exitCode, output) = await NotifierProcess.RunAsync(environment, null, null, "check-smtp");
 
@@ -217,17 +201,21 @@ public sealed class CommandTests
     [Fact]
     public async Task CheckSmtpExits1WhenTheServerIsDown()
     {
-        var environment = new Dictionary<string, string?>
-        {
-            ["Mail__Host"] = "127.0.0.1",
-            ["Mail__Port"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Mail__Tls"] = "None",
-            ["Mail__From"] = "noreply@example.com",
-        };
+        using var down = new RefusingPort();
+        var environment = PlainSmtp(down.Port);
 
         var (exitCode, output) = await NotifierProcess.RunAsync(environment, null, null, "check-smtp");
 
         Assert.Equal(1, exitCode);
         Assert.Contains("problem", output, StringComparison.Ordinal);
     }
+
+    /// <summary>Settings for an unencrypted, anonymous server on loopback at <paramref name="port"/>.</summary>
+    private static Dictionary<string, string?> PlainSmtp(int port) => new()
+    {
+        ["Mail__Host"] = "127.0.0.1",
+        ["Mail__Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Mail__Tls"] = "None",
+        ["Mail__From"] = "noreply@example.com",
+    };
 }

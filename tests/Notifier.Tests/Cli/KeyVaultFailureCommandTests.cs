@@ -1,4 +1,5 @@
 using Notifier.Tests.Support;
+using Notifier.Smtp.Tests.Servers;
 
 namespace Notifier.Tests.Cli;
 
@@ -15,11 +16,13 @@ public sealed class KeyVaultFailureCommandTests
     [InlineData("send-test", "--to", "admin@example.com")]
     public async Task AnUnreachableVaultIsOneLineAndExit1(params string[] command)
     {
-        var vault = $"https://127.0.0.1:{FreePort.Next()}/";
+        using var downVault = new RefusingPort();
+        using var downServer = new RefusingPort();
+        var vault = $"https://127.0.0.1:{downVault.Port}/";
         var environment = new Dictionary<string, string?>
         {
             ["Mail__Host"] = "127.0.0.1",
-            ["Mail__Port"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Mail__Port"] = downServer.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Mail__From"] = "noreply@example.com",
             ["KeyVault__Uri"] = vault,
         };

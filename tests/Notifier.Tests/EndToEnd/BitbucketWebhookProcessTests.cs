@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Text;
+using Notifier.Smtp.Tests.Servers;
 using Notifier.Tests.Support;
 
 namespace Notifier.Tests.EndToEnd;
@@ -11,19 +11,8 @@ namespace Notifier.Tests.EndToEnd;
 [Trait("Category", "Integration")]
 public sealed class BitbucketWebhookProcessTests
 {
-    private static async Task<(NotifierProcess Process, HttpClient Client)> StartAsync(Dictionary<string, string?> bitbucket)
-    {
-        var port = FreePort.Next();
-        var environment = new Dictionary<string, string?>(bitbucket)
-        {
-            ["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(CultureInfo.InvariantCulture),
-            ["Notifications__BaseUrl"] = "https://git.example.com/",
-        };
-        var process = NotifierProcess.Start(environment, null, null, "serve");
-        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        await process.WaitUntilServingAsync(client, TimeSpan.FromSeconds(60));
-        return (process, client);
-    }
+    private static Task<(NotifierProcess Process, HttpClient Client)> StartAsync(Dictionary<string, string?> bitbucket) =>
+        NotifierProcess.ServeAsync(new Dictionary<string, string?>(bitbucket) { ["Notifications__BaseUrl"] = "https://git.example.com/" });
 
     [Fact]
     public async Task SignedCapturesAreForwardedForgedOnesRefusedAndTheSecretIsNeverPrinted()
@@ -69,14 +58,5 @@ public sealed class BitbucketWebhookProcessTests
         Assert.Contains("warn: Notifier.Hosting.HandlerApp[3305]", process.Output, StringComparison.Ordinal);
     }
 
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!condition() && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(25);
-        }
-
-        Assert.True(condition());
-    }
+    private static Task WaitForAsync(Func<bool> condition) => Eventually.TrueAsync(condition, "the handler's log line");
 }

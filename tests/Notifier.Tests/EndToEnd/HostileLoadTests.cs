@@ -39,10 +39,8 @@ public sealed class HostileLoadTests
     {
         await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
         await using var azurite = await AzuriteServer.StartAsync(AzuriteService.Blob);
-        var port = FreePort.Next();
         var environment = new Dictionary<string, string?>
         {
-            ["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(CultureInfo.InvariantCulture),
             ["Mail__Host"] = "127.0.0.1",
             ["Mail__Port"] = smtp.Port.ToString(CultureInfo.InvariantCulture),
             ["Mail__Tls"] = "None",
@@ -50,9 +48,9 @@ public sealed class HostileLoadTests
             ["Notifications__BaseUrl"] = "https://git.example.com/",
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
         };
-        await using var process = NotifierProcess.Start(environment, null, null, "serve");
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(2) };
-        await process.WaitUntilServingAsync(client, TimeSpan.FromSeconds(60));
+        var (process, client) = await NotifierProcess.ServeAsync(environment, requestTimeout: TimeSpan.FromMinutes(2));
+        await using var _ = process;
+        using var __ = client;
         var hostile = HostileBodies();
         var normal = Repo.Sample("pullrequest.opened");
         var outcomes = new List<string>();
@@ -86,15 +84,9 @@ public sealed class HostileLoadTests
     [Fact]
     public async Task AnInvocationLargerThanTheLimitIsRefusedWithout200SoTheMessageGoesBackToItsQueue()
     {
-        var port = FreePort.Next();
-        var environment = new Dictionary<string, string?>
-        {
-            ["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(CultureInfo.InvariantCulture),
-            ["Notifications__BaseUrl"] = "https://git.example.com/",
-        };
-        await using var process = NotifierProcess.Start(environment, null, null, "serve");
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        await process.WaitUntilServingAsync(client, TimeSpan.FromSeconds(60));
+        var (process, client) = await NotifierProcess.ServeAsync(new Dictionary<string, string?> { ["Notifications__BaseUrl"] = "https://git.example.com/" });
+        await using var _ = process;
+        using var __ = client;
 
         var answer = await InvocationAnswer.PostAsync(client, "/PullRequestEvents", HostInvocation.ServiceBus(new byte[4 * 1024 * 1024], "too-big", HostEncoding.Binary));
 

@@ -75,19 +75,17 @@ public sealed class PublishedPackageTests(PublishedPackage package) : IClassFixt
     public async Task ThePublishedNotifierServesAndDeliversThroughARealSmtpServer()
     {
         await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
-        var port = FreePort.Next();
         var environment = new Dictionary<string, string?>
         {
-            ["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(CultureInfo.InvariantCulture),
             ["Mail__Host"] = "127.0.0.1",
             ["Mail__Port"] = smtp.Port.ToString(CultureInfo.InvariantCulture),
             ["Mail__Tls"] = "None",
             ["Mail__From"] = "noreply@example.com",
             ["Notifications__BaseUrl"] = "https://git.example.com/",
         };
-        await using var process = NotifierProcess.Start(environment, Path.Combine(package.Folder, "notifier"), package.Folder, "serve");
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        await process.WaitUntilServingAsync(client, TimeSpan.FromSeconds(60));
+        var (process, client) = await NotifierProcess.ServeAsync(environment, Path.Combine(package.Folder, "notifier"), package.Folder);
+        await using var _ = process;
+        using var __ = client;
 
         var answer = await InvocationAnswer.PostAsync(client, "/AccountEvents", HostInvocation.ServiceBus(Repo.Sample("account.created"), "pub-1", HostEncoding.Binary));
 

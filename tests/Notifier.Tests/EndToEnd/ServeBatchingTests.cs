@@ -21,7 +21,6 @@ public sealed class ServeBatchingTests(AzuriteTableFixture azurite) : IClassFixt
 
     private Dictionary<string, string?> Environment(int smtpPort, string? storage = null) => new()
     {
-        ["FUNCTIONS_CUSTOMHANDLER_PORT"] = FreePort.Next().ToString(CultureInfo.InvariantCulture),
         ["Mail__Host"] = "127.0.0.1",
         ["Mail__Port"] = smtpPort.ToString(CultureInfo.InvariantCulture),
         ["Mail__Tls"] = "None",
@@ -32,13 +31,8 @@ public sealed class ServeBatchingTests(AzuriteTableFixture azurite) : IClassFixt
         ["AzureWebJobsStorage"] = storage ?? azurite.ConnectionString,
     };
 
-    private static async Task<(NotifierProcess Process, HttpClient Client)> StartAsync(Dictionary<string, string?> environment)
-    {
-        var process = NotifierProcess.Start(environment, null, null, "serve");
-        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{environment["FUNCTIONS_CUSTOMHANDLER_PORT"]}") };
-        await process.WaitUntilServingAsync(client, TimeSpan.FromSeconds(60));
-        return (process, client);
-    }
+    private static Task<(NotifierProcess Process, HttpClient Client)> StartAsync(Dictionary<string, string?> environment) =>
+        NotifierProcess.ServeAsync(environment);
 
     /// <summary>The host's call of a timer function.</summary>
     private static Task<InvocationAnswer> FlushAsync(HttpClient client) =>
@@ -121,7 +115,7 @@ public sealed class ServeBatchingTests(AzuriteTableFixture azurite) : IClassFixt
         var environment = Environment(smtp.Port);
         environment["Notifications__Batching__Mode"] = "Immediate";
         var (first, firstClient) = await StartAsync(environment);
-        var (second, secondClient) = await StartAsync(new Dictionary<string, string?>(environment) { ["FUNCTIONS_CUSTOMHANDLER_PORT"] = FreePort.Next().ToString(CultureInfo.InvariantCulture) });
+        var (second, secondClient) = await StartAsync(environment);
         await using var _ = first;
         await using var __ = second;
         using var ___ = firstClient;
@@ -143,7 +137,8 @@ public sealed class ServeBatchingTests(AzuriteTableFixture azurite) : IClassFixt
     public async Task WithTheStoreUnreachableTheEventIsSentAtOnceAndAWarningLogged()
     {
         await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
-        var closed = FreePort.Next();
+        using var down = new RefusingPort();
+        var closed = down.Port;
         var storage = $"DefaultEndpointsProtocol=http;AccountName={AzuriteServer.AccountName};AccountKey={AzuriteServer.AccountKey};TableEndpoint=http://127.0.0.1:{closed}/{AzuriteServer.AccountName};";
         var (process, client) = await StartAsync(Environment(smtp.Port, storage));
         await using var _ = process;
@@ -162,7 +157,6 @@ public sealed class ServeBatchingTests(AzuriteTableFixture azurite) : IClassFixt
     {
         await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
         var environment = Environment(smtp.Port);
-        environment.Remove("FUNCTIONS_CUSTOMHANDLER_PORT");
         environment["Notifications__Batching__QuietPeriod"] = "01:00:00";
         environment["Notifications__Batching__MaxDelay"] = "02:00:00";
         var folder = Directory.CreateTempSubdirectory("notifier-events-").FullName;

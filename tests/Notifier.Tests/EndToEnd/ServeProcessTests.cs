@@ -13,9 +13,8 @@ namespace Notifier.Tests.EndToEnd;
 [Trait("Category", "Integration")]
 public sealed class ServeProcessTests
 {
-    private static Dictionary<string, string?> Environment(int handlerPort, int smtpPort, int maxConnections = 4) => new()
+    private static Dictionary<string, string?> Environment(int smtpPort, int maxConnections = 4) => new()
     {
-        ["FUNCTIONS_CUSTOMHANDLER_PORT"] = handlerPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Mail__Host"] = "127.0.0.1",
         ["Mail__Port"] = smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Mail__Tls"] = "None",
@@ -26,19 +25,14 @@ public sealed class ServeProcessTests
         ["Notifications__Batching__Mode"] = "Immediate",
     };
 
-    private static async Task<(NotifierProcess Process, HttpClient Client)> StartAsync(Dictionary<string, string?> environment, string? executable = null)
-    {
-        var process = NotifierProcess.Start(environment, executable, null, "serve");
-        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{environment["FUNCTIONS_CUSTOMHANDLER_PORT"]}") };
-        await process.WaitUntilServingAsync(client, TimeSpan.FromSeconds(60));
-        return (process, client);
-    }
+    private static Task<(NotifierProcess Process, HttpClient Client)> StartAsync(Dictionary<string, string?> environment) =>
+        NotifierProcess.ServeAsync(environment);
 
     [Fact]
     public async Task AnEventPostedLikeTheHostReachesARealSmtpServer()
     {
         await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
-        var (process, client) = await StartAsync(Environment(FreePort.Next(), smtp.Port));
+        var (process, client) = await StartAsync(Environment(smtp.Port));
         await using var _ = process;
         using var __ = client;
 
@@ -57,7 +51,7 @@ public sealed class ServeProcessTests
     public async Task TheMailConnectionIsOpenedAtStartAndCarriesTheFirstEvent()
     {
         await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
-        var (process, client) = await StartAsync(Environment(FreePort.Next(), smtp.Port));
+        var (process, client) = await StartAsync(Environment(smtp.Port));
         await using var _ = process;
         using var __ = client;
 
@@ -77,7 +71,7 @@ public sealed class ServeProcessTests
     public async Task AMalformedBodyComesBackInOutputsRejectedAndNothingIsSent()
     {
         await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
-        var (process, client) = await StartAsync(Environment(FreePort.Next(), smtp.Port));
+        var (process, client) = await StartAsync(Environment(smtp.Port));
         await using var _ = process;
         using var __ = client;
         const string body = "<xml>not an event</xml>";
@@ -93,7 +87,8 @@ public sealed class ServeProcessTests
     [Fact]
     public async Task WithTheSmtpServerDownTheAnswerIs200AndTheDropIsLogged()
     {
-        var (process, client) = await StartAsync(Environment(FreePort.Next(), FreePort.Next()));
+        using var down = new RefusingPort();
+        var (process, client) = await StartAsync(Environment(down.Port));
         await using var _ = process;
         using var __ = client;
 
@@ -110,7 +105,7 @@ public sealed class ServeProcessTests
     public async Task SixteenConcurrentInvocationsShareTheConnectionPool()
     {
         await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
-        var (process, client) = await StartAsync(Environment(FreePort.Next(), smtp.Port, maxConnections: 4));
+        var (process, client) = await StartAsync(Environment(smtp.Port, maxConnections: 4));
         await using var _ = process;
         using var __ = client;
         var body = Repo.Sample("pullrequest.approved");
@@ -129,7 +124,7 @@ public sealed class ServeProcessTests
     public async Task TheTestEmailGoesThroughEveryStageAndReportsThem()
     {
         await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
-        var (process, client) = await StartAsync(Environment(FreePort.Next(), smtp.Port));
+        var (process, client) = await StartAsync(Environment(smtp.Port));
         await using var _ = process;
         using var __ = client;
 
@@ -158,7 +153,8 @@ public sealed class ServeProcessTests
     [Fact]
     public async Task WithUnusableSettingsServeKeepsRunningAndLogsEveryProblem()
     {
-        var environment = Environment(FreePort.Next(), FreePort.Next());
+        using var down = new RefusingPort();
+        var environment = Environment(down.Port);
         environment["Mail__Tls"] = "Sometimes";
         environment["Mail__From"] = null;
         var (process, client) = await StartAsync(environment);
@@ -173,13 +169,5 @@ public sealed class ServeProcessTests
         Assert.False(process.Process.HasExited);
     }
 
-    private static async Task WaitForAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 200 && !condition(); i++)
-        {
-            await Task.Delay(25);
-        }
-
-        Assert.True(condition());
-    }
+    private static Task WaitForAsync(Func<bool> condition) => Eventually.TrueAsync(condition, "the handler's log line");
 }

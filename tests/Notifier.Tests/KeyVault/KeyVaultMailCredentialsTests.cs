@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Notifier.KeyVault;
 using Notifier.Tests.Support;
+using Notifier.Smtp.Tests.Servers;
 
 namespace Notifier.Tests.KeyVault;
 
@@ -127,7 +128,8 @@ public sealed class KeyVaultMailCredentialsTests : IDisposable
     {
         // The client the app builds (KeyVaultClientFactory: its retries, its transport) against a loopback
         // port where nothing listens.
-        var vault = new Uri($"https://127.0.0.1:{FreePort.Next()}/");
+        using var down = new RefusingPort();
+        var vault = new Uri($"https://127.0.0.1:{down.Port}/");
         var options = new KeyVaultOptions { Uri = vault };
         var credentials = new KeyVaultMailCredentials(KeyVaultClientFactory.Create(options), options, TimeProvider.System, NullLogger<KeyVaultMailCredentials>.Instance);
 

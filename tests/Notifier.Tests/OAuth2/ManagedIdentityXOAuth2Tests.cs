@@ -37,13 +37,7 @@ public sealed class ManagedIdentityXOAuth2Tests(ServerCertificates certificates)
     public async Task TheTokenFromTheManagedIdentityIsAcceptedAndReusedForTheNextConnection()
     {
         await using var identity = await ManagedIdentityEndpoint.StartAsync();
-        await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions
-        {
-            Tls = ServerTls.StartTls,
-            Certificate = certificates.Localhost,
-            XOAuth2Mailbox = Mailbox,
-            XOAuth2Tokens = ["token-1", "token-2"],
-        });
+        await using var smtp = await StartServerAsync("token-1", "token-2");
         var (process, client) = await ServeAsync(Environment(identity, smtp));
         await using var _ = process;
         using var __ = client;
@@ -74,13 +68,7 @@ public sealed class ManagedIdentityXOAuth2Tests(ServerCertificates certificates)
         await using var identity = await ManagedIdentityEndpoint.StartAsync();
         // Inside the five minutes before expiry in which a token is no longer used.
         identity.Lifetime = TimeSpan.FromMinutes(4);
-        await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions
-        {
-            Tls = ServerTls.StartTls,
-            Certificate = certificates.Localhost,
-            XOAuth2Mailbox = Mailbox,
-            XOAuth2Tokens = ["token-1", "token-2", "token-3", "token-4", "token-5", "token-6"],
-        });
+        await using var smtp = await StartServerAsync("token-1", "token-2", "token-3", "token-4", "token-5", "token-6");
         var (process, client) = await ServeAsync(Environment(identity, smtp));
         await using var _ = process;
         using var __ = client;
@@ -101,15 +89,9 @@ public sealed class ManagedIdentityXOAuth2Tests(ServerCertificates certificates)
     public async Task ATokenTheServerRefusesIsAskedForAgainOnceThenTheDropSaysToGrantSendAsApp()
     {
         await using var identity = await ManagedIdentityEndpoint.StartAsync();
-        await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions
-        {
-            Tls = ServerTls.StartTls,
-            Certificate = certificates.Localhost,
-            XOAuth2Mailbox = Mailbox,
-            XOAuth2Tokens = ["a-token-the-endpoint-never-issues"],
-        });
+        await using var smtp = await StartServerAsync("a-token-the-endpoint-never-issues");
 
-        var (exitCode, output) = await NotifierProcess.RunAsync(Environment(identity, smtp), null, null, "deliver", Repo.Path("samples", "events", "repository.pushed.json"));
+        var (exitCode, output) = await DeliverOneAsync(Environment(identity, smtp));
 
         Assert.Equal(1, exitCode);
         Assert.Contains("delivered 0, dropped 1, rejected 0", output, StringComparison.Ordinal);
@@ -131,15 +113,9 @@ public sealed class ManagedIdentityXOAuth2Tests(ServerCertificates certificates)
     {
         await using var identity = await ManagedIdentityEndpoint.StartAsync();
         identity.RefuseWith = 400;
-        await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions
-        {
-            Tls = ServerTls.StartTls,
-            Certificate = certificates.Localhost,
-            XOAuth2Mailbox = Mailbox,
-            XOAuth2Tokens = ["token-1"],
-        });
+        await using var smtp = await StartServerAsync("token-1");
 
-        var (exitCode, output) = await NotifierProcess.RunAsync(Environment(identity, smtp), null, null, "deliver", Repo.Path("samples", "events", "repository.pushed.json"));
+        var (exitCode, output) = await DeliverOneAsync(Environment(identity, smtp));
 
         Assert.Equal(1, exitCode);
         Assert.Contains("delivered 0, dropped 1, rejected 0", output, StringComparison.Ordinal);
@@ -159,13 +135,7 @@ public sealed class ManagedIdentityXOAuth2Tests(ServerCertificates certificates)
     {
         await using var identity = await ManagedIdentityEndpoint.StartAsync();
         identity.RefuseWith = 400;
-        await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions
-        {
-            Tls = ServerTls.StartTls,
-            Certificate = certificates.Localhost,
-            XOAuth2Mailbox = Mailbox,
-            XOAuth2Tokens = ["token-1"],
-        });
+        await using var smtp = await StartServerAsync("token-1");
         var (process, client) = await ServeAsync(Environment(identity, smtp));
         await using var _ = process;
         using var __ = client;
@@ -190,12 +160,12 @@ public sealed class ManagedIdentityXOAuth2Tests(ServerCertificates certificates)
     {
         await using var identity = await ManagedIdentityEndpoint.StartAsync();
         identity.RefuseWith = 400;
-        await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Tls = ServerTls.StartTls, Certificate = certificates.Localhost, XOAuth2Mailbox = Mailbox });
+        await using var smtp = await StartServerAsync();
         var environment = Environment(identity, smtp);
         environment["AZURE_CLIENT_ID"] = "5d1e7c2a-9b8f-4a3e-b6d4-2c1f0e9d8a7b";
         environment["Mail__OAuth2__Scope"] = "https://outlook.office.com/.default";
 
-        var (_, output) = await NotifierProcess.RunAsync(environment, null, null, "deliver", Repo.Path("samples", "events", "repository.pushed.json"));
+        var (_, output) = await DeliverOneAsync(environment);
 
         Assert.Contains("no OAuth2 access token for https://outlook.office.com/.default could be had from the app's managed identity (user-assigned, client id 5d1e7c2a-9b8f-4a3e-b6d4-2c1f0e9d8a7b)", output, StringComparison.Ordinal);
         var request = identity.Requests[0];
@@ -211,7 +181,7 @@ public sealed class ManagedIdentityXOAuth2Tests(ServerCertificates certificates)
         var environment = Environment(identity, smtp);
         environment["Mail__Tls"] = "IfAvailable";
 
-        var (exitCode, output) = await NotifierProcess.RunAsync(environment, null, null, "deliver", Repo.Path("samples", "events", "repository.pushed.json"));
+        var (exitCode, output) = await DeliverOneAsync(environment);
 
         Assert.Equal(1, exitCode);
         Assert.Contains("delivered 0, dropped 1, rejected 0", output, StringComparison.Ordinal);
@@ -221,13 +191,20 @@ public sealed class ManagedIdentityXOAuth2Tests(ServerCertificates certificates)
         Assert.DoesNotContain("token-", output, StringComparison.Ordinal);
     }
 
-    private static async Task<(NotifierProcess Process, HttpClient Client)> ServeAsync(Dictionary<string, string?> environment)
-    {
-        var port = FreePort.Next();
-        environment["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(CultureInfo.InvariantCulture);
-        var process = NotifierProcess.Start(environment, null, null, "serve");
-        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}") };
-        await process.WaitUntilServingAsync(client, TimeSpan.FromSeconds(60));
-        return (process, client);
-    }
+    /// <summary>An aiosmtpd server with STARTTLS that offers only AUTH XOAUTH2 for <see cref="Mailbox"/> and accepts <paramref name="tokens"/>.</summary>
+    private Task<SmtpServerProcess> StartServerAsync(params string[] tokens) =>
+        SmtpServerProcess.StartAsync(new SmtpServerOptions
+        {
+            Tls = ServerTls.StartTls,
+            Certificate = certificates.Localhost,
+            XOAuth2Mailbox = Mailbox,
+            XOAuth2Tokens = tokens,
+        });
+
+    /// <summary><c>notifier deliver</c> of one sample event (a push: one recipient, sent at once).</summary>
+    private static Task<(int ExitCode, string Output)> DeliverOneAsync(Dictionary<string, string?> environment) =>
+        NotifierProcess.RunAsync(environment, null, null, "deliver", Repo.Path("samples", "events", "repository.pushed.json"));
+
+    private static Task<(NotifierProcess Process, HttpClient Client)> ServeAsync(Dictionary<string, string?> environment) =>
+        NotifierProcess.ServeAsync(environment);
 }

@@ -9,6 +9,7 @@ using Notifier.Invocations;
 using Notifier.Rejections;
 using Notifier.Tests.Storage;
 using Notifier.Tests.Support;
+using Notifier.Smtp.Tests.Servers;
 
 namespace Notifier.Tests.Rejections;
 
@@ -89,7 +90,8 @@ public sealed class RejectedEnvelopeTests
     [InlineData("binary")]
     public async Task WhenStorageCannotBeReachedTheEnvelopeGoesOutTruncatedWithTheReasonAndStillFits(string kind)
     {
-        var closed = $"DefaultEndpointsProtocol=http;AccountName={AzuriteServer.AccountName};AccountKey={AzuriteServer.AccountKey};BlobEndpoint=http://127.0.0.1:{FreePort.Next()}/{AzuriteServer.AccountName};";
+        using var down = new RefusingPort();
+        var closed = $"DefaultEndpointsProtocol=http;AccountName={AzuriteServer.AccountName};AccountKey={AzuriteServer.AccountKey};BlobEndpoint=http://127.0.0.1:{down.Port}/{AzuriteServer.AccountName};";
         var (envelope, log) = Create(closed);
         var body = kind switch
         {

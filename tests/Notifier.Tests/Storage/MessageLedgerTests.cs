@@ -4,6 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using Notifier.Notifications.Delivery;
 using Notifier.Storage;
 using Notifier.Tests.Support;
+using Notifier.Smtp.Tests.Servers;
 
 namespace Notifier.Tests.Storage;
 
@@ -93,7 +94,8 @@ public sealed class MessageLedgerTests(AzuriteTableFixture azurite) : IClassFixt
     [Fact]
     public async Task WithTheStoreUnreachableTheMessageIsHandledWithAWarning()
     {
-        var closed = FreePort.Next();
+        using var down = new RefusingPort();
+        var closed = down.Port;
         var ledger = Instance($"DefaultEndpointsProtocol=http;AccountName={AzuriteServer.AccountName};AccountKey={AzuriteServer.AccountKey};TableEndpoint=http://127.0.0.1:{closed}/{AzuriteServer.AccountName};");
 
         var result = await ledger.HandleOnceAsync("PullRequestEvents", "msg-1", () => Task.FromResult(Delivered("evt-1")), CancellationToken.None);

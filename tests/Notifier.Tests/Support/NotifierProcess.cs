@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 
 namespace Notifier.Tests.Support;
 
@@ -7,8 +8,11 @@ namespace Notifier.Tests.Support;
 /// published self-contained executable. Environment starts clean of Mail__/KeyVault__/Notifications__/AzureWebJobsStorage settings so the
 /// developer's own shell cannot leak in.
 /// </summary>
-internal sealed class NotifierProcess : IAsyncDisposable
+internal sealed partial class NotifierProcess : IAsyncDisposable
 {
+    /// <summary>How long a handler may take to start on a loaded machine (ReadyToRun or not).</summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
     private readonly Process _process;
     private readonly List<string> _output = [];
 
@@ -98,6 +102,64 @@ internal sealed class NotifierProcess : IAsyncDisposable
         process.Process.WaitForExit();
         return (process.Process.ExitCode, process.Output);
     }
+
+    /// <summary>
+    /// <c>notifier serve</c> as the Functions host starts it, but on a port the handler binds itself
+    /// (<c>FUNCTIONS_CUSTOMHANDLER_PORT=0</c>) and reports in its log, so no other process can take the port between
+    /// choosing and binding. Returns once <c>GET /</c> answers, with a client for that port.
+    /// </summary>
+    public static async Task<(NotifierProcess Process, HttpClient Client)> ServeAsync(
+        IReadOnlyDictionary<string, string?> environment, string? executable = null, string? workingDirectory = null, TimeSpan? requestTimeout = null)
+    {
+        var process = Start(new Dictionary<string, string?>(environment) { ["FUNCTIONS_CUSTOMHANDLER_PORT"] = "0" }, executable, workingDirectory, "serve");
+        HttpClient? client = null;
+        try
+        {
+            var port = await process.WaitForPortAsync(StartTimeout);
+            client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            if (requestTimeout is { } longer)
+            {
+                client.Timeout = longer;
+            }
+
+            await process.WaitUntilServingAsync(client, StartTimeout);
+            return (process, client);
+        }
+        catch
+        {
+            client?.Dispose();
+            await process.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The port in the handler's "Listening on http://127.0.0.1:PORT" line (log 3700).</summary>
+    private async Task<int> WaitForPortAsync(TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (ListeningLine().Match(Output) is { Success: true } match)
+            {
+                return int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"notifier exited with {_process.ExitCode} before listening: {Output}");
+            }
+
+            if (clock.Elapsed > timeout)
+            {
+                throw new TimeoutException($"notifier did not say which port it listens on within {timeout}: {Output}");
+            }
+
+            await Task.Delay(25);
+        }
+    }
+
+    [GeneratedRegex(@"Listening on http://127\.0\.0\.1:(\d+)")]
+    private static partial Regex ListeningLine();
 
     /// <summary>Polls <c>GET /</c> as the Functions host does until the handler answers.</summary>
     public async Task WaitUntilServingAsync(HttpClient client, TimeSpan timeout)

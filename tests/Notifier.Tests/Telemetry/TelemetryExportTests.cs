@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Notifier.Tests.Support;
@@ -18,19 +17,16 @@ public sealed class TelemetryExportTests
     public async Task AfterAnInvocationAndASigtermTheIngestionEndpointHoldsTheCountTheLogAndTheSpan()
     {
         using var ingestion = new IngestionEndpoint();
-        var handlerPort = FreePort.Next();
         var environment = new Dictionary<string, string?>
         {
-            ["FUNCTIONS_CUSTOMHANDLER_PORT"] = handlerPort.ToString(CultureInfo.InvariantCulture),
             ["Notifications__BaseUrl"] = "https://git.example.com/",
             ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = ingestion.ConnectionString,
             // The exporter's own usage statistics would go to a Microsoft endpoint; this test talks to loopback only.
             ["APPLICATIONINSIGHTS_STATSBEAT_DISABLED"] = "true",
         };
-        var process = NotifierProcess.Start(environment, null, null, "serve");
+        var (process, client) = await NotifierProcess.ServeAsync(environment);
         await using var _ = process;
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{handlerPort}") };
-        await process.WaitUntilServingAsync(client, TimeSpan.FromSeconds(60));
+        using var __ = client;
 
         var answer = await InvocationAnswer.PostAsync(client, "/PullRequestEvents", HostInvocation.ServiceBus(Repo.Sample("pullrequest.opened"), "telemetry-1", HostEncoding.Binary));
         Assert.Equal(HttpStatusCode.OK, answer.Status);

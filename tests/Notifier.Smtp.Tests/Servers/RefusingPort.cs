@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Notifier.Smtp.Tests.Support;
+namespace Notifier.Smtp.Tests.Servers;
 
 /// <summary>
 /// A loopback port that refuses every connection (a server that is down): bound, never listening, and held until
