@@ -13,6 +13,7 @@ namespace Notifier.Tests.Storage;
 /// digest's head are written together or not at all, how the due-time index follows the digest, and that an item
 /// arriving while its digest is sent waits for the next flush.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class TableBatchStoreTests(AzuriteTableFixture azurite) : IClassFixture<AzuriteTableFixture>, IAsyncLifetime
 {
     private const string Thread = "pr:PAY/ledger-service/482";
