@@ -111,7 +111,7 @@ internal sealed record DigestBenchmark(
         Console.WriteLine($"  (a) immediate: render + send ({Recipients} emails)   {immediate,12:F2}   {Stats.Percentile(ImmediateLatencies, 50),8:F2}   {Stats.Percentile(ImmediateLatencies, 99),8:F2}   {immediateCpu,8:F2}");
         Console.WriteLine($"  (b) batched: {Recipients} items into Table storage   {batched,12:F2}   {Stats.Percentile(BatchedLatencies, 50),8:F2}   {Stats.Percentile(BatchedLatencies, 99),8:F2}   {batchedCpu,8:F2}");
         Console.WriteLine($"  ratio batched / immediate                   {batched / immediate,12:F2}   (must stay below 1: {(batched < immediate ? "met" : "MISSED")}); CPU {batchedCpu / immediateCpu:F2}");
-        Console.WriteLine($"  reference: one Table storage round trip (point read), median {Stats.Median(StoreRoundTrips):F2} ms; adding an item costs 3 or 4 per recipient");
+        Console.WriteLine($"  reference: one Table storage round trip (point read), median {Stats.Median(StoreRoundTrips):F2} ms; an event for waiting digests is one transaction for all its recipients, starting digests four requests");
         Console.WriteLine();
         Console.WriteLine($"  (c) flush {Options.Digests:N0} due digests of {Options.ItemsPerDigest} items (FlushAsync all, {Options.FlushRepeats} repeats, median)");
         Console.WriteLine($"      total {flush,8:F2} s   per digest {perDigest,6:F2} ms   {Options.Digests / flush,8:F0} digests/s   (each repeat: {string.Join(", ", FlushSeconds.Select(s => s.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))} s)");

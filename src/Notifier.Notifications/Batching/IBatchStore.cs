@@ -8,11 +8,13 @@ namespace Notifier.Notifications.Batching;
 public interface IBatchStore
 {
     /// <summary>
-    /// Adds an item to its digest and moves the digest's due time: quiet period after this item, but never
-    /// later than the maximum delay after the digest's first item. False when the event was in that digest
-    /// already (a redelivered message).
+    /// Adds one event's items, each to its recipient's digest, and moves each digest's due time: quiet period after
+    /// this add, but never later than the maximum delay after the digest's first item. Returns, item by item, false
+    /// when that digest held the event already (a redelivered message). When it throws, the caller sends to every
+    /// recipient at once; with more recipients than one store write takes, some may then also find the event in
+    /// their digest later: mail twice rather than lost.
     /// </summary>
-    Task<bool> AddAsync(BatchItem item, DateTimeOffset now, CancellationToken cancellationToken);
+    Task<IReadOnlyList<bool>> AddAsync(IReadOnlyList<BatchItem> items, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>The keys of digests due at <paramref name="now"/> (all waiting digests with <paramref name="all"/>), from the due-time index.</summary>
     IAsyncEnumerable<string> FindDueAsync(DateTimeOffset now, bool all, CancellationToken cancellationToken);

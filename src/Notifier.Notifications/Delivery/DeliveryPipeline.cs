@@ -194,8 +194,8 @@ public sealed class DeliveryPipeline
     }
 
     /// <summary>
-    /// Adds the event to the digest of every recipient that may wait; returns those recipients. Whoever could
-    /// not be added (store unreachable) is left out, so their email is sent now: late is fine, lost is not.
+    /// Adds the event to the digest of every recipient that may wait; returns those recipients. If the store
+    /// cannot be reached nobody waits, so every email is sent now: late is fine, lost is not.
     /// </summary>
     private async Task<HashSet<Recipient>> BatchAsync(NotificationEvent e, RecipientSet recipients, ReadOnlyMemory<byte> body, string? eventKey, CancellationToken cancellationToken)
     {
@@ -205,53 +205,37 @@ public sealed class DeliveryPipeline
             return waiting;
         }
 
-        var adds = new List<(Recipient Recipient, Task<bool> Added)>();
-        var now = _timeProvider.GetUtcNow();
+        var candidates = new List<(Recipient Recipient, BatchItem Item)>();
         foreach (var recipient in recipients.Recipients)
         {
             if (_batchPolicy.ThreadOf(e, recipient) is { } thread)
             {
-                var item = new BatchItem(thread, recipient.Mailbox.Address, recipient.Mailbox.DisplayName, recipient.Reason, e.Id, e.Type, e.Time, body, eventKey);
-                adds.Add((recipient, _batchStore.AddAsync(item, now, cancellationToken)));
+                candidates.Add((recipient, new BatchItem(thread, recipient.Mailbox.Address, recipient.Mailbox.DisplayName, recipient.Reason, e.Id, e.Type, e.Time, body, eventKey)));
             }
         }
 
-        if (adds.Count == 0)
+        if (candidates.Count == 0)
         {
             return waiting;
         }
 
+        // One call for every recipient: the store writes an event's items together, not one request per person.
+        IReadOnlyList<bool> added;
         try
         {
-            await Task.WhenAll(adds.Select(a => a.Added));
+            added = await _batchStore.AddAsync([.. candidates.Select(c => c.Item)], _timeProvider.GetUtcNow(), cancellationToken);
         }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        catch (BatchStoreUnavailableException unreachable)
         {
-            // Each add is looked at below; the first failure alone says nothing about the others.
+            BatchLog.StoreUnavailable(_logger, e.Id, e.Type, candidates.Count, unreachable.Message);
+            return waiting;
         }
 
-        string? unavailable = null;
         var again = 0;
-        foreach (var (recipient, added) in adds)
+        for (var i = 0; i < candidates.Count; i++)
         {
-            if (added.IsCompletedSuccessfully)
-            {
-                waiting.Add(recipient);
-                again += added.Result ? 0 : 1;
-            }
-            else if (added.Exception?.InnerException is BatchStoreUnavailableException unreachable)
-            {
-                unavailable ??= unreachable.Message;
-            }
-            else
-            {
-                await added;
-            }
-        }
-
-        if (unavailable is not null)
-        {
-            BatchLog.StoreUnavailable(_logger, e.Id, e.Type, adds.Count - waiting.Count, unavailable);
+            waiting.Add(candidates[i].Recipient);
+            again += added[i] ? 0 : 1;
         }
 
         if (again > 0)
