@@ -8,8 +8,8 @@ namespace Notifier.Invocations;
 /// <summary>
 /// One call from the Functions host: <c>{"Data": {binding: value}, "Metadata": {...}}</c>, with the Service
 /// Bus message properties this app uses already read (in whichever encoding the host chose). The request is
-/// read once into a pooled buffer of at most <see cref="MaxBytes"/> and parsed in place (the document points
-/// into that buffer), so a large invocation costs one copy of its bytes, returned to the pool on dispose.
+/// read once into one buffer of at most <see cref="MaxBytes"/> (pooled up to 1 MB) and parsed in place (the
+/// document points into that buffer), so a large invocation costs one copy of its bytes, released on dispose.
 /// </summary>
 internal sealed class Invocation : IDisposable
 {
@@ -22,12 +22,14 @@ internal sealed class Invocation : IDisposable
 
     private const int InitialBuffer = 16 * 1024;
 
+    private readonly bool _gated;
     private byte[]? _buffer;
     private (string Binding, ReadOnlyMemory<byte> Body)? _body;
 
-    private Invocation(byte[] buffer, JsonDocument document, JsonElement data, JsonElement metadata)
+    private Invocation(byte[] buffer, bool gated, JsonDocument document, JsonElement data, JsonElement metadata)
     {
         _buffer = buffer;
+        _gated = gated;
         Document = document;
         Data = data;
         Metadata = metadata;
@@ -67,23 +69,45 @@ internal sealed class Invocation : IDisposable
             return InvocationRead.Failed(TooLarge(declared));
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent(contentLength is { } known ? (int)known + 1 : InitialBuffer);
+        var gated = false;
+        byte[] buffer = [];
+        void Release()
+        {
+            ReturnBuffer(buffer);
+            if (gated)
+            {
+                LargeInvocations.Release();
+            }
+        }
+
+        async ValueTask<byte[]> RentAsync(int size)
+        {
+            if (size > PooledBufferLimit && !gated)
+            {
+                await LargeInvocations.WaitAsync(cancellationToken);
+                gated = true;
+            }
+
+            return RentBuffer(size);
+        }
+
         var length = 0;
         try
         {
+            buffer = await RentAsync(contentLength is { } known ? (int)known + 1 : InitialBuffer);
             while (true)
             {
                 if (length == buffer.Length)
                 {
                     if (length > MaxBytes)
                     {
-                        ArrayPool<byte>.Shared.Return(buffer);
+                        Release();
                         return InvocationRead.Failed(TooLarge(length));
                     }
 
-                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, MaxBytes + 1));
+                    var larger = await RentAsync(Math.Min(buffer.Length * 2, MaxBytes + 1));
                     buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    ReturnBuffer(buffer);
                     buffer = larger;
                 }
 
@@ -96,14 +120,14 @@ internal sealed class Invocation : IDisposable
                 length += read;
                 if (length > MaxBytes)
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    Release();
                     return InvocationRead.Failed(TooLarge(length));
                 }
             }
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Release();
             throw;
         }
 
@@ -114,7 +138,7 @@ internal sealed class Invocation : IDisposable
         }
         catch (JsonException ex)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Release();
             return InvocationRead.Failed($"the invocation is not JSON: {ex.Message}");
         }
 
@@ -122,13 +146,13 @@ internal sealed class Invocation : IDisposable
         if (root.ValueKind != JsonValueKind.Object)
         {
             document.Dispose();
-            ArrayPool<byte>.Shared.Return(buffer);
+            Release();
             return InvocationRead.Failed("the invocation is not a JSON object with Data and Metadata");
         }
 
         var data = TryGet(root, "Data") is { } d ? HostValue.Unwrap(d) : default;
         var metadata = TryGet(root, "Metadata") is { } m ? HostValue.Unwrap(m) : default;
-        return InvocationRead.Read(new Invocation(buffer, document, data, metadata));
+        return InvocationRead.Read(new Invocation(buffer, gated, document, data, metadata));
     }
 
     /// <summary>Releases the document, then the buffer it points into.</summary>
@@ -136,6 +160,40 @@ internal sealed class Invocation : IDisposable
     {
         Document.Dispose();
         if (Interlocked.Exchange(ref _buffer, null) is { } buffer)
+        {
+            ReturnBuffer(buffer);
+            if (_gated)
+            {
+                LargeInvocations.Release();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Buffers up to this size come from the shared pool; larger ones (only bodies well over the 256 KB
+    /// message limit need them) are allocated for the one invocation and left to the GC. The shared pool keeps
+    /// an array per thread and several per core for every size it has seen, so pooling 4 MB buffers kept
+    /// hundreds of megabytes alive after a burst of large requests (bench/README-app.md, hostile load).
+    /// </summary>
+    private const int PooledBufferLimit = 1024 * 1024;
+
+    /// <summary>
+    /// How many invocations over <see cref="PooledBufferLimit"/> are read and handled at once; the others wait
+    /// before their body is read (Kestrel holds at most 1 MB of each meanwhile). Each holds its buffer and
+    /// several large strings while it is parsed, rejected and answered, so this bounds that memory whatever
+    /// the host's concurrency (16 calls); normal events are far smaller and never wait here.
+    /// </summary>
+    private const int LargeInvocationsAtOnce = 2;
+
+    private static readonly SemaphoreSlim LargeInvocations = new(LargeInvocationsAtOnce, LargeInvocationsAtOnce);
+
+    private static byte[] RentBuffer(int length) =>
+        length <= PooledBufferLimit ? ArrayPool<byte>.Shared.Rent(length) : GC.AllocateUninitializedArray<byte>(length);
+
+    private static void ReturnBuffer(byte[] buffer)
+    {
+        // Rented arrays are never longer than the limit (a power of two); allocated ones always are.
+        if (buffer.Length is > 0 and <= PooledBufferLimit)
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }

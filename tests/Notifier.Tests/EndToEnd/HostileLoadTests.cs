@@ -16,11 +16,11 @@ namespace Notifier.Tests.EndToEnd;
 public sealed class HostileLoadTests
 {
     /// <summary>
-    /// Well inside a 512 MB Flex Consumption instance (the code before this bound peaked at 2.6 GB on a similar
-    /// mix). The goal is 256 MB; this mix measures 250-262 MB today, so the bound keeps a margin for a loaded
-    /// machine until the body is decoded into pooled memory (bench/README-app.md).
+    /// The goal for this mix, half of a 512 MB Flex Consumption instance (the code before this bound peaked at
+    /// 2.6 GB on a similar mix). It measures 150-165 MB here, so a loaded CI machine still passes; the longer
+    /// mix of the load harness is in bench/README-app.md.
     /// </summary>
-    private const double MaxPeakMegabytes = 320;
+    private const double MaxPeakMegabytes = 256;
 
     private static byte[][] HostileBodies()
     {

@@ -77,6 +77,25 @@ public sealed class InvocationReadTests
         Assert.Equal("{\"id\":\"e-1\"}", Encoding.UTF8.GetString(text.Body("message").Span));
     }
 
+    [Fact]
+    public async Task OnlyTwoLargeInvocationsAreHeldAtOnceTheNextWaitsBeforeReadingItsBody()
+    {
+        var large = $"{{\"Data\":{{\"message\":\"{Convert.ToBase64String(new byte[1_500_000])}\"}},\"Metadata\":{{}}}}";
+        var first = await ReadAsync(large);
+        var second = await ReadAsync(large);
+        using var third = new MemoryStream(Encoding.UTF8.GetBytes(large));
+
+        var waiting = Invocation.ReadAsync(third, CancellationToken.None, third.Length);
+        var finished = await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromMilliseconds(500)));
+
+        Assert.NotSame(waiting, finished);
+        Assert.Equal(0, third.Position);
+        first.Dispose();
+        using var read = (await waiting.WaitAsync(TimeSpan.FromSeconds(30))).Invocation;
+        Assert.NotNull(read);
+        second.Dispose();
+    }
+
     private static async Task<Invocation> ReadAsync(string json)
     {
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes(json));
