@@ -85,7 +85,11 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
         await _slots.WaitAsync(cancellationToken);
         try
         {
-            await ReturnAsync(await ConnectAsync(cancellationToken));
+            // Messages may have come first and left a connection in the pool while this one waited for a slot.
+            if (_idle.IsEmpty)
+            {
+                await ReturnAsync(await ConnectAsync(cancellationToken));
+            }
         }
         finally
         {
