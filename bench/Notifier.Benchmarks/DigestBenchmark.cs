@@ -6,6 +6,7 @@ using Notifier.Hosting;
 using Notifier.Notifications.Batching;
 using Notifier.Notifications.Delivery;
 using Notifier.Storage;
+using Notifier.Tests.Storage;
 
 namespace Notifier.Benchmarks;
 
@@ -38,7 +39,7 @@ internal sealed record DigestBenchmark(
         ArgumentNullException.ThrowIfNull(options);
         var loadBefore = LoadAverage();
         var sample = JsonNode.Parse(File.ReadAllText(Path.Combine(Paths.RepositoryRoot(), "samples", "events", SampleEvent)))!.AsObject();
-        await using var azurite = await AzuriteTable.StartAsync();
+        await using var azurite = await AzuriteServer.StartAsync(AzuriteService.Table);
         await using var sink = await SmtpSink.StartAsync();
         await using var immediate = Services(azurite, sink.Port, BatchingMode.Immediate);
         await using var batched = Services(azurite, sink.Port, BatchingMode.Batched);
@@ -200,7 +201,7 @@ internal sealed record DigestBenchmark(
     private static DeliveryResult Expect(DeliveryResult result, DeliveryOutcome outcome) =>
         result.Outcome == outcome ? result : throw new InvalidOperationException($"expected {outcome}, got {result}");
 
-    private static ServiceProvider Services(AzuriteTable azurite, int smtpPort, BatchingMode mode)
+    private static ServiceProvider Services(AzuriteServer azurite, int smtpPort, BatchingMode mode)
     {
         var settings = new Dictionary<string, string?>
         {

@@ -81,7 +81,7 @@ internal static class HostValue
         // The usual case first, decoded straight from the UTF-8 JSON: no intermediate string of the whole
         // body. Only plain base64 as the host writes it (no whitespace, no escapes), as IsBase64 requires.
         if (value.ValueKind == JsonValueKind.String
-            && JsonMarshal.GetRawUtf8Value(value).IndexOfAny(" \t\r\n\\"u8) < 0
+            && IsPlainBase64(StringText(value))
             && value.TryGetBytesFromBase64(out var decoded))
         {
             return decoded;
@@ -127,6 +127,12 @@ internal static class HostValue
 
         return Encoding.UTF8.GetBytes(value.GetRawText());
     }
+
+    /// <summary>The UTF-8 text of a JSON string value as it lies in the document, escapes and all, without its quotes.</summary>
+    internal static ReadOnlySpan<byte> StringText(JsonElement value) => JsonMarshal.GetRawUtf8Value(value)[1..^1];
+
+    /// <summary>Base64 exactly as the host writes it into JSON: no whitespace and no JSON escapes.</summary>
+    internal static bool IsPlainBase64(ReadOnlySpan<byte> text) => text.IndexOfAny(" \t\r\n\\"u8) < 0 && Base64.IsValid(text);
 
     /// <summary>
     /// Base64 as the host writes it: no whitespace (which <see cref="Base64.IsValid(ReadOnlySpan{char})"/>

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Text;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace Notifier.Invocations;
@@ -229,10 +228,9 @@ internal sealed class Invocation : IDisposable
 
         if (_buffer is { } buffer && value.ValueKind == JsonValueKind.String)
         {
-            // The raw JSON of a string, quotes included: the text is what lies between them.
-            var raw = JsonMarshal.GetRawUtf8Value(value)[1..^1];
-            // Only plain base64 (no whitespace, no JSON escapes), checked whole before a byte is overwritten.
-            if (raw.IndexOfAny(" \t\r\n\\"u8) < 0 && Base64.IsValid(raw) && buffer.AsSpan().Overlaps(raw, out var offset)
+            var raw = HostValue.StringText(value);
+            // Checked whole before a byte is overwritten.
+            if (HostValue.IsPlainBase64(raw) && buffer.AsSpan().Overlaps(raw, out var offset)
                 && Base64.DecodeFromUtf8InPlace(buffer.AsSpan(offset, raw.Length), out var written) == OperationStatus.Done)
             {
                 return buffer.AsMemory(offset, written);
