@@ -186,6 +186,19 @@ public sealed class InfraSettingsTests
     }
 
     [Fact]
+    public void TheHandlersGen0BudgetIsCappedWhateverTheHostsCacheSize()
+    {
+        // Left to the runtime, gen0's budget follows the L3 cache size the host reports (hundreds of MB on cloud
+        // VMs) and the handler's memory grows by that much under load. The runtime reads the cap only from the
+        // environment, so it must be an app setting.
+        var value = CompiledInfra.Deployment.AppSettings()["DOTNET_GCgen0size"];
+
+        Assert.StartsWith("0x", value, StringComparison.Ordinal);
+        var bytes = long.Parse(value.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        Assert.InRange(bytes, 1L << 20, 16L << 20);
+    }
+
+    [Fact]
     public void TheWebhookSecretIsAKeyVaultReferenceResolvedWithTheAppIdentity()
     {
         var deployment = CompiledInfra.Deployment;
