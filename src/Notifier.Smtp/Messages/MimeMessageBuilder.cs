@@ -74,8 +74,8 @@ public static class MimeMessageBuilder
             }
         }
 
-        var text = TextPart("plain", message.TextBody);
-        mime.Body = message.HtmlBody is null ? text : new MultipartAlternative { text, TextPart("html", message.HtmlBody) };
+        var text = new ScannedTextPart("plain", message.TextBody);
+        mime.Body = message.HtmlBody is null ? text : new MultipartAlternative { text, new ScannedTextPart("html", message.HtmlBody) };
         return mime;
     }
 
@@ -162,28 +162,6 @@ public static class MimeMessageBuilder
     }
 
     private static bool IsStructural(HeaderId id) => id is HeaderId.Date or HeaderId.MessageId or HeaderId.References or HeaderId.InReplyTo;
-
-    private static TextPart TextPart(string subtype, string text)
-    {
-        var part = new TextPart(subtype);
-        // Line ends are written as CRLF (MimeKit leaves CRLF alone and turns LF into CRLF), but a bare CR must
-        // never reach a 7bit or 8bit body: only then is the text copied, with every line end made LF.
-        part.SetText(Encoding.UTF8, HasBareCarriageReturn(text) ? text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n') : text);
-        return part;
-    }
-
-    private static bool HasBareCarriageReturn(string text)
-    {
-        for (var i = text.IndexOf('\r', StringComparison.Ordinal); i >= 0; i = text.IndexOf('\r', i + 1))
-        {
-            if (i + 1 == text.Length || text[i + 1] != '\n')
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 
     private static MailboxAddress Address(Mailbox mailbox) => new(mailbox.DisplayName ?? "", mailbox.Address);
 
