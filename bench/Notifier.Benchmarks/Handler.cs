@@ -13,9 +13,6 @@ internal sealed class Handler : IAsyncDisposable
         Client = client;
     }
 
-    /// <summary>The gen0 budget infra sets as the app setting DOTNET_GCgen0size (infra/modules/functionapp.bicep).</summary>
-    public const string GcGen0Size = "0x800000";
-
     public Process Process { get; }
 
     public HttpClient Client { get; }
@@ -37,8 +34,10 @@ internal sealed class Handler : IAsyncDisposable
         start.Environment["Notifications__Batching__Mode"] = "Immediate";
         start.Environment.Remove("AzureWebJobsStorage");
         start.Environment["Logging__LogLevel__Default"] = "Warning";
-        // The app setting infra gives every deployment (infra/modules/functionapp.bicep): an 8 MB gen0 budget.
-        start.Environment["DOTNET_GCgen0size"] = GcGen0Size;
+        foreach (var (name, value) in RuntimeSettings.Deployed())
+        {
+            start.Environment[name] = value;
+        }
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };

@@ -199,6 +199,23 @@ public sealed class InfraSettingsTests
     }
 
     [Fact]
+    public void TheRuntimeKnobsOfTheLocalExampleAreTheOnesInfraSets()
+    {
+        // Tests and benchmarks start `serve` with the local example's DOTNET_* values, taken as the deployed ones.
+        var local = Support.NotifierProcess.DeployedRuntimeSettings();
+        var infra = CompiledInfra.Deployment.AppSettings().Where(s => s.Key.StartsWith("DOTNET_", StringComparison.Ordinal));
+
+        Assert.NotEmpty(local);
+        Assert.Equal(local.OrderBy(s => s.Key, StringComparer.Ordinal), infra.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)).OrderBy(s => s.Key, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void SocketCompletionsRunInlineInTheHandler()
+    {
+        Assert.Equal("1", CompiledInfra.Deployment.AppSettings()["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"]);
+    }
+
+    [Fact]
     public void TheWebhookSecretIsAKeyVaultReferenceResolvedWithTheAppIdentity()
     {
         var deployment = CompiledInfra.Deployment;
