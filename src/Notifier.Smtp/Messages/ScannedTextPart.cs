@@ -46,9 +46,9 @@ internal sealed class ScannedTextPart : TextPart
             text = text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n');
         }
 
-        _length = Encoding.UTF8.GetByteCount(text);
-        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(_length, 1));
-        Encoding.UTF8.GetBytes(text, _buffer);
+        // One pass: the buffer is rented for the longest possible encoding rather than counted first.
+        _buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
+        _length = Encoding.UTF8.GetBytes(text, _buffer);
         _shape = Shape.Of(_buffer.AsSpan(0, _length));
         ContentType.CharsetEncoding = Encoding.UTF8;
         _content = new MimeContent(new MemoryStream(_buffer, 0, _length, writable: false, publiclyVisible: true));
