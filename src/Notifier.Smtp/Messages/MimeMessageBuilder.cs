@@ -43,25 +43,47 @@ public static class MimeMessageBuilder
         Validate(message);
         messageId = message.MessageId ?? CreateMessageId(message.From);
 
-        var mime = new MimeMessage();
-        mime.From.Add(Address(message.From));
-        if (message.To.Count == 0)
-        {
-            // RFC 5322's way of saying "no visible recipients" when the envelope carries them all.
-            mime.To.Add(new GroupAddress("undisclosed-recipients"));
-        }
-
-        foreach (var to in message.To)
-        {
-            mime.To.Add(Address(to));
-        }
-
-        mime.Subject = message.Subject;
-        mime.Date = message.Date ?? DateTimeOffset.Now;
-        mime.MessageId = messageId;
+        // The headers go in already formatted when they are plain (what MimeKit would write for them anyway),
+        // in MimeKit's order; the rest are left to MimeKit's own formatting below, in place.
+        var headers = new HeaderList();
+        var from = RawHeaders.Addresses("From", [message.From]);
+        headers.Add(from is null ? RawHeaders.Placeholder(HeaderId.From) : RawHeaders.Create(HeaderId.From, "From", from));
+        headers.Add(RawHeaders.Create(HeaderId.Date, "Date", RawHeaders.Date(message.Date ?? DateTimeOffset.Now)));
+        var subject = RawHeaders.Unstructured(HeaderId.Subject, "Subject", message.Subject);
+        headers.Add(subject is null ? new Header(Encoding.UTF8, HeaderId.Subject, message.Subject) : RawHeaders.Create(HeaderId.Subject, "Subject", subject));
+        var id = RawHeaders.MessageId(messageId);
+        headers.Add(id is null ? new Header(Encoding.UTF8, HeaderId.MessageId, "<>") : RawHeaders.Create(HeaderId.MessageId, "Message-Id", id));
+        var to = RawHeaders.Addresses("To", message.To);
+        headers.Add(to is null ? RawHeaders.Placeholder(HeaderId.To) : RawHeaders.Create(HeaderId.To, "To", to));
         foreach (var (name, value) in message.Headers ?? [])
         {
-            mime.Headers.Add(name, value);
+            headers.Add(Extra(name, value));
+        }
+
+        headers.Add(RawHeaders.Create(HeaderId.MimeVersion, "MIME-Version", RawHeaders.Identifier("1.0")));
+        var mime = new MimeMessage(headers);
+        if (from is null)
+        {
+            mime.From.Add(Address(message.From));
+        }
+
+        if (to is null)
+        {
+            if (message.To.Count == 0)
+            {
+                // RFC 5322's way of saying "no visible recipients" when the envelope carries them all.
+                mime.To.Add(new GroupAddress("undisclosed-recipients"));
+            }
+
+            foreach (var recipient in message.To)
+            {
+                mime.To.Add(Address(recipient));
+            }
+        }
+
+        if (id is null)
+        {
+            mime.MessageId = messageId;
         }
 
         foreach (var header in mime.Headers)
@@ -159,6 +181,19 @@ public static class MimeMessageBuilder
         }
 
         return false;
+    }
+
+    /// <summary>An extra header, formatted by us when plain, by MimeKit otherwise.</summary>
+    private static Header Extra(string name, string value)
+    {
+        var id = RawHeaders.IdOf(name);
+        var raw = id switch
+        {
+            HeaderId.InReplyTo or HeaderId.OriginalMessageId or HeaderId.ResentMessageId => RawHeaders.Identifier(value),
+            HeaderId.References => RawHeaders.References(name, value),
+            _ => RawHeaders.Unstructured(id, name, value),
+        };
+        return raw is null ? new Header(Encoding.UTF8, name, value) : RawHeaders.Create(id, name, raw);
     }
 
     private static bool IsStructural(HeaderId id) => id is HeaderId.Date or HeaderId.MessageId or HeaderId.References or HeaderId.InReplyTo;
