@@ -34,6 +34,10 @@ internal sealed class Handler : IAsyncDisposable
         start.Environment["Notifications__Batching__Mode"] = "Immediate";
         start.Environment.Remove("AzureWebJobsStorage");
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (name, value) in RuntimeSettings.Deployed())
+        {
+            start.Environment[name] = value;
+        }
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };

@@ -43,25 +43,47 @@ public static class MimeMessageBuilder
         Validate(message);
         messageId = message.MessageId ?? CreateMessageId(message.From);
 
-        var mime = new MimeMessage();
-        mime.From.Add(Address(message.From));
-        if (message.To.Count == 0)
-        {
-            // RFC 5322's way of saying "no visible recipients" when the envelope carries them all.
-            mime.To.Add(new GroupAddress("undisclosed-recipients"));
-        }
-
-        foreach (var to in message.To)
-        {
-            mime.To.Add(Address(to));
-        }
-
-        mime.Subject = message.Subject;
-        mime.Date = message.Date ?? DateTimeOffset.Now;
-        mime.MessageId = messageId;
+        // The headers go in already formatted when they are plain (what MimeKit would write for them anyway),
+        // in MimeKit's order; the rest are left to MimeKit's own formatting below, in place.
+        var headers = new HeaderList();
+        var from = RawHeaders.Addresses("From", [message.From]);
+        headers.Add(from is null ? RawHeaders.Placeholder(HeaderId.From) : RawHeaders.Create(HeaderId.From, "From", from));
+        headers.Add(RawHeaders.Create(HeaderId.Date, "Date", RawHeaders.Date(message.Date ?? DateTimeOffset.Now)));
+        var subject = RawHeaders.Unstructured(HeaderId.Subject, "Subject", message.Subject);
+        headers.Add(subject is null ? new Header(Encoding.UTF8, HeaderId.Subject, message.Subject) : RawHeaders.Create(HeaderId.Subject, "Subject", subject));
+        var id = RawHeaders.MessageId(messageId);
+        headers.Add(id is null ? new Header(Encoding.UTF8, HeaderId.MessageId, "<>") : RawHeaders.Create(HeaderId.MessageId, "Message-Id", id));
+        var to = RawHeaders.Addresses("To", message.To);
+        headers.Add(to is null ? RawHeaders.Placeholder(HeaderId.To) : RawHeaders.Create(HeaderId.To, "To", to));
         foreach (var (name, value) in message.Headers ?? [])
         {
-            mime.Headers.Add(name, value);
+            headers.Add(Extra(name, value));
+        }
+
+        headers.Add(RawHeaders.Create(HeaderId.MimeVersion, "MIME-Version", RawHeaders.Identifier("1.0")));
+        var mime = new MimeMessage(headers);
+        if (from is null)
+        {
+            mime.From.Add(Address(message.From));
+        }
+
+        if (to is null)
+        {
+            if (message.To.Count == 0)
+            {
+                // RFC 5322's way of saying "no visible recipients" when the envelope carries them all.
+                mime.To.Add(new GroupAddress("undisclosed-recipients"));
+            }
+
+            foreach (var recipient in message.To)
+            {
+                mime.To.Add(Address(recipient));
+            }
+        }
+
+        if (id is null)
+        {
+            mime.MessageId = messageId;
         }
 
         foreach (var header in mime.Headers)
@@ -74,8 +96,8 @@ public static class MimeMessageBuilder
             }
         }
 
-        var text = TextPart("plain", message.TextBody);
-        mime.Body = message.HtmlBody is null ? text : new MultipartAlternative { text, TextPart("html", message.HtmlBody) };
+        var text = new ScannedTextPart("plain", message.TextBody);
+        mime.Body = message.HtmlBody is null ? text : new MultipartAlternative { text, new ScannedTextPart("html", message.HtmlBody) };
         return mime;
     }
 
@@ -161,29 +183,20 @@ public static class MimeMessageBuilder
         return false;
     }
 
-    private static bool IsStructural(HeaderId id) => id is HeaderId.Date or HeaderId.MessageId or HeaderId.References or HeaderId.InReplyTo;
-
-    private static TextPart TextPart(string subtype, string text)
+    /// <summary>An extra header, formatted by us when plain, by MimeKit otherwise.</summary>
+    private static Header Extra(string name, string value)
     {
-        var part = new TextPart(subtype);
-        // Line ends are written as CRLF (MimeKit leaves CRLF alone and turns LF into CRLF), but a bare CR must
-        // never reach a 7bit or 8bit body: only then is the text copied, with every line end made LF.
-        part.SetText(Encoding.UTF8, HasBareCarriageReturn(text) ? text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n') : text);
-        return part;
-    }
-
-    private static bool HasBareCarriageReturn(string text)
-    {
-        for (var i = text.IndexOf('\r', StringComparison.Ordinal); i >= 0; i = text.IndexOf('\r', i + 1))
+        var id = RawHeaders.IdOf(name);
+        var raw = id switch
         {
-            if (i + 1 == text.Length || text[i + 1] != '\n')
-            {
-                return true;
-            }
-        }
-
-        return false;
+            HeaderId.InReplyTo or HeaderId.OriginalMessageId or HeaderId.ResentMessageId => RawHeaders.Identifier(value),
+            HeaderId.References => RawHeaders.References(name, value),
+            _ => RawHeaders.Unstructured(id, name, value),
+        };
+        return raw is null ? new Header(Encoding.UTF8, name, value) : RawHeaders.Create(id, name, raw);
     }
+
+    private static bool IsStructural(HeaderId id) => id is HeaderId.Date or HeaderId.MessageId or HeaderId.References or HeaderId.InReplyTo;
 
     private static MailboxAddress Address(Mailbox mailbox) => new(mailbox.DisplayName ?? "", mailbox.Address);
 

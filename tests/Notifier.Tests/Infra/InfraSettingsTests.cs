@@ -186,6 +186,36 @@ public sealed class InfraSettingsTests
     }
 
     [Fact]
+    public void TheHandlersGen0BudgetIsCappedWhateverTheHostsCacheSize()
+    {
+        // Left to the runtime, gen0's budget follows the L3 cache size the host reports (hundreds of MB on cloud
+        // VMs) and the handler's memory grows by that much under load. The runtime reads the cap only from the
+        // environment, so it must be an app setting.
+        var value = CompiledInfra.Deployment.AppSettings()["DOTNET_GCgen0size"];
+
+        Assert.StartsWith("0x", value, StringComparison.Ordinal);
+        var bytes = long.Parse(value.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        Assert.InRange(bytes, 1L << 20, 16L << 20);
+    }
+
+    [Fact]
+    public void TheRuntimeKnobsOfTheLocalExampleAreTheOnesInfraSets()
+    {
+        // Tests and benchmarks start `serve` with the local example's DOTNET_* values, taken as the deployed ones.
+        var local = Support.NotifierProcess.DeployedRuntimeSettings();
+        var infra = CompiledInfra.Deployment.AppSettings().Where(s => s.Key.StartsWith("DOTNET_", StringComparison.Ordinal));
+
+        Assert.NotEmpty(local);
+        Assert.Equal(local.OrderBy(s => s.Key, StringComparer.Ordinal), infra.Select(s => KeyValuePair.Create(s.Key, (string?)s.Value)).OrderBy(s => s.Key, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void SocketCompletionsRunInlineInTheHandler()
+    {
+        Assert.Equal("1", CompiledInfra.Deployment.AppSettings()["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"]);
+    }
+
+    [Fact]
     public void TheWebhookSecretIsAKeyVaultReferenceResolvedWithTheAppIdentity()
     {
         var deployment = CompiledInfra.Deployment;
