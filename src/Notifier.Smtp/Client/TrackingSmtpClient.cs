@@ -1,6 +1,7 @@
 using MailKit;
 using MailKit.Net.Smtp;
 using MimeKit;
+using MimeKit.IO;
 
 namespace Notifier.Smtp.Client;
 
@@ -26,9 +27,19 @@ internal sealed class TrackingSmtpClient(IProtocolLogger protocolLogger) : MailK
         Refused.Add((mailbox, response));
     }
 
-    protected override async Task<long> GetSizeAsync(FormatOptions options, MimeMessage message, CancellationToken cancellationToken)
+    /// <summary>
+    /// The size for SIZE, measured without writing the message a second time: MimeKit writes the headers to a
+    /// counter, and our text parts add their byte counts (MailKit's own measure copies every body through
+    /// MimeKit's filters). A message over the server's limit is refused here, before MAIL FROM.
+    /// </summary>
+    protected override Task<long> GetSizeAsync(FormatOptions options, MimeMessage message, CancellationToken cancellationToken) =>
+        Task.FromResult(GetSize(options, message, cancellationToken));
+
+    protected override long GetSize(FormatOptions options, MimeMessage message, CancellationToken cancellationToken)
     {
-        var size = await base.GetSizeAsync(options, message, cancellationToken);
+        using var measure = new MeasuringStream();
+        message.WriteTo(options, measure, cancellationToken);
+        var size = measure.Length;
         LastSize = size;
         if (MaxSize > 0 && size > MaxSize)
         {

@@ -39,6 +39,12 @@ internal static class HeaderText
     /// <summary>What is wrong with the text, or null; only a refusal pays for building a message.</summary>
     private static string? Problem(ReadOnlySpan<char> value)
     {
+        if (!value.ContainsAnyExceptInRange(' ', '~'))
+        {
+            // Printable ASCII, the common case, checked in one vectorised pass.
+            return null;
+        }
+
         for (var i = 0; i < value.Length; i++)
         {
             var c = value[i];

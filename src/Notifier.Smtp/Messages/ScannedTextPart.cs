@@ -46,9 +46,9 @@ internal sealed class ScannedTextPart : TextPart
             text = text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n');
         }
 
-        _length = Encoding.UTF8.GetByteCount(text);
-        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(_length, 1));
-        Encoding.UTF8.GetBytes(text, _buffer);
+        // One pass: the buffer is rented for the longest possible encoding rather than counted first.
+        _buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
+        _length = Encoding.UTF8.GetBytes(text, _buffer);
         _shape = Shape.Of(_buffer.AsSpan(0, _length));
         ContentType.CharsetEncoding = Encoding.UTF8;
         _content = new MimeContent(new MemoryStream(_buffer, 0, _length, writable: false, publiclyVisible: true));
@@ -85,6 +85,12 @@ internal sealed class ScannedTextPart : TextPart
             return;
         }
 
+        if (stream is MeasuringStream measure)
+        {
+            Count(measure, contentOnly);
+            return;
+        }
+
         var block = Render(contentOnly, out var length);
         try
         {
@@ -109,6 +115,12 @@ internal sealed class ScannedTextPart : TextPart
         if (!CanWriteDirectly(options, stream))
         {
             await base.WriteToAsync(options, stream, contentOnly, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (stream is MeasuringStream measure)
+        {
+            Count(measure, contentOnly);
             return;
         }
 
@@ -144,6 +156,44 @@ internal sealed class ScannedTextPart : TextPart
     private bool CanWriteDirectly(FormatOptions options, Stream stream) =>
         options is { NewLineFormat: NewLineFormat.Dos, International: false } && stream is not null && Owned && _shape.EndsWithLineEnd
         && ContentTransferEncoding is ContentEncoding.Default or ContentEncoding.SevenBit or ContentEncoding.EightBit;
+
+    /// <summary>
+    /// Measuring (MailKit's SIZE, our size checks) only needs the length of what <see cref="Render"/> would write:
+    /// it is added to the count without copying the body.
+    /// </summary>
+    private void Count(MeasuringStream measure, bool contentOnly)
+    {
+        long size = _length + _shape.BareLineFeeds;
+        if (!contentOnly)
+        {
+            foreach (var header in Headers)
+            {
+                size += header.RawField.Length + 1 + CrlfLength(header.RawValue);
+            }
+
+            size += Crlf.Length;
+        }
+
+        measure.SetLength(measure.Length + size);
+        measure.Seek(0, SeekOrigin.End);
+    }
+
+    /// <summary>The length of the text once every LF without a CR before it is made CRLF.</summary>
+    private static int CrlfLength(ReadOnlySpan<byte> text)
+    {
+        var length = text.Length;
+        for (var lf = text.IndexOf((byte)'\n'); lf >= 0; lf = text.IndexOf((byte)'\n'))
+        {
+            if (lf == 0 || text[lf - 1] != '\r')
+            {
+                length++;
+            }
+
+            text = text[(lf + 1)..];
+        }
+
+        return length;
+    }
 
     /// <summary>The part's headers, the blank line and the body, with CRLF line ends, in one pooled block.</summary>
     private byte[] Render(bool contentOnly, out int length)

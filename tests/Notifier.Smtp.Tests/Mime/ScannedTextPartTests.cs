@@ -189,6 +189,11 @@ public sealed class ScannedTextPartTests
             var expected = Latin1(Write(theirs, format));
             Assert.True(expected == Latin1(Write(ours, format)), $"{because}, {format.NewLineFormat}, sync");
             Assert.True(expected == Latin1(await WriteAsync(ours, format)), $"{because}, {format.NewLineFormat}, async");
+
+            // SIZE: the parts count their bytes into MimeKit's measuring stream instead of writing them.
+            using var measure = new MimeKit.IO.MeasuringStream();
+            ours.WriteTo(format, measure);
+            Assert.True(expected.Length == measure.Length, $"{because}, {format.NewLineFormat}: measured {measure.Length} for {expected.Length}");
         }
     }
 

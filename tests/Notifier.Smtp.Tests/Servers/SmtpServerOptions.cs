@@ -31,6 +31,9 @@ public sealed record SmtpServerOptions
     /// <summary>Offer AUTH on an unencrypted connection too.</summary>
     public bool AllowPlaintextAuth { get; init; }
 
+    /// <summary>The SIZE limit the server advertises, in bytes; null keeps aiosmtpd's 32 MiB.</summary>
+    public int? SizeLimit { get; init; }
+
     /// <summary>Faults from smtp_server.py's list, e.g. <c>data-451</c> or <c>refuse-rcpt=bob@example.com</c>.</summary>
     public IReadOnlyList<string> Faults { get; init; } = [];
 
@@ -74,6 +77,12 @@ public sealed record SmtpServerOptions
         if (AllowPlaintextAuth)
         {
             yield return "--allow-plaintext-auth";
+        }
+
+        if (SizeLimit is { } limit)
+        {
+            yield return "--size-limit";
+            yield return limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         foreach (var fault in Faults)

@@ -335,6 +335,8 @@ def protocol_factory():
         "enable_SMTPUTF8": True,
         "tls_context": tls_context() if starttls else None,
         "timeout": 30,
+        # aiosmtpd advertises "SIZE n" from this (its default is 32 MiB) and refuses larger MAIL FROM SIZE= values.
+        "data_size_limit": ARGS.size_limit,
     }
     if ARGS.auth or ARGS.xoauth2:
         kwargs["authenticator"] = authenticator
@@ -389,6 +391,7 @@ if __name__ == "__main__":
     parser.add_argument("--xoauth2", metavar="MAILBOX", help="offer only AUTH XOAUTH2, for this mailbox")
     parser.add_argument("--xoauth2-token", action="append", default=[], help="an access token XOAUTH2 accepts")
     parser.add_argument("--allow-plaintext-auth", action="store_true", help="offer AUTH without TLS")
+    parser.add_argument("--size-limit", type=int, default=33554432, help="the SIZE limit advertised in EHLO, in bytes")
     parser.add_argument("--fault", action="append", default=[])
     parser.add_argument("--record", required=True, help="directory for session-N.json and message-N.json")
     ARGS = parser.parse_args()
