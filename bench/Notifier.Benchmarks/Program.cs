@@ -2,13 +2,14 @@
 //   cold start   process start → GET / answered → first invocation delivered, notifier vs an empty
 //                ASP.NET Core handler published the same way, alternating, in the same run;
 //   throughput   16 concurrent invocations (the host's maxConcurrentCalls) for N seconds to Postfix's
-//                smtp-sink: invocations/s, p50/p99 latency, peak RSS.
+//                smtp-sink, after --warmup-seconds of the same load: invocations/s (and per 5 s), p50/p99
+//                latency, peak RSS.
 //   hostile      (--hostile ROUNDS) 16 concurrent invocations mixing normal events with 2.5 MB hostile
 //                bodies: peak RSS of the handler (HostileLoad.cs); --executable PATH measures another build.
 //   digests      (--digests N [--items 3 --events 200 --repeats 5 --flush-repeats 3]) in process against
 //                Azurite and smtp-sink: an event sent at once vs batched, and flushing N due digests
 //                (DigestBenchmark.cs); nothing is published.
-// Usage: dotnet run -c Release --project bench/Notifier.Benchmarks -- [--runs 10] [--seconds 30 (0 skips throughput)] [--concurrency 16] [--no-publish]
+// Usage: dotnet run -c Release --project bench/Notifier.Benchmarks -- [--runs 10] [--seconds 30 (0 skips throughput)] [--warmup-seconds 10] [--concurrency 16] [--no-publish]
 using Notifier.Benchmarks;
 
 if (DigestBenchmarkOptions.Parse(args) is { } digestOptions)
@@ -38,6 +39,6 @@ var cold = await ColdStart.RunAsync(notifier, empty, sink.Port, options.Runs);
 cold.Print();
 if (options.Seconds > 0)
 {
-    var throughput = await Throughput.RunAsync(notifier, sink.Port, options.Concurrency, TimeSpan.FromSeconds(options.Seconds));
+    var throughput = await Throughput.RunAsync(notifier, sink.Port, options.Concurrency, TimeSpan.FromSeconds(options.WarmUpSeconds), TimeSpan.FromSeconds(options.Seconds));
     throughput.Print();
 }

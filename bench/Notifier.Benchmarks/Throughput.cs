@@ -3,9 +3,12 @@ using System.Diagnostics;
 namespace Notifier.Benchmarks;
 
 /// <summary>N concurrent callers posting invocations for a fixed time, each event delivered to smtp-sink.</summary>
-internal sealed record Throughput(int Concurrency, TimeSpan Duration, int Invocations, double[] SortedLatencies, double PeakRssMegabytes)
+internal sealed record Throughput(
+    int Concurrency, TimeSpan WarmUp, double WarmUpRate, TimeSpan Duration, int Invocations, double[] SortedLatencies, double[] IntervalRates, double PeakRssMegabytes)
 {
-    public static async Task<Throughput> RunAsync(string notifier, int smtpPort, int concurrency, TimeSpan duration)
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
+
+    public static async Task<Throughput> RunAsync(string notifier, int smtpPort, int concurrency, TimeSpan warmUp, TimeSpan duration)
     {
         var body = File.ReadAllBytes(Path.Combine(Paths.RepositoryRoot(), "samples", "events", "pullrequest.approved.json"));
         await using var handler = Handler.Start(notifier, smtpPort);
@@ -15,33 +18,49 @@ internal sealed record Throughput(int Concurrency, TimeSpan Duration, int Invoca
             await handler.InvokeAsync(Handler.Invocation(body, $"warm-{i}"));
         }
 
-        var latencies = new List<double>[concurrency];
-        var clock = Stopwatch.StartNew();
-        var workers = Enumerable.Range(0, concurrency).Select(async worker =>
-        {
-            var mine = latencies[worker] = new List<double>(100_000);
-            var n = 0;
-            while (clock.Elapsed < duration)
-            {
-                var started = Stopwatch.GetTimestamp();
-                await handler.InvokeAsync(Handler.Invocation(body, $"w{worker}-{n++}"));
-                mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            }
-        }).ToList();
-        await Task.WhenAll(workers);
-        var elapsed = clock.Elapsed;
-        var all = latencies.SelectMany(l => l).Order().ToArray();
-        return new Throughput(concurrency, elapsed, all.Length, all, handler.PeakRssMegabytes());
+        // The same load before measuring: the runtime moves hot methods from ReadyToRun code to optimised
+        // (tier-1) code over the first tens of seconds under load, and the rate climbs until it has.
+        var warm = await LoadAsync(handler, body, concurrency, warmUp, "warm");
+        var measured = await LoadAsync(handler, body, concurrency, duration, "w");
+        var all = measured.Latencies.Order().ToArray();
+        var intervals = measured.Completions.GroupBy(t => (int)(t / Interval.TotalSeconds))
+            .Where(g => (g.Key + 1) * Interval <= measured.Elapsed)
+            .OrderBy(g => g.Key).Select(g => g.Count() / Interval.TotalSeconds).ToArray();
+        return new Throughput(concurrency, warm.Elapsed, warm.Latencies.Count / warm.Elapsed.TotalSeconds, measured.Elapsed, all.Length, all, intervals, handler.PeakRssMegabytes());
     }
 
     public void Print()
     {
         var rate = Invocations / Duration.TotalSeconds;
-        Console.WriteLine($"throughput: {Concurrency} concurrent invocations for {Duration.TotalSeconds:F0} s to smtp-sink (pullrequest.approved)");
-        Console.WriteLine($"  invocations/s     {rate,10:F0}   (target >= 2000)");
+        Console.WriteLine($"throughput: {Concurrency} concurrent invocations for {Duration.TotalSeconds:F0} s to smtp-sink (pullrequest.approved), after {WarmUp.TotalSeconds:F0} s of the same load ({WarmUpRate:F0}/s)");
+        Console.WriteLine($"  invocations/s     {rate,10:F0}   (target >= 3000)");
+        Console.WriteLine($"  per {Interval.TotalSeconds:F0} s          {string.Join(" ", IntervalRates.Select(r => r.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))}");
         Console.WriteLine($"  latency p50 (ms)  {Stats.Percentile(SortedLatencies, 50),10:F2}");
-        Console.WriteLine($"  latency p99 (ms)  {Stats.Percentile(SortedLatencies, 99),10:F2}   (target <= 20)");
-        Console.WriteLine($"  peak RSS (MB)     {PeakRssMegabytes,10:F0}");
+        Console.WriteLine($"  latency p99 (ms)  {Stats.Percentile(SortedLatencies, 99),10:F2}   (target <= 15)");
+        Console.WriteLine($"  peak RSS (MB)     {PeakRssMegabytes,10:F0}   (target <= 150)");
         Console.WriteLine($"  invocations       {Invocations,10}");
+    }
+
+    private static async Task<(List<double> Latencies, List<double> Completions, TimeSpan Elapsed)> LoadAsync(
+        Handler handler, byte[] body, int concurrency, TimeSpan duration, string prefix)
+    {
+        var latencies = new List<double>[concurrency];
+        var completions = new List<double>[concurrency];
+        var clock = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, concurrency).Select(async worker =>
+        {
+            var mine = latencies[worker] = new List<double>(100_000);
+            var done = completions[worker] = new List<double>(100_000);
+            var n = 0;
+            while (clock.Elapsed < duration)
+            {
+                var started = Stopwatch.GetTimestamp();
+                await handler.InvokeAsync(Handler.Invocation(body, $"{prefix}{worker}-{n++}"));
+                mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                done.Add(clock.Elapsed.TotalSeconds);
+            }
+        }).ToList();
+        await Task.WhenAll(workers);
+        return ([.. latencies.SelectMany(l => l)], [.. completions.SelectMany(c => c)], clock.Elapsed);
     }
 }
