@@ -74,10 +74,10 @@ public static class MimeMessageBuilder
                 // RFC 5322's way of saying "no visible recipients" when the envelope carries them all.
                 mime.To.Add(new GroupAddress("undisclosed-recipients"));
             }
-
-            foreach (var recipient in message.To)
+            else
             {
-                mime.To.Add(Address(recipient));
+                // One change, so MimeKit serialises the list once rather than once per address.
+                mime.To.AddRange(message.To.Select(Address));
             }
         }
 
