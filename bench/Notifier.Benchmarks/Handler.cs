@@ -17,7 +17,7 @@ internal sealed class Handler : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static Handler Start(string executable, int smtpPort, int maxConnections = 4)
+    public static Handler Start(string executable, int smtpPort, int maxConnections = 4, IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = SmtpSink.FreePort();
         var start = new ProcessStartInfo(executable) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -34,6 +34,11 @@ internal sealed class Handler : IAsyncDisposable
         start.Environment["Notifications__Batching__Mode"] = "Immediate";
         start.Environment.Remove("AzureWebJobsStorage");
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         foreach (var (name, value) in RuntimeSettings.Deployed())
         {
             start.Environment[name] = value;

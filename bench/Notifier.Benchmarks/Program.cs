@@ -10,6 +10,7 @@
 //                Azurite and smtp-sink: an event sent at once vs batched, and flushing N due digests
 //                (DigestBenchmark.cs); nothing is published.
 // Usage: dotnet run -c Release --project bench/Notifier.Benchmarks -- [--runs 10] [--seconds 30 (0 skips throughput)] [--warmup-seconds 10] [--concurrency 16] [--no-publish]
+//        cold-start A/B in the same alternation: [--compare PATH/notifier]... [--compare-env DOTNET_NAME=VALUE]...
 using Notifier.Benchmarks;
 
 if (DigestBenchmarkOptions.Parse(args) is { } digestOptions)
@@ -35,7 +36,7 @@ var empty = await Publisher.PublishEmptyAppAsync(root, options.Publish);
 await using var sink = await SmtpSink.StartAsync();
 
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
-var cold = await ColdStart.RunAsync(notifier, empty, sink.Port, options.Runs);
+var cold = await ColdStart.RunAsync(notifier, empty, sink.Port, options.Runs, ColdStartVariant.Parse(args));
 cold.Print();
 if (options.Seconds > 0)
 {

@@ -121,11 +121,15 @@ internal static partial class WarmUp
     /// <summary>Builds each message with MimeKit and writes it to nowhere; sends nothing.</summary>
     private sealed class DiscardingTransport : IMailTransport
     {
-        public Task<SendResult> SendAsync(EmailMessage message, CancellationToken cancellationToken = default)
+        public async Task<SendResult> SendAsync(EmailMessage message, CancellationToken cancellationToken = default)
         {
+            // Completes later, as a real send does: the pipeline's async methods then suspend and resume, and
+            // their state machines' code (generic over the app's types, so not precompiled) is compiled here
+            // rather than during the first real message.
+            await Task.Yield();
             using var mime = MimeMessageBuilder.Build(message);
             MimeMessageBuilder.WriteSevenBit(mime, Stream.Null, cancellationToken);
-            return Task.FromResult(new SendResult(message.Recipients, [], "250 warm-up (not sent)"));
+            return new SendResult(message.Recipients, [], "250 warm-up (not sent)");
         }
     }
 

@@ -1,4 +1,9 @@
 using System.Reflection;
+using Notifier.KeyVault;
+using Notifier.Notifications;
+using Notifier.Rejections;
+using Notifier.Smtp.Options;
+using Notifier.Webhooks;
 
 namespace Notifier.Settings;
 
@@ -21,7 +26,7 @@ internal static class SectionBinder
         {
             try
             {
-                new ConfigurationBuilder().AddInMemoryCollection(TimeSpanSettings.ReadBareNumbersAsSeconds(typeof(T), [new(key, value)])).Build().Bind(options);
+                BindOne(new ConfigurationBuilder().AddInMemoryCollection(TimeSpanSettings.ReadBareNumbersAsSeconds(typeof(T), [new(key, value)])).Build(), options);
             }
             catch (InvalidOperationException)
             {
@@ -30,6 +35,35 @@ internal static class SectionBinder
         }
 
         return problems;
+    }
+
+    /// <summary>
+    /// Each options type bound through its own call, so the configuration binding generator writes the binding code
+    /// at build time (precompiled with the app) instead of reflection and emitted accessors at every start.
+    /// </summary>
+    private static void BindOne<T>(IConfiguration value, T options)
+        where T : class
+    {
+        switch (options)
+        {
+            case MailOptions mail:
+                value.Bind(mail);
+                break;
+            case NotificationOptions notifications:
+                value.Bind(notifications);
+                break;
+            case KeyVaultOptions keyVault:
+                value.Bind(keyVault);
+                break;
+            case RejectedOptions rejected:
+                value.Bind(rejected);
+                break;
+            case BitbucketOptions bitbucket:
+                value.Bind(bitbucket);
+                break;
+            default:
+                throw new ArgumentException($"{typeof(T).Name} is not a settings section", nameof(options));
+        }
     }
 
     /// <summary>The section as written: every readable value bound, the unreadable ones left at their defaults.</summary>

@@ -45,6 +45,53 @@ public sealed class NotifierSettingsTests
     }
 
     [Fact]
+    public void EveryKindOfValueIsReadIntoItsSection()
+    {
+        // The sections are bound by build-time generated code (Settings/SectionBinder.cs): each kind of property
+        // must read as the reflection binder read it.
+        var settings = Load(
+            ("Mail:Host", "mail.example.com"),
+            ("Mail:Port", "587"),
+            ("Mail:Tls", "always"),
+            ("Mail:From", "Code Review <noreply@example.com>"),
+            ("Mail:AllowPlaintextAuth", "True"),
+            ("Mail:ConnectTimeout", "12"),
+            ("Mail:CommandTimeout", "00:02:00"),
+            ("Mail:Authentication", "oauth2"),
+            ("Mail:Username", "mailbox@example.com"),
+            ("Mail:OAuth2:Scope", "https://mail.example.com/.default"),
+            ("Notifications:BaseUrl", "https://git.example.com/"),
+            ("Notifications:Batching:QuietPeriod", "90"),
+            ("Notifications:Batching:Mode", "Immediate"),
+            ("KeyVault:Uri", "https://kv.vault.azure.net/"),
+            ("KeyVault:RefreshInterval", "2.5"));
+
+        Assert.True(settings.IsValid, settings.Describe());
+        Assert.Equal(587, settings.Mail.Port);
+        Assert.Equal(MailTls.Always, settings.Mail.Tls);
+        Assert.Equal("https://mail.example.com/.default", settings.Mail.OAuth2.Scope);
+        Assert.True(settings.Mail.AllowPlaintextAuth);
+        Assert.Equal(MailAuthentication.OAuth2, settings.Mail.Authentication);
+        Assert.Equal(TimeSpan.FromSeconds(12), settings.Mail.ConnectTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(2), settings.Mail.CommandTimeout);
+        Assert.Equal(new Uri("https://git.example.com/"), settings.Notifications.BaseUrl);
+        Assert.Equal(TimeSpan.FromSeconds(90), settings.Notifications.Batching.QuietPeriod);
+        Assert.Equal(Notifier.Notifications.Batching.BatchingMode.Immediate, settings.Notifications.Batching.Mode);
+        Assert.Equal(new Uri("https://kv.vault.azure.net/"), settings.KeyVault.Uri);
+        Assert.Equal(TimeSpan.FromSeconds(2.5), settings.KeyVault.RefreshInterval);
+    }
+
+    [Fact]
+    public void AnUnreadableTimeIsReportedWithTheOtherValuesStillRead()
+    {
+        var settings = Load(("Mail:Host", "mail.example.com"), ("Mail:From", "noreply@example.com"), ("Mail:ConnectTimeout", "soon"), ("Mail:Port", "2525"));
+
+        Assert.Contains("Mail__ConnectTimeout has a value of the wrong kind: 'soon'. Use seconds (e.g. 30) or a time span such as 00:00:30.", settings.Describe(), StringComparison.Ordinal);
+        Assert.Equal(2525, settings.Mail.Port);
+        Assert.Equal(TimeSpan.FromSeconds(30), settings.Mail.ConnectTimeout);
+    }
+
+    [Fact]
     public void AnUnusableFromIsReportedOnceEvenWithoutAHost()
     {
         var settings = Load(("Mail:From", "not an address"));
