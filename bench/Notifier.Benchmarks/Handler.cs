@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Notifier.Tests.Support;
 
 namespace Notifier.Benchmarks;
 
@@ -39,7 +40,7 @@ internal sealed class Handler : IAsyncDisposable
             start.Environment[name] = value;
         }
 
-        foreach (var (name, value) in RuntimeSettings.Deployed())
+        foreach (var (name, value) in DeployedRuntimeSettings.Read(Path.Combine(Paths.RepositoryRoot(), "local.settings.json.example")))
         {
             start.Environment[name] = value;
         }

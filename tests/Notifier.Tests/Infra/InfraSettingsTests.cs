@@ -202,7 +202,7 @@ public sealed class InfraSettingsTests
     public void TheRuntimeKnobsOfTheLocalExampleAreTheOnesInfraSets()
     {
         // Tests and benchmarks start `serve` with the local example's DOTNET_* values, taken as the deployed ones.
-        var local = Support.NotifierProcess.DeployedRuntimeSettings();
+        var local = Support.DeployedRuntimeSettings.Read(RepositoryLayout.LocalSettingsExample);
         var infra = CompiledInfra.Deployment.AppSettings().Where(s => s.Key.StartsWith("DOTNET_", StringComparison.Ordinal));
 
         Assert.NotEmpty(local);

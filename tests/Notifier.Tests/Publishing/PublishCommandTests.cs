@@ -240,9 +240,12 @@ public sealed class PublishCommandTests : IDisposable
         Assert.Equal("cancelled: sent 1 of 3 events; the others were not sent", _stderr.ToString().TrimEnd('\n'));
     }
 
+    /// <summary>Stands where a connection string's key would be; no real key, so no secret scanner mistakes it for one.</summary>
+    private const string NeverEchoed = "placeholder-that-must-never-be-echoed";
+
     [Theory]
     [InlineData("https://sb-test.servicebus.windows.net/")]
-    [InlineData("Endpoint=sb://sb-test.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=FAKE-KEY-FOR-THIS-TEST")]
+    [InlineData("Endpoint=sb://sb-test.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=" + NeverEchoed)]
     [InlineData("sb-test")]
     public async Task ANamespaceThatIsNotAHostNameIsBadUsageAndAKeyIsNeverEchoed(string value)
     {
@@ -253,7 +256,7 @@ public sealed class PublishCommandTests : IDisposable
         Assert.Equal(2, exitCode);
         Assert.Null(bus.ConnectedTo);
         Assert.Contains("--namespace", _stderr.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain("FAKE-KEY-FOR-THIS-TEST", _stderr.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(NeverEchoed, _stderr.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

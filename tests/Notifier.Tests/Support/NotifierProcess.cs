@@ -104,18 +104,6 @@ internal sealed partial class NotifierProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// The .NET runtime knobs every deployment sets as app settings (the <c>DOTNET_*</c> values of
-    /// local.settings.json.example; infra sets the same), so the handler is tested as it runs in Azure.
-    /// </summary>
-    public static IReadOnlyDictionary<string, string?> DeployedRuntimeSettings()
-    {
-        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Infra.RepositoryLayout.LocalSettingsExample));
-        return document.RootElement.GetProperty("Values").EnumerateObject()
-            .Where(v => v.Name.StartsWith("DOTNET_", StringComparison.Ordinal))
-            .ToDictionary(v => v.Name, v => v.Value.GetString(), StringComparer.Ordinal);
-    }
-
-    /// <summary>
     /// <c>notifier serve</c> as the Functions host starts it, but on a port the handler binds itself
     /// (<c>FUNCTIONS_CUSTOMHANDLER_PORT=0</c>) and reports in its log, so no other process can take the port between
     /// choosing and binding, with the deployed runtime settings. Returns once <c>GET /</c> answers, with a client for that port.
@@ -123,7 +111,7 @@ internal sealed partial class NotifierProcess : IAsyncDisposable
     public static async Task<(NotifierProcess Process, HttpClient Client)> ServeAsync(
         IReadOnlyDictionary<string, string?> environment, string? executable = null, string? workingDirectory = null, TimeSpan? requestTimeout = null)
     {
-        var deployed = new Dictionary<string, string?>(DeployedRuntimeSettings(), StringComparer.Ordinal) { ["FUNCTIONS_CUSTOMHANDLER_PORT"] = "0" };
+        var deployed = new Dictionary<string, string?>(DeployedRuntimeSettings.Read(Infra.RepositoryLayout.LocalSettingsExample), StringComparer.Ordinal) { ["FUNCTIONS_CUSTOMHANDLER_PORT"] = "0" };
         foreach (var (key, value) in environment)
         {
             deployed[key] = value;
