@@ -11,6 +11,7 @@
 //                (DigestBenchmark.cs); nothing is published.
 // Usage: dotnet run -c Release --project bench/Notifier.Benchmarks -- [--runs 10] [--seconds 30 (0 skips throughput)] [--warmup-seconds 10] [--concurrency 16] [--no-publish]
 //        cold-start A/B in the same alternation: [--compare PATH/notifier]... [--compare-env DOTNET_NAME=VALUE]...
+//        throughput A/B instead (ThroughputComparison.cs): the same with --ab-rounds R (windows of --seconds, taken in turn)
 using Notifier.Benchmarks;
 
 if (DigestBenchmarkOptions.Parse(args) is { } digestOptions)
@@ -36,7 +37,16 @@ var empty = await Publisher.PublishEmptyAppAsync(root, options.Publish);
 await using var sink = await SmtpSink.StartAsync();
 
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
-var cold = await ColdStart.RunAsync(notifier, empty, sink.Port, options.Runs, ColdStartVariant.Parse(args));
+var variants = ColdStartVariant.Parse(args);
+if (BenchOptions.Int(args, "--ab-rounds", 0) is var abRounds and > 0)
+{
+    var comparison = await ThroughputComparison.RunAsync(
+        notifier, variants, sink.Port, options.Concurrency, TimeSpan.FromSeconds(options.WarmUpSeconds), TimeSpan.FromSeconds(options.Seconds), abRounds);
+    comparison.Print();
+    return;
+}
+
+var cold = await ColdStart.RunAsync(notifier, empty, sink.Port, options.Runs, variants);
 cold.Print();
 if (options.Seconds > 0)
 {

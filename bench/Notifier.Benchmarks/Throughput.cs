@@ -13,20 +13,13 @@ internal sealed record Throughput(
         var body = File.ReadAllBytes(Path.Combine(Paths.RepositoryRoot(), "samples", "events", "pullrequest.approved.json"));
         await using var handler = Handler.Start(notifier, smtpPort);
         await handler.WaitUntilServingAsync();
-        for (var i = 0; i < 200; i++)
-        {
-            await handler.InvokeAsync(Handler.Invocation(body, $"warm-{i}"));
-        }
-
-        // The same load before measuring: the runtime moves hot methods from ReadyToRun code to optimised
-        // (tier-1) code over the first tens of seconds under load, and the rate climbs until it has.
-        var warm = await LoadAsync(handler, body, concurrency, warmUp, "warm");
+        var warm = await WarmUpAsync(handler, body, concurrency, warmUp);
         var measured = await LoadAsync(handler, body, concurrency, duration, "w");
         var all = measured.Latencies.Order().ToArray();
         var intervals = measured.Completions.GroupBy(t => (int)(t / Interval.TotalSeconds))
             .Where(g => (g.Key + 1) * Interval <= measured.Elapsed)
             .OrderBy(g => g.Key).Select(g => g.Count() / Interval.TotalSeconds).ToArray();
-        return new Throughput(concurrency, warm.Elapsed, warm.Latencies.Count / warm.Elapsed.TotalSeconds, measured.Elapsed, all.Length, all, intervals, handler.PeakRssMegabytes());
+        return new Throughput(concurrency, warm.Elapsed, warm.Rate, measured.Elapsed, all.Length, all, intervals, handler.PeakRssMegabytes());
     }
 
     public void Print()
@@ -41,7 +34,23 @@ internal sealed record Throughput(
         Console.WriteLine($"  invocations       {Invocations,10}");
     }
 
-    private static async Task<(List<double> Latencies, List<double> Completions, TimeSpan Elapsed)> LoadAsync(
+    /// <summary>
+    /// 200 invocations one at a time, then <paramref name="duration"/> of the measured load: the runtime moves hot
+    /// methods from ReadyToRun code to optimised (tier-1) code over the first tens of seconds under load, and
+    /// the rate climbs until it has.
+    /// </summary>
+    public static async Task<Load> WarmUpAsync(Handler handler, byte[] body, int concurrency, TimeSpan duration)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            await handler.InvokeAsync(Handler.Invocation(body, $"warm-{i}"));
+        }
+
+        return await LoadAsync(handler, body, concurrency, duration, "warm");
+    }
+
+    /// <summary><paramref name="concurrency"/> callers posting invocations back to back for <paramref name="duration"/>.</summary>
+    public static async Task<Load> LoadAsync(
         Handler handler, byte[] body, int concurrency, TimeSpan duration, string prefix)
     {
         var latencies = new List<double>[concurrency];
@@ -61,6 +70,12 @@ internal sealed record Throughput(
             }
         }).ToList();
         await Task.WhenAll(workers);
-        return ([.. latencies.SelectMany(l => l)], [.. completions.SelectMany(c => c)], clock.Elapsed);
+        return new Load([.. latencies.SelectMany(l => l)], [.. completions.SelectMany(c => c)], clock.Elapsed);
+    }
+
+    /// <summary>Round-trip times (ms) and completion times (s from the start) of one load.</summary>
+    internal sealed record Load(List<double> Latencies, List<double> Completions, TimeSpan Elapsed)
+    {
+        public double Rate => Latencies.Count / Elapsed.TotalSeconds;
     }
 }

@@ -1,0 +1,68 @@
+namespace Notifier.Benchmarks;
+
+/// <summary>
+/// Throughput A/B (<c>--compare</c>/<c>--compare-env</c> with <c>--ab-rounds R</c>): notifier and every variant run
+/// side by side, each warmed up alone, then loaded in turn for <c>--seconds</c> per window, R rounds. On this
+/// 2-core machine a single 30 s run moves ±10 % from one minute to the next, more than most changes are worth;
+/// alternating short windows gives every build the same drift, so the ratio of medians is what to read.
+/// </summary>
+internal sealed record ThroughputComparison(int Concurrency, TimeSpan Window, IReadOnlyList<ThroughputComparison.Entry> Entries)
+{
+    public static async Task<ThroughputComparison> RunAsync(
+        string notifier, IReadOnlyList<ColdStartVariant> variants, int smtpPort, int concurrency, TimeSpan warmUp, TimeSpan window, int rounds)
+    {
+        var body = File.ReadAllBytes(Path.Combine(Paths.RepositoryRoot(), "samples", "events", "pullrequest.approved.json"));
+        var builds = new List<(string Label, string Executable, IReadOnlyDictionary<string, string>? Environment)> { ("notifier", notifier, null) };
+        builds.AddRange(variants.Select(v => (v.Label, v.Executable ?? notifier, (IReadOnlyDictionary<string, string>?)v.Environment)));
+        var handlers = new List<Handler>();
+        try
+        {
+            foreach (var build in builds)
+            {
+                var handler = Handler.Start(build.Executable, smtpPort, environment: build.Environment);
+                handlers.Add(handler);
+                await handler.WaitUntilServingAsync();
+                await Throughput.WarmUpAsync(handler, body, concurrency, warmUp);
+            }
+
+            var windows = builds.Select(_ => new List<Throughput.Load>()).ToList();
+            for (var round = 0; round < rounds; round++)
+            {
+                // Each round starts with a different build, so none always follows the same neighbour.
+                for (var k = 0; k < handlers.Count; k++)
+                {
+                    var i = (k + round) % handlers.Count;
+                    windows[i].Add(await Throughput.LoadAsync(handlers[i], body, concurrency, window, $"ab{round}-"));
+                }
+            }
+
+            var entries = builds.Select((b, i) => new Entry(b.Label, windows[i], handlers[i].PeakRssMegabytes())).ToList();
+            return new ThroughputComparison(concurrency, window, entries);
+        }
+        finally
+        {
+            foreach (var handler in handlers)
+            {
+                await handler.DisposeAsync();
+            }
+        }
+    }
+
+    public void Print()
+    {
+        Console.WriteLine($"throughput A/B: {Concurrency} concurrent, windows of {Window.TotalSeconds:F0} s taken in turn ({Entries[0].Windows.Count} per build)");
+        var reference = Entries[0].MedianRate;
+        foreach (var entry in Entries)
+        {
+            var latencies = entry.Windows.SelectMany(w => w.Latencies).Order().ToArray();
+            Console.WriteLine($"  {entry.Label}");
+            Console.WriteLine($"    invocations/s, median window {entry.MedianRate,8:F0}   ratio {entry.MedianRate / reference:F3}   windows: {string.Join(" ", entry.Windows.Select(w => w.Rate.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))}");
+            Console.WriteLine($"    latency p50 / p99 (ms)       {Stats.Percentile(latencies, 50),8:F2} / {Stats.Percentile(latencies, 99):F2}   peak RSS {entry.PeakRssMegabytes:F0} MB");
+        }
+    }
+
+    internal sealed record Entry(string Label, IReadOnlyList<Throughput.Load> Windows, double PeakRssMegabytes)
+    {
+        public double MedianRate => Stats.Median(Windows.Select(w => w.Rate));
+    }
+}
