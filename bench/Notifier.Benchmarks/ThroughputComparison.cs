@@ -4,9 +4,11 @@ namespace Notifier.Benchmarks;
 /// Throughput A/B (<c>--compare</c>/<c>--compare-env</c> with <c>--ab-rounds R</c>): notifier and every variant run
 /// side by side, each warmed up alone, then loaded in turn for <c>--seconds</c> per window, R rounds. On this
 /// 2-core machine a single 30 s run moves ±10 % from one minute to the next, more than most changes are worth;
-/// alternating short windows gives every build the same drift, so the ratio of medians is what to read.
+/// alternating short windows gives every build the same drift, so the ratio of medians is what to read. The
+/// handler's CPU time per invocation in each window (from /proc) moves much less than the rate and shows
+/// smaller differences.
 /// </summary>
-internal sealed record ThroughputComparison(int Concurrency, TimeSpan Window, IReadOnlyList<ThroughputComparison.Entry> Entries)
+internal sealed record ThroughputComparison(int Concurrency, TimeSpan WindowLength, IReadOnlyList<ThroughputComparison.Entry> Entries)
 {
     public static async Task<ThroughputComparison> RunAsync(
         string notifier, IReadOnlyList<ColdStartVariant> variants, int smtpPort, int concurrency, TimeSpan warmUp, TimeSpan window, int rounds)
@@ -25,14 +27,16 @@ internal sealed record ThroughputComparison(int Concurrency, TimeSpan Window, IR
                 await Throughput.WarmUpAsync(handler, body, concurrency, warmUp);
             }
 
-            var windows = builds.Select(_ => new List<Throughput.Load>()).ToList();
+            var windows = builds.Select(_ => new List<Window>()).ToList();
             for (var round = 0; round < rounds; round++)
             {
                 // Each round starts with a different build, so none always follows the same neighbour.
                 for (var k = 0; k < handlers.Count; k++)
                 {
                     var i = (k + round) % handlers.Count;
-                    windows[i].Add(await Throughput.LoadAsync(handlers[i], body, concurrency, window, $"ab{round}-"));
+                    var cpu = handlers[i].CpuTime();
+                    var load = await Throughput.LoadAsync(handlers[i], body, concurrency, window, $"ab{round}-");
+                    windows[i].Add(new Window(load, handlers[i].CpuTime() - cpu));
                 }
             }
 
@@ -50,19 +54,31 @@ internal sealed record ThroughputComparison(int Concurrency, TimeSpan Window, IR
 
     public void Print()
     {
-        Console.WriteLine($"throughput A/B: {Concurrency} concurrent, windows of {Window.TotalSeconds:F0} s taken in turn ({Entries[0].Windows.Count} per build)");
+        Console.WriteLine($"throughput A/B: {Concurrency} concurrent, windows of {WindowLength.TotalSeconds:F0} s taken in turn ({Entries[0].Windows.Count} per build)");
         var reference = Entries[0].MedianRate;
         foreach (var entry in Entries)
         {
-            var latencies = entry.Windows.SelectMany(w => w.Latencies).Order().ToArray();
+            var latencies = entry.Windows.SelectMany(w => w.Load.Latencies).Order().ToArray();
             Console.WriteLine($"  {entry.Label}");
             Console.WriteLine($"    invocations/s, median window {entry.MedianRate,8:F0}   ratio {entry.MedianRate / reference:F3}   windows: {string.Join(" ", entry.Windows.Select(w => w.Rate.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))}");
+            Console.WriteLine($"    handler CPU per invocation   {entry.MedianCpu,8:F0} µs   ratio {entry.MedianCpu / Entries[0].MedianCpu:F3}   windows: {string.Join(" ", entry.Windows.Select(w => w.CpuMicroseconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))}");
             Console.WriteLine($"    latency p50 / p99 (ms)       {Stats.Percentile(latencies, 50),8:F2} / {Stats.Percentile(latencies, 99):F2}   peak RSS {entry.PeakRssMegabytes:F0} MB");
         }
     }
 
-    internal sealed record Entry(string Label, IReadOnlyList<Throughput.Load> Windows, double PeakRssMegabytes)
+    internal sealed record Entry(string Label, IReadOnlyList<Window> Windows, double PeakRssMegabytes)
     {
         public double MedianRate => Stats.Median(Windows.Select(w => w.Rate));
+
+        public double MedianCpu => Stats.Median(Windows.Select(w => w.CpuMicroseconds));
+    }
+
+    /// <summary>One window of load and the CPU time the handler used in it.</summary>
+    internal sealed record Window(Throughput.Load Load, TimeSpan Cpu)
+    {
+        public double Rate => Load.Rate;
+
+        /// <summary>Handler CPU per invocation: steadier than the rate, which moves with the other processes' scheduling.</summary>
+        public double CpuMicroseconds => Cpu.TotalMicroseconds / Load.Latencies.Count;
     }
 }

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text;
 using MimeKit;
-using MimeKit.Utils;
 
 namespace Notifier.Smtp.Messages;
 
@@ -102,8 +101,53 @@ internal static class RawHeaders
         return value.Append(NewLine).ToString();
     }
 
-    /// <summary>The Date value as MimeKit formats it.</summary>
-    public static string Date(DateTimeOffset date) => " " + DateUtils.FormatDate(date) + NewLine;
+    /// <summary>
+    /// The Date value as MimeKit formats it (" Mon, 30 Nov 2026 03:10:22 +0000"), written digit by digit: MimeKit's
+    /// <c>DateUtils.FormatDate</c> goes through composite formatting, about 1 % of the app's CPU per email. One
+    /// difference on purpose: a negative offset with minutes is "-0330", where MimeKit writes "-03-30".
+    /// </summary>
+    public static string Date(DateTimeOffset date)
+    {
+        var offset = date.Offset;
+        var minutes = (int)Math.Abs(offset.TotalMinutes);
+        return string.Create(" Mon, 30 Nov 2026 03:10:22 +0000".Length + NewLine.Length, (date, minutes, negative: offset < TimeSpan.Zero), static (text, state) =>
+        {
+            var (d, offsetMinutes, negative) = state;
+            text[0] = ' ';
+            WeekDays[(int)d.DayOfWeek].CopyTo(text[1..]);
+            ", ".CopyTo(text[4..]);
+            Digits(text.Slice(6, 2), d.Day);
+            text[8] = ' ';
+            Months[d.Month - 1].CopyTo(text[9..]);
+            text[12] = ' ';
+            Digits(text.Slice(13, 4), d.Year);
+            text[17] = ' ';
+            Digits(text.Slice(18, 2), d.Hour);
+            text[20] = ':';
+            Digits(text.Slice(21, 2), d.Minute);
+            text[23] = ':';
+            Digits(text.Slice(24, 2), d.Second);
+            text[26] = ' ';
+            text[27] = negative ? '-' : '+';
+            Digits(text.Slice(28, 2), offsetMinutes / 60);
+            Digits(text.Slice(30, 2), offsetMinutes % 60);
+            NewLine.CopyTo(text[32..]);
+        });
+    }
+
+    private static readonly string[] WeekDays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+
+    private static readonly string[] Months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+    /// <summary>Writes <paramref name="value"/> (not negative) zero-padded to the span's length.</summary>
+    private static void Digits(Span<char> target, int value)
+    {
+        for (var i = target.Length - 1; i >= 0; i--)
+        {
+            target[i] = (char)('0' + (value % 10));
+            value /= 10;
+        }
+    }
 
     /// <summary>" &lt;id&gt;" for a dot-atom@dot-atom id (MimeKit's parse gives it back unchanged); otherwise null.</summary>
     public static string? MessageId(string id)

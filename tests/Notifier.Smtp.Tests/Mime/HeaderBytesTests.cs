@@ -155,6 +155,39 @@ public sealed class HeaderBytesTests
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(400), Prop.ForAll(cases.ToArbitrary(), AssertSameHeaders));
     }
 
+    public static TheoryData<DateTimeOffset> Dates => new()
+    {
+        When,
+        new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
+        new DateTimeOffset(2026, 12, 31, 23, 59, 59, TimeSpan.FromHours(14)),
+        new DateTimeOffset(2024, 2, 29, 12, 5, 9, TimeSpan.FromHours(-8)),
+        new DateTimeOffset(2026, 7, 4, 9, 30, 0, new TimeSpan(5, 45, 0)),
+        new DateTimeOffset(999, 3, 8, 1, 2, 3, TimeSpan.FromHours(-12)),
+        new DateTimeOffset(9999, 12, 31, 23, 59, 59, TimeSpan.Zero),
+    };
+
+    [Theory]
+    [MemberData(nameof(Dates))]
+    public void DatesAreMimeKits(DateTimeOffset date) => AssertSameHeaders(Message(date: date));
+
+    [Fact]
+    public void EveryDayOfTwoYearsIsMimeKits()
+    {
+        for (var day = new DateTimeOffset(2025, 1, 1, 7, 8, 9, TimeSpan.FromHours(2)); day.Year < 2027; day = day.AddDays(1).AddSeconds(1))
+        {
+            Assert.Equal(" " + MimeKit.Utils.DateUtils.FormatDate(day), RawHeaders.Date(day).TrimEnd('\r', '\n'));
+        }
+    }
+
+    [Fact]
+    public void NegativeOffsetWithMinutesIsWrittenAsRfc5322Says()
+    {
+        // MimeKit writes "-03-30" (hours and minutes each with their own sign); RFC 5322 wants "-0330".
+        var newfoundland = new DateTimeOffset(2026, 11, 30, 3, 10, 22, new TimeSpan(-3, -30, 0));
+
+        Assert.Equal(" Mon, 30 Nov 2026 03:10:22 -0330", RawHeaders.Date(newfoundland).TrimEnd('\r', '\n'));
+    }
+
     [Fact]
     public void PlainHeadersAreNotReformattedByMimeKit()
     {
@@ -171,7 +204,8 @@ public sealed class HeaderBytesTests
         Mailbox? sender = null,
         IReadOnlyList<Mailbox>? to = null,
         IReadOnlyList<KeyValuePair<string, string>>? headers = null,
-        string messageId = "fixed.1@notifier.example.com") =>
+        string messageId = "fixed.1@notifier.example.com",
+        DateTimeOffset? date = null) =>
         new()
         {
             From = sender ?? TestMessages.Sender,
@@ -180,7 +214,7 @@ public sealed class HeaderBytesTests
             TextBody = "Body\n",
             Headers = headers ?? [],
             MessageId = messageId,
-            Date = When,
+            Date = date ?? When,
         };
 
     private static void AssertSameHeaders(EmailMessage message)
