@@ -35,15 +35,17 @@ internal sealed class Handler : IAsyncDisposable
         start.Environment["Notifications__Batching__Mode"] = "Immediate";
         start.Environment.Remove("AzureWebJobsStorage");
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (name, value) in DeployedRuntimeSettings.Read(Path.Combine(Paths.RepositoryRoot(), "local.settings.json.example")))
+        {
+            start.Environment[name] = value;
+        }
+
+        // After the deployed settings, so that a variant (--compare-env) can try another value of one of them.
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;
         }
 
-        foreach (var (name, value) in DeployedRuntimeSettings.Read(Path.Combine(Paths.RepositoryRoot(), "local.settings.json.example")))
-        {
-            start.Environment[name] = value;
-        }
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
