@@ -96,15 +96,8 @@ internal sealed class Handler : IAsyncDisposable
     public static string Invocation(byte[] body, string messageId) =>
         $"{{\"Data\":{{\"message\":\"{Convert.ToBase64String(body)}\"}},\"Metadata\":{{\"MessageId\":\"{messageId}\",\"DeliveryCount\":1,\"ContentType\":\"application/json\",\"ApplicationProperties\":{{}}}}}}";
 
-    /// <summary>CPU time (user + system) the handler has used so far, from /proc (clock ticks of 10 ms).</summary>
-    public TimeSpan CpuTime()
-    {
-        var stat = File.ReadAllText($"/proc/{Process.Id}/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        // Fields 14 and 15 of proc(5), counted from the state field (3) after the command name.
-        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-        return TimeSpan.FromMilliseconds(ticks * 10);
-    }
+    /// <summary>CPU time the handler has used so far.</summary>
+    public TimeSpan CpuTime() => ProcessCpu.Of(Process.Id);
 
     /// <summary>Peak resident set size (VmHWM) in MB.</summary>
     public double PeakRssMegabytes()

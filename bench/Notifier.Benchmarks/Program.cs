@@ -41,7 +41,7 @@ var variants = ColdStartVariant.Parse(args);
 if (BenchOptions.Int(args, "--ab-rounds", 0) is var abRounds and > 0)
 {
     var comparison = await ThroughputComparison.RunAsync(
-        notifier, variants, sink.Port, options.Concurrency, TimeSpan.FromSeconds(options.WarmUpSeconds), TimeSpan.FromSeconds(options.Seconds), abRounds);
+        notifier, variants, sink, options.Concurrency, TimeSpan.FromSeconds(options.WarmUpSeconds), TimeSpan.FromSeconds(options.Seconds), abRounds);
     comparison.Print();
     return;
 }

@@ -17,6 +17,9 @@ internal sealed class SmtpSink : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>CPU time smtp-sink has used so far (it serves one handler at a time in the A/B).</summary>
+    public TimeSpan CpuTime() => ProcessCpu.Of(_process.Id);
+
     public static async Task<SmtpSink> StartAsync()
     {
         var port = FreePort();

@@ -11,7 +11,7 @@ namespace Notifier.Benchmarks;
 internal sealed record ThroughputComparison(int Concurrency, TimeSpan WindowLength, IReadOnlyList<ThroughputComparison.Entry> Entries)
 {
     public static async Task<ThroughputComparison> RunAsync(
-        string notifier, IReadOnlyList<ColdStartVariant> variants, int smtpPort, int concurrency, TimeSpan warmUp, TimeSpan window, int rounds)
+        string notifier, IReadOnlyList<ColdStartVariant> variants, SmtpSink sink, int concurrency, TimeSpan warmUp, TimeSpan window, int rounds)
     {
         var body = File.ReadAllBytes(Path.Combine(Paths.RepositoryRoot(), "samples", "events", "pullrequest.approved.json"));
         var builds = new List<(string Label, string Executable, IReadOnlyDictionary<string, string>? Environment)> { ("notifier", notifier, null) };
@@ -21,7 +21,7 @@ internal sealed record ThroughputComparison(int Concurrency, TimeSpan WindowLeng
         {
             foreach (var build in builds)
             {
-                var handler = Handler.Start(build.Executable, smtpPort, environment: build.Environment);
+                var handler = Handler.Start(build.Executable, sink.Port, environment: build.Environment);
                 handlers.Add(handler);
                 await handler.WaitUntilServingAsync();
                 await Throughput.WarmUpAsync(handler, body, concurrency, warmUp);
@@ -34,9 +34,9 @@ internal sealed record ThroughputComparison(int Concurrency, TimeSpan WindowLeng
                 for (var k = 0; k < handlers.Count; k++)
                 {
                     var i = (k + round) % handlers.Count;
-                    var cpu = handlers[i].CpuTime();
+                    var (cpu, sinkCpu) = (handlers[i].CpuTime(), sink.CpuTime());
                     var load = await Throughput.LoadAsync(handlers[i], body, concurrency, window, $"ab{round}-");
-                    windows[i].Add(new Window(load, handlers[i].CpuTime() - cpu));
+                    windows[i].Add(new Window(load, handlers[i].CpuTime() - cpu, sink.CpuTime() - sinkCpu));
                 }
             }
 
@@ -62,6 +62,7 @@ internal sealed record ThroughputComparison(int Concurrency, TimeSpan WindowLeng
             Console.WriteLine($"  {entry.Label}");
             Console.WriteLine($"    invocations/s, median window {entry.MedianRate,8:F0}   ratio {entry.MedianRate / reference:F3}   windows: {string.Join(" ", entry.Windows.Select(w => w.Rate.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))}");
             Console.WriteLine($"    handler CPU per invocation   {entry.MedianCpu,8:F0} µs   ratio {entry.MedianCpu / Entries[0].MedianCpu:F3}   windows: {string.Join(" ", entry.Windows.Select(w => w.CpuMicroseconds.ToString("F0", System.Globalization.CultureInfo.InvariantCulture)))}");
+            Console.WriteLine($"    smtp-sink CPU per invocation {entry.MedianSinkCpu,8:F0} µs   ratio {entry.MedianSinkCpu / Entries[0].MedianSinkCpu:F3}");
             Console.WriteLine($"    latency p50 / p99 (ms)       {Stats.Percentile(latencies, 50),8:F2} / {Stats.Percentile(latencies, 99):F2}   peak RSS {entry.PeakRssMegabytes:F0} MB");
         }
     }
@@ -71,10 +72,12 @@ internal sealed record ThroughputComparison(int Concurrency, TimeSpan WindowLeng
         public double MedianRate => Stats.Median(Windows.Select(w => w.Rate));
 
         public double MedianCpu => Stats.Median(Windows.Select(w => w.CpuMicroseconds));
+
+        public double MedianSinkCpu => Stats.Median(Windows.Select(w => w.SinkCpu.TotalMicroseconds / w.Load.Latencies.Count));
     }
 
     /// <summary>One window of load and the CPU time the handler used in it.</summary>
-    internal sealed record Window(Throughput.Load Load, TimeSpan Cpu)
+    internal sealed record Window(Throughput.Load Load, TimeSpan Cpu, TimeSpan SinkCpu)
     {
         public double Rate => Load.Rate;
 

@@ -5,6 +5,7 @@ using Notifier.Smtp.Client;
 using Notifier.Smtp.Logging;
 using Notifier.Smtp.Messages;
 using Notifier.Smtp.Options;
+using Notifier.Smtp.Resilience;
 using Notifier.Smtp.Tls;
 
 namespace Notifier.Smtp;
@@ -27,7 +28,7 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly ISmtpCredentialProvider _credentials;
-    private readonly SemaphoreSlim _slots;
+    private readonly ConnectionSlots _slots;
     private readonly ConcurrentStack<Idle> _idle = new();
     private readonly Lazy<CertificateValidator> _validator;
     private readonly ITimer _sweeper;
@@ -47,7 +48,7 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
         _logger = logger;
         _time = time ?? TimeProvider.System;
         _credentials = credentials ?? new OptionsCredentialProvider(options);
-        _slots = new SemaphoreSlim(Math.Clamp(options.MaxConnections, 1, 64));
+        _slots = new ConnectionSlots(Math.Clamp(options.MaxConnections, 1, 64));
         _validator = new Lazy<CertificateValidator>(() => CreateValidator(options));
         _sweeper = _time.CreateTimer(static state => (state as SmtpTransport)?.SweepIdle(), this, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));
     }
