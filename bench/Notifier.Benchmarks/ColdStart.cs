@@ -11,9 +11,9 @@ namespace Notifier.Benchmarks;
 internal sealed record ColdStart(
     IReadOnlyList<(double Ready, double First)> Notifier,
     IReadOnlyList<(double Ready, double First)> Empty,
-    IReadOnlyList<(ColdStartVariant Variant, List<(double Ready, double First)> Runs)> Variants)
+    IReadOnlyList<(HandlerVariant Variant, List<(double Ready, double First)> Runs)> Variants)
 {
-    public static async Task<ColdStart> RunAsync(string notifier, string empty, int smtpPort, int runs, IReadOnlyList<ColdStartVariant> variants)
+    public static async Task<ColdStart> RunAsync(string notifier, string empty, int smtpPort, int runs, IReadOnlyList<HandlerVariant> variants)
     {
         var body = File.ReadAllBytes(Path.Combine(Paths.RepositoryRoot(), "samples", "events", "pullrequest.opened.json"));
         var notifierRuns = new List<(double, double)>();

@@ -37,7 +37,7 @@ var empty = await Publisher.PublishEmptyAppAsync(root, options.Publish);
 await using var sink = await SmtpSink.StartAsync();
 
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
-var variants = ColdStartVariant.Parse(args);
+var variants = HandlerVariant.Parse(args);
 if (BenchOptions.Int(args, "--ab-rounds", 0) is var abRounds and > 0)
 {
     var comparison = await ThroughputComparison.RunAsync(

@@ -11,7 +11,7 @@ namespace Notifier.Benchmarks;
 internal sealed record ThroughputComparison(int Concurrency, TimeSpan WindowLength, IReadOnlyList<ThroughputComparison.Entry> Entries)
 {
     public static async Task<ThroughputComparison> RunAsync(
-        string notifier, IReadOnlyList<ColdStartVariant> variants, SmtpSink sink, int concurrency, TimeSpan warmUp, TimeSpan window, int rounds)
+        string notifier, IReadOnlyList<HandlerVariant> variants, SmtpSink sink, int concurrency, TimeSpan warmUp, TimeSpan window, int rounds)
     {
         var body = File.ReadAllBytes(Path.Combine(Paths.RepositoryRoot(), "samples", "events", "pullrequest.approved.json"));
         var builds = new List<(string Label, string Executable, IReadOnlyDictionary<string, string>? Environment)> { ("notifier", notifier, null) };
@@ -73,7 +73,7 @@ internal sealed record ThroughputComparison(int Concurrency, TimeSpan WindowLeng
 
         public double MedianCpu => Stats.Median(Windows.Select(w => w.CpuMicroseconds));
 
-        public double MedianSinkCpu => Stats.Median(Windows.Select(w => w.SinkCpu.TotalMicroseconds / w.Load.Latencies.Count));
+        public double MedianSinkCpu => Stats.Median(Windows.Select(w => w.SinkCpuMicroseconds));
     }
 
     /// <summary>One window of load and the CPU time the handler used in it.</summary>
@@ -83,5 +83,7 @@ internal sealed record ThroughputComparison(int Concurrency, TimeSpan WindowLeng
 
         /// <summary>Handler CPU per invocation: steadier than the rate, which moves with the other processes' scheduling.</summary>
         public double CpuMicroseconds => Cpu.TotalMicroseconds / Load.Latencies.Count;
+
+        public double SinkCpuMicroseconds => SinkCpu.TotalMicroseconds / Load.Latencies.Count;
     }
 }

@@ -32,6 +32,10 @@ internal static class RawHeaders
     private static readonly SearchValues<char> AddressText =
         SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_+.@");
 
+    private static readonly string[] WeekDays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+
+    private static readonly string[] Months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
     private static readonly Dictionary<string, HeaderId> Ids = CreateIds();
 
     /// <summary>The header ids MimeKit formats with its own rules rather than as unstructured text.</summary>
@@ -135,10 +139,6 @@ internal static class RawHeaders
         });
     }
 
-    private static readonly string[] WeekDays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-
-    private static readonly string[] Months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-
     /// <summary>Writes <paramref name="value"/> (not negative) zero-padded to the span's length.</summary>
     private static void Digits(Span<char> target, int value)
     {
@@ -152,8 +152,7 @@ internal static class RawHeaders
     /// <summary>" &lt;id&gt;" for a dot-atom@dot-atom id (MimeKit's parse gives it back unchanged); otherwise null.</summary>
     public static string? MessageId(string id)
     {
-        var at = id.IndexOf('@', StringComparison.Ordinal);
-        return at > 0 && IsDotAtom(id.AsSpan(0, at)) && IsDotAtom(id.AsSpan(at + 1)) ? " <" + id + ">" + NewLine : null;
+        return IsPlainId(id) ? " <" + id + ">" + NewLine : null;
     }
 
     /// <summary>In-Reply-To (and other message-id fields): MimeKit writes the trimmed text as it is.</summary>
@@ -177,7 +176,7 @@ internal static class RawHeaders
                 continue;
             }
 
-            if (token.Length < 3 || token[0] != '<' || token[^1] != '>' || MessageIdLength(token[1..^1]) < 0)
+            if (token.Length < 3 || token[0] != '<' || token[^1] != '>' || !IsPlainId(token[1..^1]))
             {
                 return null;
             }
@@ -282,11 +281,13 @@ internal static class RawHeaders
         name.Length > 0 && !name.AsSpan().ContainsAnyExcept(NameText) && name[0] != ' ' && name[^1] != ' '
         && !name.Contains("  ", StringComparison.Ordinal) && name.AsSpan().IndexOfAnyExcept(' ') >= 0;
 
-    private static bool IsPlainAddress(string address)
+    private static bool IsPlainAddress(string address) => !address.AsSpan().ContainsAnyExcept(AddressText) && IsPlainId(address);
+
+    /// <summary>dot-atom@dot-atom: a plain address or message id.</summary>
+    private static bool IsPlainId(ReadOnlySpan<char> id)
     {
-        var at = address.IndexOf('@', StringComparison.Ordinal);
-        return at > 0 && !address.AsSpan().ContainsAnyExcept(AddressText)
-            && IsDotAtom(address.AsSpan(0, at)) && IsDotAtom(address.AsSpan(at + 1));
+        var at = id.IndexOf('@');
+        return at > 0 && IsDotAtom(id[..at]) && IsDotAtom(id[(at + 1)..]);
     }
 
     private static bool IsDotAtom(ReadOnlySpan<char> text)
@@ -305,13 +306,6 @@ internal static class RawHeaders
         }
 
         return true;
-    }
-
-    /// <summary>The length of a plain id (dot-atom@dot-atom), or -1.</summary>
-    private static int MessageIdLength(ReadOnlySpan<char> id)
-    {
-        var at = id.IndexOf('@');
-        return at > 0 && IsDotAtom(id[..at]) && IsDotAtom(id[(at + 1)..]) ? id.Length : -1;
     }
 
     private static Dictionary<string, HeaderId> CreateIds()

@@ -163,7 +163,14 @@ internal sealed class ScannedTextPart : TextPart
     /// </summary>
     private void Count(MeasuringStream measure, bool contentOnly)
     {
-        long size = _length + _shape.BareLineFeeds;
+        measure.SetLength(measure.Length + RenderedLength(contentOnly));
+        measure.Seek(0, SeekOrigin.End);
+    }
+
+    /// <summary>The exact number of bytes <see cref="Render"/> writes.</summary>
+    private int RenderedLength(bool contentOnly)
+    {
+        var size = _length + _shape.BareLineFeeds;
         if (!contentOnly)
         {
             foreach (var header in Headers)
@@ -174,8 +181,7 @@ internal sealed class ScannedTextPart : TextPart
             size += Crlf.Length;
         }
 
-        measure.SetLength(measure.Length + size);
-        measure.Seek(0, SeekOrigin.End);
+        return size;
     }
 
     /// <summary>The length of the text once every LF without a CR before it is made CRLF.</summary>
@@ -199,18 +205,7 @@ internal sealed class ScannedTextPart : TextPart
     private byte[] Render(bool contentOnly, out int length)
     {
         var body = _buffer.AsSpan(0, _length);
-        var size = body.Length + _shape.BareLineFeeds;
-        if (!contentOnly)
-        {
-            foreach (var header in Headers)
-            {
-                size += header.RawField.Length + 1 + header.RawValue.Length * 2;
-            }
-
-            size += Crlf.Length;
-        }
-
-        var block = ArrayPool<byte>.Shared.Rent(size);
+        var block = ArrayPool<byte>.Shared.Rent(RenderedLength(contentOnly));
         var written = 0;
         if (!contentOnly)
         {
