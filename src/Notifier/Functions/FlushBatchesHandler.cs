@@ -39,7 +39,7 @@ internal static class FlushBatchesHandler
             if (digests.Value.Flusher is not { } flusher)
             {
                 response.Logs.Add("AzureWebJobsStorage is not set: there are no digests to send");
-                response.ReturnValue = new { digests = 0, items = 0, delivered = 0, dropped = 0 };
+                response.ReturnValue = FlushReturnValue.Nothing;
                 return TypedResults.Json(response, InvocationJson.Options);
             }
 
@@ -57,7 +57,7 @@ internal static class FlushBatchesHandler
             var summary = result.ToString();
             StorageLog.Flushed(logger, summary, removed);
             response.Logs.Add(summary);
-            response.ReturnValue = new { digests = result.Digests, items = result.Items, delivered = result.Delivered, dropped = result.Dropped, error = result.Error };
+            response.ReturnValue = new FlushReturnValue(result.Digests, result.Items, result.Delivered, result.Dropped, result.Error);
             return TypedResults.Json(response, InvocationJson.Options, statusCode: result.Error is null ? StatusCodes.Status200OK : StatusCodes.Status500InternalServerError);
         }
     }

@@ -48,4 +48,18 @@ internal static class FunctionCatalog
     public static IReadOnlyList<FunctionDefinition> QueueFunctions { get; } = [PullRequestEvents, RepositoryEvents, AccountEvents];
 
     public static IReadOnlyList<FunctionDefinition> All { get; } = [PullRequestEvents, RepositoryEvents, AccountEvents, SendTestEmail, BitbucketWebhook, FlushBatches];
+
+    /// <summary>The function the host means by <paramref name="name"/> (its path segment; any case, as routing matched it).</summary>
+    public static FunctionDefinition? Find(string? name)
+    {
+        foreach (var function in All)
+        {
+            if (string.Equals(function.Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return function;
+            }
+        }
+
+        return null;
+    }
 }

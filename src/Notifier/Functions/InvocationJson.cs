@@ -13,6 +13,8 @@ internal static class InvocationJson
     {
         PropertyNamingPolicy = null,
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        // Only the generated metadata: a value of a type not listed there fails in tests, not in production.
+        TypeInfoResolver = InvocationJsonContext.Default,
     };
 
     /// <summary>camelCase for bodies people read (the test-email report, rejected envelopes).</summary>

@@ -113,6 +113,6 @@ internal static class QueueFunctionHandler
     }
 
     /// <summary>The function's return value; the warm-up serialises the same shape (Hosting/WarmUp.cs).</summary>
-    internal static object ReturnValue(DeliveryResult result, bool duplicate) =>
-        new { outcome = DeliveryMetrics.OutcomeTag(result.Outcome), eventId = result.EventId, reason = result.Reason, duplicate };
+    internal static FunctionReturnValue ReturnValue(DeliveryResult result, bool duplicate) =>
+        new(DeliveryMetrics.OutcomeTag(result.Outcome), result.EventId, result.Reason, duplicate);
 }

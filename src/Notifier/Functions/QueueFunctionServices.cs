@@ -6,7 +6,7 @@ using Notifier.Storage;
 namespace Notifier.Functions;
 
 /// <summary>
-/// What a queue function needs, bound by the endpoint (<c>[AsParameters]</c>). Everything built from the settings
+/// What a queue function needs, resolved per invocation by <c>HandlerEndpoints</c>. Everything built from the settings
 /// is <see cref="Lazy{T}"/>: the handler reads it only once <see cref="Settings"/> are usable.
 /// </summary>
 internal readonly record struct QueueFunctionServices(

@@ -1,11 +1,17 @@
 using Notifier.Functions;
+using Notifier.Invocations;
+using Notifier.Mail;
+using Notifier.Notifications.Delivery;
+using Notifier.Rejections;
+using Notifier.Settings;
+using Notifier.Storage;
 
 namespace Notifier.Hosting;
 
 /// <summary>
-/// The handler's routes: <c>GET /</c> for the host's liveness poll and <c>POST /{FunctionName}</c> per function.
-/// Each handler takes its services as parameters; those built from settings come as <see cref="Lazy{T}"/> so
-/// invalid settings reach the handler, which reports them.
+/// The handler's routes: <c>GET /</c> for the host's liveness poll and <c>POST /{FunctionName}</c>, which finds
+/// the function in <see cref="FunctionCatalog"/> and hands it the services it needs. Those built from settings
+/// come as <see cref="Lazy{T}"/> so invalid settings reach the handler, which reports them.
 /// </summary>
 internal static class HandlerEndpoints
 {
@@ -13,18 +19,47 @@ internal static class HandlerEndpoints
     {
         // The host polls this until it answers; nothing here waits on settings, Key Vault or SMTP.
         endpoints.MapGet("/", () => TypedResults.Text("notifier"));
-        foreach (var function in FunctionCatalog.QueueFunctions)
-        {
-            endpoints.MapPost(function.HandlerPath, (HttpContext context, [AsParameters] QueueFunctionServices services) => QueueFunctionHandler.InvokeAsync(function, context, services))
-                .WithName(function.Name);
-        }
-
-        endpoints.MapPost(FunctionCatalog.SendTestEmail.HandlerPath, SendTestEmailHandler.InvokeAsync)
-            .WithName(FunctionCatalog.SendTestEmail.Name);
-        endpoints.MapPost(FunctionCatalog.BitbucketWebhook.HandlerPath, BitbucketWebhookHandler.InvokeAsync)
-            .WithName(FunctionCatalog.BitbucketWebhook.Name);
-        endpoints.MapPost(FunctionCatalog.FlushBatches.HandlerPath, FlushBatchesHandler.InvokeAsync)
-            .WithName(FunctionCatalog.FlushBatches.Name);
+        // One route for all functions rather than one literal route each: from two literal routes on, routing
+        // compiles an IL jump table on a background thread right after the first request, which on 2 cores
+        // competed with the first invocation (bench/README-app.md, cold start).
+        endpoints.MapPost("/{function}", InvokeAsync);
         return endpoints;
+    }
+
+    /// <summary>Runs the function named by the path; 404 with the list of functions for any other name.</summary>
+    internal static async Task InvokeAsync(HttpContext context)
+    {
+        var name = context.Request.RouteValues["function"] as string;
+        var services = context.RequestServices;
+        var result = FunctionCatalog.Find(name) switch
+        {
+            { ReadsQueue: true } queue => await QueueFunctionHandler.InvokeAsync(queue, context, QueueServices(services)),
+            var f when f == FunctionCatalog.SendTestEmail => await SendTestEmailHandler.InvokeAsync(
+                context, services.GetRequiredService<ILoggerFactory>(), services.GetRequiredService<NotifierSettings>(), services.GetRequiredService<Lazy<MailTester>>()),
+            var f when f == FunctionCatalog.BitbucketWebhook => await BitbucketWebhookHandler.InvokeAsync(
+                context, services.GetRequiredService<ILoggerFactory>(), services.GetRequiredService<NotifierSettings>()),
+            var f when f == FunctionCatalog.FlushBatches => await FlushBatchesHandler.InvokeAsync(
+                context, services.GetRequiredService<ILoggerFactory>(), services.GetRequiredService<NotifierSettings>(),
+                services.GetRequiredService<Lazy<Digests>>(), services.GetRequiredService<Lazy<MessageLedger>>()),
+            _ => NoSuchFunction(name),
+        };
+        await result.ExecuteAsync(context);
+    }
+
+    private static QueueFunctionServices QueueServices(IServiceProvider services) => new(
+        services.GetRequiredService<ILoggerFactory>(),
+        services.GetRequiredService<NotifierSettings>(),
+        services.GetRequiredService<RecentMessages>(),
+        services.GetRequiredService<Lazy<DeliveryPipeline>>(),
+        services.GetRequiredService<Lazy<MessageLedger>>(),
+        services.GetRequiredService<Lazy<RejectedEnvelope>>(),
+        services.GetRequiredService<TimeProvider>());
+
+    /// <summary>A path no function.json leads to: a deployment whose function folders and handler disagree.</summary>
+    private static Microsoft.AspNetCore.Http.HttpResults.JsonHttpResult<InvocationResult> NoSuchFunction(string? name)
+    {
+        var response = new InvocationResult();
+        response.Logs.Add($"this handler has no function named '{name}'; it serves {string.Join(", ", FunctionCatalog.All.Select(f => f.Name))}: deploy the function folders and the notifier binary from the same build");
+        return TypedResults.Json(response, InvocationJson.Options, statusCode: StatusCodes.Status404NotFound);
     }
 }
