@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
+using MimeKit;
 using Notifier.Functions;
 using Notifier.Invocations;
 using Notifier.Notifications.Delivery;
@@ -128,7 +129,9 @@ internal static partial class WarmUp
             // rather than during the first real message.
             await Task.Yield();
             using var mime = MimeMessageBuilder.Build(message);
-            MimeMessageBuilder.WriteSevenBit(mime, Stream.Null, cancellationToken);
+            // As MailKit writes it to the server: prepared for 8BITMIME, then the asynchronous writer.
+            mime.Prepare(EncodingConstraint.EightBit);
+            await mime.WriteToAsync(FormatOptions.Default, Stream.Null, cancellationToken);
             return new SendResult(message.Recipients, [], "250 warm-up (not sent)");
         }
     }

@@ -18,23 +18,28 @@ internal static class StorageConnection
     public static TableServiceClient? CreateTableService(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var options = new TableClientOptions();
-        // Fail fast when the store is down: the event is then sent at once instead of waiting on retries.
-        options.Retry.MaxRetries = 1;
-        options.Retry.Delay = TimeSpan.FromMilliseconds(200);
-        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
-
         var connectionString = configuration[Setting];
         if (!string.IsNullOrWhiteSpace(connectionString))
         {
-            return new TableServiceClient(connectionString, options);
+            return new TableServiceClient(connectionString, ClientOptions());
         }
 
         var section = configuration.GetSection(Setting);
         var endpoint = section["tableServiceUri"] is { Length: > 0 } uri
             ? new Uri(uri)
             : section["accountName"] is { Length: > 0 } account ? new Uri($"https://{account}.table.core.windows.net") : null;
-        return endpoint is null ? null : new TableServiceClient(endpoint, Credential(section["clientId"]), options);
+        return endpoint is null ? null : new TableServiceClient(endpoint, Credential(section["clientId"]), ClientOptions());
+    }
+
+    /// <summary>Made only for a client that will be used: the options create an HTTP client (Azure.Core's transport).</summary>
+    private static TableClientOptions ClientOptions()
+    {
+        var options = new TableClientOptions();
+        // Fail fast when the store is down: the event is then sent at once instead of waiting on retries.
+        options.Retry.MaxRetries = 1;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(200);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
+        return options;
     }
 
     /// <summary>The settings problems of the storage connection, each naming the setting.</summary>
