@@ -20,6 +20,9 @@ internal static partial class HandlerLog
     [LoggerMessage(EventId = 3700, Level = LogLevel.Information, Message = "Listening on {Addresses}")]
     public static partial void Listening(ILogger logger, string addresses);
 
+    [LoggerMessage(EventId = 3850, Level = LogLevel.Critical, Message = "The settings could not be reported at start; invocations report them when they are used")]
+    public static partial void SettingsReportFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 3014, Level = LogLevel.Information, Message = "Test email to {Recipient}: {Result}")]
     public static partial void TestEmailSucceeded(ILogger logger, string recipient, string result);
 

@@ -27,7 +27,15 @@ internal static partial class WarmUp
 {
     private const string ResourceName = "Notifier.WarmUpEvent.json";
 
-    public static void Start(IServiceProvider services) => _ = Task.Run(() => RunAsync(services));
+    /// <summary>
+    /// Starts the warm-up on a background thread, then runs <paramref name="afterwards"/> on it: whatever else
+    /// start-up has to do, so that it neither delays <c>GET /</c> nor competes with the warm-up on 2 cores.
+    /// </summary>
+    public static void Start(IServiceProvider services, Action afterwards) => _ = Task.Run(async () =>
+    {
+        await RunAsync(services);
+        afterwards();
+    });
 
     /// <summary>Runs the warm-up; returns how many emails it rendered and encoded (0 when skipped or failed).</summary>
     internal static async Task<int> RunAsync(IServiceProvider services)
@@ -41,8 +49,9 @@ internal static partial class WarmUp
             }
 
             // The mail connection is opened meanwhile (I/O while the CPU warms the rest): the first real
-            // message then finds it in the pool.
-            var connecting = OpenMailConnectionAsync(services.GetRequiredService<IMailTransport>(), logger);
+            // message then finds it in the pool. Not waited for: a mail server that is slow to answer must not
+            // hold up what follows the warm-up (the connection reports its own outcome).
+            _ = OpenMailConnectionAsync(services.GetRequiredService<IMailTransport>(), logger);
             var read = await Invocation.ReadAsync(new MemoryStream(SampleInvocation()), CancellationToken.None);
             using (read.Invocation)
             {
@@ -67,7 +76,6 @@ internal static partial class WarmUp
                 answer.Logs.Add(result.ToString());
                 answer.ReturnValue = QueueFunctionHandler.ReturnValue(result, duplicate: false);
                 await JsonSerializer.SerializeAsync(Stream.Null, answer, InvocationJson.Options);
-                await connecting;
                 Finished(logger, result.MessagesSent);
                 return result.MessagesSent;
             }

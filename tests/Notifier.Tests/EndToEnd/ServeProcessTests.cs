@@ -68,6 +68,27 @@ public sealed class ServeProcessTests
     }
 
     [Fact]
+    public async Task TheSettingsAreReportedAfterTheWarmUpWithoutWaitingForTheMailServer()
+    {
+        // A server that accepts the connection and never greets: the warm-up's connection waits out the
+        // command timeout (60 s), and the start-up report must not wait with it.
+        await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Faults = ["silent"] });
+        var environment = Environment(smtp.Port);
+        environment["Logging__LogLevel__Notifier.Hosting"] = "Debug";
+        var (process, client) = await StartAsync(environment);
+        await using var _ = process;
+        using var __ = client;
+
+        await WaitForAsync(() => process.Output.Contains("AzureWebJobsStorage is not set", StringComparison.Ordinal));
+
+        var output = process.Output;
+        var rendered = output.IndexOf("Warm-up rendered and encoded 2 email(s)", StringComparison.Ordinal);
+        Assert.True(rendered >= 0, output);
+        Assert.True(rendered < output.IndexOf("AzureWebJobsStorage is not set", StringComparison.Ordinal), output);
+        Assert.DoesNotContain("Warm-up opened a mail connection", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AMalformedBodyComesBackInOutputsRejectedAndNothingIsSent()
     {
         await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
