@@ -52,6 +52,7 @@ internal static partial class WarmUp
             // message then finds it in the pool. Not waited for: a mail server that is slow to answer must not
             // hold up what follows the warm-up (the connection reports its own outcome).
             _ = OpenMailConnectionAsync(services.GetRequiredService<IMailTransport>(), logger);
+
             var read = await Invocation.ReadAsync(new MemoryStream(SampleInvocation()), CancellationToken.None);
             using (read.Invocation)
             {

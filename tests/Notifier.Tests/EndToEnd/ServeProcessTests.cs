@@ -51,11 +51,14 @@ public sealed class ServeProcessTests
     public async Task TheMailConnectionIsOpenedAtStartAndCarriesTheFirstEvent()
     {
         await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
-        var (process, client) = await StartAsync(Environment(smtp.Port));
+        var environment = Environment(smtp.Port);
+        environment["Logging__LogLevel__Notifier.Hosting"] = "Debug";
+        var (process, client) = await StartAsync(environment);
         await using var _ = process;
         using var __ = client;
 
-        // Before any invocation: the warm-up has connected (EHLO done) and sent nothing.
+        // Before any invocation: the warm-up has connected (EHLO done, the connection in the pool) and sent nothing.
+        await WaitForAsync(() => process.Output.Contains("Warm-up opened a mail connection", StringComparison.Ordinal));
         var early = await smtp.WaitForSessionsAsync(s => s.Count == 1, TimeSpan.FromSeconds(30));
         Assert.Single(early);
         Assert.Empty(smtp.Messages);
