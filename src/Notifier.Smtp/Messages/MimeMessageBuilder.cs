@@ -113,6 +113,18 @@ public static class MimeMessageBuilder
         message.WriteTo(WireFormat, output, cancellationToken);
     }
 
+    /// <summary>
+    /// Writes the message as MailKit sends it to a server that offers 8BITMIME: prepared for 8bit, CRLF line ends,
+    /// asynchronously (the parts' direct path). The app's warm-up uses it to compile that path before a real send.
+    /// </summary>
+    public static Task WriteEightBitAsync(MimeMessage message, Stream output, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        ArgumentNullException.ThrowIfNull(output);
+        message.Prepare(EncodingConstraint.EightBit);
+        return message.WriteToAsync(WireFormat, output, cancellationToken);
+    }
+
     /// <summary>The whole message as a 7-bit .eml (tests, the outbox, <c>notifier render</c>).</summary>
     /// <exception cref="ArgumentException">A header value, display name or header name is not allowed.</exception>
     public static byte[] ToArray(EmailMessage message)

@@ -18,7 +18,4 @@ internal sealed record FunctionDefinition(string Name, string TriggerBinding, st
     /// <summary>True for a Service Bus queue function: it has a <see cref="Queue"/> and a <see cref="Category"/>.</summary>
     [MemberNotNullWhen(true, nameof(Queue), nameof(Category))]
     public bool ReadsQueue => Queue is not null && Category is not null;
-
-    /// <summary>The handler's path for this function.</summary>
-    public string HandlerPath => "/" + Name;
 }

@@ -2,7 +2,6 @@ using System.Diagnostics.Metrics;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
-using MimeKit;
 using Notifier.Functions;
 using Notifier.Invocations;
 using Notifier.Notifications.Delivery;
@@ -131,15 +130,6 @@ internal static partial class WarmUp
     /// <summary>Builds each message with MimeKit and writes it to nowhere; sends nothing.</summary>
     private sealed class DiscardingTransport : IMailTransport
     {
-        private static readonly FormatOptions WireFormat = CreateWireFormat();
-
-        private static FormatOptions CreateWireFormat()
-        {
-            var format = FormatOptions.Default.Clone();
-            format.NewLineFormat = NewLineFormat.Dos;
-            return format;
-        }
-
         public async Task<SendResult> SendAsync(EmailMessage message, CancellationToken cancellationToken = default)
         {
             // Completes later, as a real send does: the pipeline's async methods then suspend and resume, and
@@ -147,10 +137,7 @@ internal static partial class WarmUp
             // rather than during the first real message.
             await Task.Yield();
             using var mime = MimeMessageBuilder.Build(message);
-            // As MailKit writes it to the server: prepared for 8BITMIME, then the asynchronous writer with CRLF
-            // line ends (the parts' direct path; with LF they would take MimeKit's filter instead).
-            mime.Prepare(EncodingConstraint.EightBit);
-            await mime.WriteToAsync(WireFormat, Stream.Null, cancellationToken);
+            await MimeMessageBuilder.WriteEightBitAsync(mime, Stream.Null, cancellationToken);
             return new SendResult(message.Recipients, [], "250 warm-up (not sent)");
         }
     }

@@ -25,4 +25,19 @@ public sealed class LineEndTests
         var body = written[(written.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
         Assert.Equal("one\r\ntwo\r\nthree\r\n", body);
     }
+
+    [Fact]
+    public async Task WriteEightBitAsyncWritesWhatAnEightBitServerReceives()
+    {
+        var message = TestMessages.Create(text: "Grüße\none\r\ntwo\n");
+        using var mime = MimeMessageBuilder.Build(message);
+        using var output = new MemoryStream();
+
+        await MimeMessageBuilder.WriteEightBitAsync(mime, output);
+
+        var written = Encoding.UTF8.GetString(output.ToArray());
+        Assert.Contains("Content-Transfer-Encoding: 8bit", written, StringComparison.Ordinal);
+        Assert.Equal("Grüße\r\none\r\ntwo\r\n", written[(written.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..]);
+        Assert.DoesNotContain("\n", written.Replace("\r\n", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
+    }
 }

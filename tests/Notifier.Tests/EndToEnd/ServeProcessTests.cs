@@ -13,17 +13,27 @@ namespace Notifier.Tests.EndToEnd;
 [Trait("Category", "Integration")]
 public sealed class ServeProcessTests
 {
-    private static Dictionary<string, string?> Environment(int smtpPort, int maxConnections = 4) => new()
+    /// <summary>The serve settings for a local SMTP server; <c>warmUpLog</c> adds the warm-up's debug lines.</summary>
+    private static Dictionary<string, string?> Environment(int smtpPort, int maxConnections = 4, bool warmUpLog = false)
     {
-        ["Mail__Host"] = "127.0.0.1",
-        ["Mail__Port"] = smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Mail__Tls"] = "None",
-        ["Mail__From"] = "Code Review <noreply@example.com>",
-        ["Mail__MaxConnections"] = maxConnections.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Notifications__BaseUrl"] = "https://git.example.com/",
-        // These tests are about sending each event; digests have their own (ServeBatchingTests).
-        ["Notifications__Batching__Mode"] = "Immediate",
-    };
+        var environment = new Dictionary<string, string?>
+        {
+            ["Mail__Host"] = "127.0.0.1",
+            ["Mail__Port"] = smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Mail__Tls"] = "None",
+            ["Mail__From"] = "Code Review <noreply@example.com>",
+            ["Mail__MaxConnections"] = maxConnections.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Notifications__BaseUrl"] = "https://git.example.com/",
+            // These tests are about sending each event; digests have their own (ServeBatchingTests).
+            ["Notifications__Batching__Mode"] = "Immediate",
+        };
+        if (warmUpLog)
+        {
+            environment["Logging__LogLevel__Notifier.Hosting"] = "Debug";
+        }
+
+        return environment;
+    }
 
     private static Task<(NotifierProcess Process, HttpClient Client)> StartAsync(Dictionary<string, string?> environment) =>
         NotifierProcess.ServeAsync(environment);
@@ -51,9 +61,7 @@ public sealed class ServeProcessTests
     public async Task TheMailConnectionIsOpenedAtStartAndCarriesTheFirstEvent()
     {
         await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
-        var environment = Environment(smtp.Port);
-        environment["Logging__LogLevel__Notifier.Hosting"] = "Debug";
-        var (process, client) = await StartAsync(environment);
+        var (process, client) = await StartAsync(Environment(smtp.Port, warmUpLog: true));
         await using var _ = process;
         using var __ = client;
 
@@ -76,9 +84,7 @@ public sealed class ServeProcessTests
         // A server that accepts the connection and never greets: the warm-up's connection waits out the
         // command timeout (60 s), and the start-up report must not wait with it.
         await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Faults = ["silent"] });
-        var environment = Environment(smtp.Port);
-        environment["Logging__LogLevel__Notifier.Hosting"] = "Debug";
-        var (process, client) = await StartAsync(environment);
+        var (process, client) = await StartAsync(Environment(smtp.Port, warmUpLog: true));
         await using var _ = process;
         using var __ = client;
 

@@ -12,7 +12,7 @@ public sealed class HandlerEndpointsTests
         await using var factory = new HandlerFactory();
         using var client = factory.CreateClient();
 
-        var answer = await InvocationAnswer.PostAsync(client, "/PullRequestEvent", HostInvocation.ServiceBus(Repo.Sample("pullrequest.opened"), "m-1", HostEncoding.Binary));
+        var answer = await PostPullRequestOpenedAsync(client, "/PullRequestEvent");
 
         Assert.Equal(HttpStatusCode.NotFound, answer.Status);
         var log = Assert.Single(answer.Logs);
@@ -27,7 +27,7 @@ public sealed class HandlerEndpointsTests
         await using var factory = new HandlerFactory();
         using var client = factory.CreateClient();
 
-        var answer = await InvocationAnswer.PostAsync(client, "/pullrequestevents", HostInvocation.ServiceBus(Repo.Sample("pullrequest.opened"), "m-2", HostEncoding.Binary));
+        var answer = await PostPullRequestOpenedAsync(client, "/pullrequestevents");
 
         Assert.Equal(HttpStatusCode.OK, answer.Status);
         Assert.Equal("delivered", answer.Outcome);
@@ -59,4 +59,7 @@ public sealed class HandlerEndpointsTests
         Assert.Equal("""{"digests":0,"items":0,"delivered":0,"dropped":0}""", value.GetRawText());
         Assert.Contains(answer.Logs, l => l.Contains("AzureWebJobsStorage is not set", StringComparison.Ordinal));
     }
+
+    private static Task<InvocationAnswer> PostPullRequestOpenedAsync(HttpClient client, string path) =>
+        InvocationAnswer.PostAsync(client, path, HostInvocation.ServiceBus(Repo.Sample("pullrequest.opened"), Guid.NewGuid().ToString(), HostEncoding.Binary));
 }
