@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Notifier.Hosting;
 using Notifier.Invocations;
 using Notifier.Notifications.Events;
@@ -20,7 +19,7 @@ internal static class BitbucketWebhookHandler
     private const string EventKeyHeader = "X-Event-Key";
     private const string PingKey = "diagnostics:ping";
 
-    public static async Task<JsonHttpResult<InvocationResult>> InvokeAsync(HttpContext context, ILoggerFactory loggers, NotifierSettings settings)
+    public static async Task<InvocationAnswer> InvokeAsync(HttpContext context, ILoggerFactory loggers, NotifierSettings settings)
     {
         var logger = loggers.CreateLogger(typeof(BitbucketWebhookHandler));
         var response = new InvocationResult();
@@ -29,7 +28,7 @@ internal static class BitbucketWebhookHandler
         {
             HandlerLog.InvocationUnreadable(logger, FunctionCatalog.BitbucketWebhook.Name, read.Error);
             response.Logs.Add(read.Error);
-            return TypedResults.Json(response, InvocationJson.Options, statusCode: StatusCodes.Status400BadRequest);
+            return new InvocationAnswer(response, StatusCodes.Status400BadRequest);
         }
 
         var invocation = read.Invocation;
@@ -42,7 +41,7 @@ internal static class BitbucketWebhookHandler
                 : Handle(logger, request, options, response);
             response.Outputs[FunctionCatalog.HttpResponseBinding] = HttpOutput.Json(answer.Status, JsonSerializer.Serialize(answer.Body, InvocationJson.Web));
             response.Logs.Add($"Bitbucket webhook: {answer.Status} {answer.Body.Message}");
-            return TypedResults.Json(response, InvocationJson.Options);
+            return new InvocationAnswer(response);
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Notifier.Hosting;
 using Notifier.Invocations;
 using Notifier.Mail;
@@ -16,7 +15,7 @@ namespace Notifier.Functions;
 /// </summary>
 internal static class SendTestEmailHandler
 {
-    public static async Task<JsonHttpResult<InvocationResult>> InvokeAsync(HttpContext context, ILoggerFactory loggers, NotifierSettings settings, Lazy<MailTester> tester)
+    public static async Task<InvocationAnswer> InvokeAsync(HttpContext context, ILoggerFactory loggers, NotifierSettings settings, Lazy<MailTester> tester)
     {
         var logger = loggers.CreateLogger(typeof(SendTestEmailHandler));
         var response = new InvocationResult();
@@ -26,7 +25,7 @@ internal static class SendTestEmailHandler
         {
             HandlerLog.InvocationUnreadable(logger, FunctionCatalog.SendTestEmail.Name, read.Error);
             response.Logs.Add(read.Error);
-            return TypedResults.Json(response, InvocationJson.Options, statusCode: StatusCodes.Status400BadRequest);
+            return new InvocationAnswer(response, StatusCodes.Status400BadRequest);
         }
 
         using (var invocation = read.Invocation)
@@ -60,7 +59,7 @@ internal static class SendTestEmailHandler
 
             response.Outputs[FunctionCatalog.HttpResponseBinding] = HttpOutput.Json(outcome.HttpStatus, JsonSerializer.Serialize(report, InvocationJson.Web));
             response.Logs.Add($"test email to {to ?? "(none)"}: {report.Outcome}");
-            return TypedResults.Json(response, InvocationJson.Options);
+            return new InvocationAnswer(response);
         }
     }
 

@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Notifier.Functions;
 using Notifier.Invocations;
@@ -75,7 +74,7 @@ internal static partial class WarmUp
                 var answer = new InvocationResult();
                 answer.Logs.Add(result.ToString());
                 answer.ReturnValue = QueueFunctionHandler.ReturnValue(result, duplicate: false);
-                await JsonSerializer.SerializeAsync(Stream.Null, answer, InvocationJson.Options);
+                _ = InvocationAnswer.ToUtf8(answer);
                 Finished(logger, result.MessagesSent);
                 return result.MessagesSent;
             }

@@ -1,4 +1,4 @@
-using System.Text.Json.Serialization;
+using System.Text.Json;
 
 namespace Notifier.Invocations;
 
@@ -10,8 +10,17 @@ namespace Notifier.Invocations;
 /// <param name="EventId">The event's id when it could be read.</param>
 /// <param name="Reason">Why it was dropped or rejected; null when delivered.</param>
 /// <param name="Duplicate">True when the message id was handled before and nobody was mailed again.</param>
-internal sealed record FunctionReturnValue(
-    [property: JsonPropertyName("outcome")] string Outcome,
-    [property: JsonPropertyName("eventId")] string? EventId,
-    [property: JsonPropertyName("reason")] string? Reason,
-    [property: JsonPropertyName("duplicate")] bool Duplicate);
+internal sealed record FunctionReturnValue(string Outcome, string? EventId, string? Reason, bool Duplicate)
+{
+    /// <summary><c>{"outcome": …, "eventId": …, "reason": …, "duplicate": …}</c>.</summary>
+    public void WriteTo(Utf8JsonWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteStartObject();
+        writer.WriteString("outcome", Outcome);
+        writer.WriteString("eventId", EventId);
+        writer.WriteString("reason", Reason);
+        writer.WriteBoolean("duplicate", Duplicate);
+        writer.WriteEndObject();
+    }
+}

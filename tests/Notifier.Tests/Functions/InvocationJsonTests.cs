@@ -1,4 +1,6 @@
+using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
 using Notifier.Functions;
 using Notifier.Invocations;
 
@@ -14,11 +16,20 @@ public sealed class InvocationJsonTests
         answer.Outputs[FunctionCatalog.RejectedBinding] = "{\"reason\":\"é\"}";
         answer.Logs.Add("a log line");
 
-        var json = JsonSerializer.Serialize(answer, InvocationJson.Options);
-
         Assert.Equal(
             """{"Outputs":{"res":{"statusCode":202,"body":"{}","headers":{"Content-Type":"application/json; charset=utf-8"}},"rejected":"{\"reason\":\"é\"}"},"Logs":["a log line"],"ReturnValue":{"outcome":"dropped","eventId":"evt-1","reason":"mail server down","duplicate":false}}""",
-            json);
+            Encoding.UTF8.GetString(InvocationAnswer.ToUtf8(answer)));
+    }
+
+    [Fact]
+    public void AnAnswerWithoutValuesStillHasEveryMember()
+    {
+        var answer = new InvocationResult { ReturnValue = new FunctionReturnValue("delivered", null, null, Duplicate: true) };
+
+        Assert.Equal(
+            """{"Outputs":{},"Logs":[],"ReturnValue":{"outcome":"delivered","eventId":null,"reason":null,"duplicate":true}}""",
+            Encoding.UTF8.GetString(InvocationAnswer.ToUtf8(answer)));
+        Assert.Equal("""{"Outputs":{},"Logs":[],"ReturnValue":null}""", Encoding.UTF8.GetString(InvocationAnswer.ToUtf8(new InvocationResult())));
     }
 
     [Fact]
@@ -26,22 +37,38 @@ public sealed class InvocationJsonTests
     {
         Assert.Equal(
             """{"ReturnValue":{"digests":1,"items":2,"delivered":0,"dropped":1,"error":"store down"}}""",
-            Serialize(new FlushReturnValue(1, 2, 0, 1, "store down")));
-        Assert.Equal("""{"ReturnValue":{"digests":0,"items":0,"delivered":0,"dropped":0}}""", Serialize(FlushReturnValue.Nothing));
+            ReturnValueOf(new FlushReturnValue(1, 2, 0, 1, "store down")));
+        Assert.Equal("""{"ReturnValue":{"digests":0,"items":0,"delivered":0,"dropped":0}}""", ReturnValueOf(FlushReturnValue.Nothing));
     }
 
     [Fact]
-    public void AValueOfATypeTheGeneratedMetadataDoesNotListFailsLoudly()
+    public void AValueOfATypeTheHostProtocolDoesNotCarryFailsLoudly()
     {
         var answer = new InvocationResult { ReturnValue = new { digests = 0 } };
 
-        Assert.Throws<NotSupportedException>(() => JsonSerializer.Serialize(answer, InvocationJson.Options));
+        var error = Assert.Throws<NotSupportedException>(() => InvocationAnswer.ToUtf8(answer));
+        Assert.Contains("InvocationResult.WriteValue", error.Message, StringComparison.Ordinal);
     }
 
-    private static string Serialize(FlushReturnValue value)
+    [Fact]
+    public async Task TheHttpAnswerIsTheJsonWithItsStatusCode()
     {
-        var json = JsonSerializer.Serialize(new InvocationResult { ReturnValue = value }, InvocationJson.Options);
-        using var document = JsonDocument.Parse(json);
+        var answer = new InvocationResult { ReturnValue = FlushReturnValue.Nothing };
+        answer.Logs.Add("flushed");
+        var context = new DefaultHttpContext();
+        using var body = new MemoryStream();
+        context.Response.Body = body;
+
+        await new InvocationAnswer(answer, StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context);
+
+        Assert.Equal(503, context.Response.StatusCode);
+        Assert.Equal("application/json; charset=utf-8", context.Response.ContentType);
+        Assert.Equal(InvocationAnswer.ToUtf8(answer), body.ToArray());
+    }
+
+    private static string ReturnValueOf(FlushReturnValue value)
+    {
+        using var document = JsonDocument.Parse(InvocationAnswer.ToUtf8(new InvocationResult { ReturnValue = value }));
         return "{\"ReturnValue\":" + document.RootElement.GetProperty("ReturnValue").GetRawText() + "}";
     }
 }
