@@ -21,6 +21,8 @@ public sealed class QueueFunctionEndpointTests
         using var response = await client.GetAsync("/");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/plain; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        Assert.Equal("notifier", await response.Content.ReadAsStringAsync());
     }
 
     [Theory]
