@@ -36,7 +36,7 @@ internal sealed class SmtpSession : IAsyncDisposable
     private readonly TrackingSmtpClient _client;
     private readonly CertificateValidator.Session _validation;
     private X509Certificate2? _certificate;
-    private NetworkStream? _network;
+    private Stream? _connection;
     private CancellationTokenSource? _timer;
     private TimeSpan _wait;
     private bool _disposed;
@@ -121,8 +121,9 @@ internal sealed class SmtpSession : IAsyncDisposable
                     // Handed over as .NET's own NetworkStream, not as the socket: MailKit wraps a socket in a stream
                     // of its own that makes a timer, two cancellation sources and a task for every read and write
                     // (7 % of the app's allocations). Our timer bounds every round trip already (Arm, Rearm).
-                    _network = new NetworkStream(socket, ownsSocket: true);
-                    await _client.ConnectAsync(_network, _host, _port, SecureOptions(), timer.Token);
+                    // Under MailKit (and under TLS), writes are held until a flush or a read (CoalescingStream).
+                    _connection = new CoalescingStream(new NetworkStream(socket, ownsSocket: true));
+                    await _client.ConnectAsync(_connection, _host, _port, SecureOptions(), timer.Token);
                 }
                 finally
                 {
@@ -281,7 +282,7 @@ internal sealed class SmtpSession : IAsyncDisposable
             _disposed = true;
             IsBroken = true;
             _client.Dispose();
-            _network?.Dispose();
+            _connection?.Dispose();
             _certificate?.Dispose();
         }
 
