@@ -31,7 +31,7 @@ internal static partial class WarmUp
     /// Starts warming the code at process start, on a background thread: the built-in event through a private
     /// pipeline built from default options. It needs no settings or services, so it runs while the host is
     /// still being built (work for one core, the main thread) instead of after the handler listens, where it
-    /// competed with the first invocation: first invocation 21 ms sooner, <c>GET /</c> 26 ms later
+    /// competed with the first invocation: first invocation 11–21 ms sooner, <c>GET /</c> 25–26 ms later
     /// (bench/README-app.md). What it compiles and initialises serves every later use, whatever the options.
     /// Returns how many emails it rendered and encoded; 0 when it failed, which the warm-up after listening,
     /// with the real services, then reports.
