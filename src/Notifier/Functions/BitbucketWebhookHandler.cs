@@ -19,7 +19,7 @@ internal static class BitbucketWebhookHandler
     private const string EventKeyHeader = "X-Event-Key";
     private const string PingKey = "diagnostics:ping";
 
-    public static async Task<InvocationAnswer> InvokeAsync(HttpContext context, ILoggerFactory loggers, NotifierSettings settings)
+    public static async Task<InvocationResponse> InvokeAsync(HttpContext context, ILoggerFactory loggers, NotifierSettings settings)
     {
         var logger = loggers.CreateLogger(typeof(BitbucketWebhookHandler));
         var response = new InvocationResult();
@@ -28,7 +28,7 @@ internal static class BitbucketWebhookHandler
         {
             HandlerLog.InvocationUnreadable(logger, FunctionCatalog.BitbucketWebhook.Name, read.Error);
             response.Logs.Add(read.Error);
-            return new InvocationAnswer(response, StatusCodes.Status400BadRequest);
+            return new InvocationResponse(response, StatusCodes.Status400BadRequest);
         }
 
         var invocation = read.Invocation;
@@ -41,7 +41,7 @@ internal static class BitbucketWebhookHandler
                 : Handle(logger, request, options, response);
             response.Outputs[FunctionCatalog.HttpResponseBinding] = HttpOutput.Json(answer.Status, JsonSerializer.Serialize(answer.Body, InvocationJson.Web));
             response.Logs.Add($"Bitbucket webhook: {answer.Status} {answer.Body.Message}");
-            return new InvocationAnswer(response);
+            return new InvocationResponse(response);
         }
     }
 

@@ -14,7 +14,7 @@ namespace Notifier.Functions;
 /// </summary>
 internal static class FlushBatchesHandler
 {
-    public static async Task<InvocationAnswer> InvokeAsync(HttpContext context, ILoggerFactory loggers, NotifierSettings settings, Lazy<Digests> digests, Lazy<MessageLedger> ledger)
+    public static async Task<InvocationResponse> InvokeAsync(HttpContext context, ILoggerFactory loggers, NotifierSettings settings, Lazy<Digests> digests, Lazy<MessageLedger> ledger)
     {
         var logger = loggers.CreateLogger(typeof(FlushBatchesHandler));
         var response = new InvocationResult();
@@ -23,7 +23,7 @@ internal static class FlushBatchesHandler
         {
             HandlerLog.InvocationUnreadable(logger, FunctionCatalog.FlushBatches.Name, read.Error);
             response.Logs.Add(read.Error);
-            return new InvocationAnswer(response, StatusCodes.Status400BadRequest);
+            return new InvocationResponse(response, StatusCodes.Status400BadRequest);
         }
 
         using (read.Invocation)
@@ -32,14 +32,14 @@ internal static class FlushBatchesHandler
             {
                 HandlerLog.RefusedWhileMisconfigured(logger, FunctionCatalog.FlushBatches.Name);
                 response.Logs.Add(settings.Describe());
-                return new InvocationAnswer(response, StatusCodes.Status500InternalServerError);
+                return new InvocationResponse(response, StatusCodes.Status500InternalServerError);
             }
 
             if (digests.Value.Flusher is not { } flusher)
             {
                 response.Logs.Add("AzureWebJobsStorage is not set: there are no digests to send");
                 response.ReturnValue = FlushReturnValue.Nothing;
-                return new InvocationAnswer(response);
+                return new InvocationResponse(response);
             }
 
             var result = await flusher.FlushAsync(all: false, context.RequestAborted);
@@ -57,7 +57,7 @@ internal static class FlushBatchesHandler
             StorageLog.Flushed(logger, summary, removed);
             response.Logs.Add(summary);
             response.ReturnValue = new FlushReturnValue(result.Digests, result.Items, result.Delivered, result.Dropped, result.Error);
-            return new InvocationAnswer(response, result.Error is null ? StatusCodes.Status200OK : StatusCodes.Status500InternalServerError);
+            return new InvocationResponse(response, result.Error is null ? StatusCodes.Status200OK : StatusCodes.Status500InternalServerError);
         }
     }
 }

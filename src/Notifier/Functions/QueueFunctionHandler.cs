@@ -17,7 +17,7 @@ namespace Notifier.Functions;
 /// </summary>
 internal static class QueueFunctionHandler
 {
-    public static async Task<InvocationAnswer> InvokeAsync(FunctionDefinition function, HttpContext context, QueueFunctionServices services)
+    public static async Task<InvocationResponse> InvokeAsync(FunctionDefinition function, HttpContext context, QueueFunctionServices services)
     {
         if (!function.ReadsQueue)
         {
@@ -38,7 +38,7 @@ internal static class QueueFunctionHandler
             HandlerLog.InvocationUnreadable(logger, function.Name, read.Error);
             response.Logs.Add($"{function.Name}: the invocation could not be read: {read.Error}");
             // Either way the message goes back to the queue (retried, then dead-lettered whole), never lost.
-            return new InvocationAnswer(response, tooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest);
+            return new InvocationResponse(response, tooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest);
         }
 
         using (var invocation = read.Invocation)
@@ -49,7 +49,7 @@ internal static class QueueFunctionHandler
                 InvocationTelemetry.End(activity, "refused", null, "settings not usable");
                 HandlerLog.RefusedWhileMisconfigured(logger, function.Name);
                 response.Logs.Add(settings.Describe());
-                return new InvocationAnswer(response, StatusCodes.Status500InternalServerError);
+                return new InvocationResponse(response, StatusCodes.Status500InternalServerError);
             }
 
             var body = invocation.Body(function.TriggerBinding);
@@ -72,7 +72,7 @@ internal static class QueueFunctionHandler
             {
                 StorageLog.InProgressElsewhere(logger, function.Name, invocation.MessageId);
                 response.Logs.Add($"message {invocation.MessageId} is being handled by another instance; it goes back to the queue");
-                return new InvocationAnswer(response, StatusCodes.Status503ServiceUnavailable);
+                return new InvocationResponse(response, StatusCodes.Status503ServiceUnavailable);
             }
 
             duplicate |= handledElsewhere;
@@ -107,7 +107,7 @@ internal static class QueueFunctionHandler
                 result.Outcome == DeliveryOutcome.Dropped ? result.Reason : null);
             response.Logs.Add(result.ToString());
             response.ReturnValue = ReturnValue(result, duplicate);
-            return new InvocationAnswer(response);
+            return new InvocationResponse(response);
         }
     }
 

@@ -15,7 +15,7 @@ namespace Notifier.Functions;
 /// </summary>
 internal static class SendTestEmailHandler
 {
-    public static async Task<InvocationAnswer> InvokeAsync(HttpContext context, ILoggerFactory loggers, NotifierSettings settings, Lazy<MailTester> tester)
+    public static async Task<InvocationResponse> InvokeAsync(HttpContext context, ILoggerFactory loggers, NotifierSettings settings, Lazy<MailTester> tester)
     {
         var logger = loggers.CreateLogger(typeof(SendTestEmailHandler));
         var response = new InvocationResult();
@@ -25,7 +25,7 @@ internal static class SendTestEmailHandler
         {
             HandlerLog.InvocationUnreadable(logger, FunctionCatalog.SendTestEmail.Name, read.Error);
             response.Logs.Add(read.Error);
-            return new InvocationAnswer(response, StatusCodes.Status400BadRequest);
+            return new InvocationResponse(response, StatusCodes.Status400BadRequest);
         }
 
         using (var invocation = read.Invocation)
@@ -59,7 +59,7 @@ internal static class SendTestEmailHandler
 
             response.Outputs[FunctionCatalog.HttpResponseBinding] = HttpOutput.Json(outcome.HttpStatus, JsonSerializer.Serialize(report, InvocationJson.Web));
             response.Logs.Add($"test email to {to ?? "(none)"}: {report.Outcome}");
-            return new InvocationAnswer(response);
+            return new InvocationResponse(response);
         }
     }
 

@@ -29,7 +29,7 @@ internal static class HandlerEndpoints
     /// <summary>
     /// A request delegate rather than a handler for routing to adapt: an adapted handler sets up ASP.NET Core's
     /// JSON options on the way, which this handler never uses (the host's answer is written by
-    /// <see cref="InvocationAnswer"/>), and that cost the first <c>GET /</c> about 14 ms (bench/README-app.md).
+    /// <see cref="InvocationResponse"/>), and that cost the first <c>GET /</c> about 14 ms (bench/README-app.md).
     /// </summary>
     internal static Task AnswerPollAsync(HttpContext context)
     {
@@ -67,10 +67,10 @@ internal static class HandlerEndpoints
         services.GetRequiredService<TimeProvider>());
 
     /// <summary>A path no function.json leads to: a deployment whose function folders and handler disagree.</summary>
-    private static InvocationAnswer NoSuchFunction(string? name)
+    private static InvocationResponse NoSuchFunction(string? name)
     {
         var response = new InvocationResult();
         response.Logs.Add($"this handler has no function named '{name}'; it serves {string.Join(", ", FunctionCatalog.All.Select(f => f.Name))}: deploy the function folders and the notifier binary from the same build");
-        return new InvocationAnswer(response, StatusCodes.Status404NotFound);
+        return new InvocationResponse(response, StatusCodes.Status404NotFound);
     }
 }

@@ -118,7 +118,7 @@ internal static partial class WarmUp
             var answer = new InvocationResult();
             answer.Logs.Add(result.ToString());
             answer.ReturnValue = QueueFunctionHandler.ReturnValue(result, duplicate: false);
-            _ = InvocationAnswer.ToUtf8(answer);
+            _ = InvocationResponse.ToUtf8(answer);
             return result.MessagesSent;
         }
     }

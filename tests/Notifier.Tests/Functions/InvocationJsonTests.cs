@@ -18,7 +18,7 @@ public sealed class InvocationJsonTests
 
         Assert.Equal(
             """{"Outputs":{"res":{"statusCode":202,"body":"{}","headers":{"Content-Type":"application/json; charset=utf-8"}},"rejected":"{\"reason\":\"é\"}"},"Logs":["a log line"],"ReturnValue":{"outcome":"dropped","eventId":"evt-1","reason":"mail server down","duplicate":false}}""",
-            Encoding.UTF8.GetString(InvocationAnswer.ToUtf8(answer)));
+            Encoding.UTF8.GetString(InvocationResponse.ToUtf8(answer)));
     }
 
     [Fact]
@@ -28,8 +28,8 @@ public sealed class InvocationJsonTests
 
         Assert.Equal(
             """{"Outputs":{},"Logs":[],"ReturnValue":{"outcome":"delivered","eventId":null,"reason":null,"duplicate":true}}""",
-            Encoding.UTF8.GetString(InvocationAnswer.ToUtf8(answer)));
-        Assert.Equal("""{"Outputs":{},"Logs":[],"ReturnValue":null}""", Encoding.UTF8.GetString(InvocationAnswer.ToUtf8(new InvocationResult())));
+            Encoding.UTF8.GetString(InvocationResponse.ToUtf8(answer)));
+        Assert.Equal("""{"Outputs":{},"Logs":[],"ReturnValue":null}""", Encoding.UTF8.GetString(InvocationResponse.ToUtf8(new InvocationResult())));
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public sealed class InvocationJsonTests
     {
         var answer = new InvocationResult { ReturnValue = new { digests = 0 } };
 
-        var error = Assert.Throws<NotSupportedException>(() => InvocationAnswer.ToUtf8(answer));
+        var error = Assert.Throws<NotSupportedException>(() => InvocationResponse.ToUtf8(answer));
         Assert.Contains("InvocationResult.WriteValue", error.Message, StringComparison.Ordinal);
     }
 
@@ -59,16 +59,16 @@ public sealed class InvocationJsonTests
         using var body = new MemoryStream();
         context.Response.Body = body;
 
-        await new InvocationAnswer(answer, StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context);
+        await new InvocationResponse(answer, StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context);
 
         Assert.Equal(503, context.Response.StatusCode);
         Assert.Equal("application/json; charset=utf-8", context.Response.ContentType);
-        Assert.Equal(InvocationAnswer.ToUtf8(answer), body.ToArray());
+        Assert.Equal(InvocationResponse.ToUtf8(answer), body.ToArray());
     }
 
     private static string ReturnValueOf(FlushReturnValue value)
     {
-        using var document = JsonDocument.Parse(InvocationAnswer.ToUtf8(new InvocationResult { ReturnValue = value }));
+        using var document = JsonDocument.Parse(InvocationResponse.ToUtf8(new InvocationResult { ReturnValue = value }));
         return "{\"ReturnValue\":" + document.RootElement.GetProperty("ReturnValue").GetRawText() + "}";
     }
 }
