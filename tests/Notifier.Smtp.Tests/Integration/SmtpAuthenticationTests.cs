@@ -80,7 +80,7 @@ public sealed class SmtpAuthenticationTests(ServerCertificates certificates, ITe
     {
         await using var server = await StartTlsServerAsync(new SmtpServerOptions { Auth = Credentials, Faults = ["auth-basic-disabled"] });
 
-        var error = await SendExpectingFailureAsync(Settings(server, tls: MailTls.Always, authenticate: true, trusted: certificates.AuthorityPath));
+        var error = await SendExpectingFailureAsync<SmtpAuthenticationException>(Settings(server, tls: MailTls.Always, authenticate: true, trusted: certificates.AuthorityPath));
 
         output.WriteLine(Told(error));
         Assert.IsType<SmtpAuthenticationException>(error);
@@ -93,7 +93,7 @@ public sealed class SmtpAuthenticationTests(ServerCertificates certificates, ITe
     {
         await using var server = await StartTlsServerAsync(new SmtpServerOptions { Auth = Credentials, Faults = ["auth-fail"] });
 
-        var error = await SendExpectingFailureAsync(Settings(server, tls: MailTls.Always, authenticate: true, trusted: certificates.AuthorityPath));
+        var error = await SendExpectingFailureAsync<SmtpAuthenticationException>(Settings(server, tls: MailTls.Always, authenticate: true, trusted: certificates.AuthorityPath));
 
         AssertTold(error, "authentication failed (535 5.7.8): check the username and password", "the server said: 535 5.7.8 Authentication credentials invalid");
     }
@@ -103,12 +103,15 @@ public sealed class SmtpAuthenticationTests(ServerCertificates certificates, ITe
     {
         await using var server = await StartTlsServerAsync(new SmtpServerOptions { Auth = Credentials });
 
-        var error = await SendExpectingFailureAsync(Settings(server, tls: MailTls.Always, trusted: certificates.AuthorityPath));
+        var error = await SendExpectingFailureAsync<SmtpCommandException>(Settings(server, tls: MailTls.Always, trusted: certificates.AuthorityPath));
 
         output.WriteLine(Told(error));
         var refusal = Assert.IsType<SmtpCommandException>(error);
         Assert.Equal(SmtpReplyCode.AuthenticationRequired, refusal.Code);
-        AssertTold(error, "530 5.7.0 Authentication required", "Mail__Username and Mail__Password", "Mail__Authentication=OAuth2", "not a problem with Mail__From");
+        AssertTold(
+            error,
+            "localhost accepts mail only from clients that sign in (530 5.7.0 Authentication required): set Mail__Username and Mail__Password, or Mail__Authentication=OAuth2",
+            "not a problem with Mail__From");
         Assert.Empty(server.Messages);
     }
 
@@ -127,6 +130,54 @@ public sealed class SmtpAuthenticationTests(ServerCertificates certificates, ITe
         Assert.Contains("(message content, ", logger.Text, StringComparison.Ordinal);
         Assert.DoesNotContain(Password, logger.Text, StringComparison.Ordinal);
         Assert.DoesNotContain(plain, logger.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task APasswordIsSentWithLoginWhenTheServerOffersLoginAlone()
+    {
+        await using var server = await StartTlsServerAsync(new SmtpServerOptions { Auth = Credentials, AuthMechanisms = ["LOGIN"] });
+        var logger = new CapturingLogger<SmtpTransport>();
+        await using (var transport = new SmtpTransport(Settings(server, tls: MailTls.Always, authenticate: true, trusted: certificates.AuthorityPath), logger))
+        {
+            await transport.SendAsync(Message());
+        }
+
+        var session = Assert.Single(server.Sessions);
+        Assert.Equal("LOGIN", session.AuthMechanism);
+        Assert.Contains("AUTH LOGIN", session.Commands);
+        Assert.DoesNotContain("AUTH PLAIN", session.Commands);
+        Assert.Equal(User, Assert.Single(server.Messages).AuthenticatedAs);
+        Assert.Contains("AUTH LOGIN (credentials redacted)", logger.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(Password, logger.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(Password)), logger.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(User)), logger.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheProtocolLogShowsPlaceholdersForTheTokenAndTheErrorChallenge()
+    {
+        await using var server = await StartTlsServerAsync(new SmtpServerOptions { XOAuth2Mailbox = Mailbox, XOAuth2Tokens = [Token] });
+        const string refused = "expired-token-4711";
+        var logger = new CapturingLogger<SmtpTransport>();
+        await using (var transport = new SmtpTransport(
+            Settings(server, tls: MailTls.Always, trusted: certificates.AuthorityPath), logger, credentials: new FixedCredentials(SmtpCredentials.ForOAuth2(Mailbox, refused))))
+        {
+            await Assert.ThrowsAsync<SmtpAuthenticationException>(() => transport.SendAsync(Message()));
+        }
+
+        // What smtp_server.py sends as Exchange Online does: the JSON error report, base64-encoded, in a 334.
+        var challenge = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(
+            "{\"status\": \"401\", \"schemes\": \"bearer\", \"scope\": \"https://outlook.office365.com/.default\"}"));
+        var payload = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"user={Mailbox}\u0001auth=Bearer {refused}\u0001\u0001"));
+        var lines = logger.Lines.ToList();
+        output.WriteLine(string.Join('\n', lines.Where(l => l.StartsWith("Trace ", StringComparison.Ordinal))));
+        Assert.Contains("Trace 2000 C: AUTH XOAUTH2 (credentials redacted) ", lines);
+        Assert.Contains("Trace 2001 S: 334 (challenge) ", lines);
+        Assert.Contains("Trace 2001 S: 535 5.7.3 Authentication unsuccessful [test-smtp.localhost] ", lines);
+        Assert.DoesNotContain(challenge, logger.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(refused, logger.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(payload, logger.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(lines, l => l.StartsWith("Trace ", StringComparison.Ordinal) && l.Contains("outlook.office365.com", StringComparison.Ordinal));
     }
 
     private Task<SmtpServerProcess> StartTlsServerAsync(SmtpServerOptions options) =>

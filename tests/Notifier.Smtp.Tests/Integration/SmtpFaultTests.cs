@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Notifier.Smtp.Messages;
 using Notifier.Smtp.Options;
 using Xunit.Abstractions;
 using Notifier.Smtp.Tests.Servers;
@@ -18,7 +19,7 @@ public sealed class SmtpFaultTests(ServerCertificates certificates, ITestOutputH
     {
         await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Faults = ["greeting-421"] });
 
-        var error = await SendExpectingFailureAsync(Settings(server));
+        var error = await SendExpectingFailureAsync<SmtpCommandException>(Settings(server));
 
         output.WriteLine(Told(error));
 
@@ -38,14 +39,18 @@ public sealed class SmtpFaultTests(ServerCertificates certificates, ITestOutputH
             Faults = ["no-starttls"],
         });
 
-        var error = await SendExpectingFailureAsync(Settings(server, tls: MailTls.Always, trusted: certificates.AuthorityPath));
+        var error = await SendExpectingFailureAsync<SmtpException>(Settings(server, tls: MailTls.Always, trusted: certificates.AuthorityPath));
 
         output.WriteLine(Told(error));
 
-        AssertTold(error, "STARTTLS", "Mail__Tls");
+        AssertTold(error, "the server does not offer STARTTLS and Mail__Tls=Always: nothing was sent");
         Assert.False(server.MailFromEverSent);
         Assert.All(server.Sessions, s => Assert.DoesNotContain(s.Commands, c => c.StartsWith("MAIL", StringComparison.Ordinal) || c.StartsWith("RCPT", StringComparison.Ordinal) || c.StartsWith("DATA", StringComparison.Ordinal)));
         Assert.Empty(server.Messages);
+        // The client ends the session politely rather than dropping it.
+        var session = Assert.Single(server.Sessions);
+        Assert.Equal("QUIT", session.Commands[^1]);
+        Assert.Equal("QUIT", session.Ended);
     }
 
     [Theory]
@@ -55,7 +60,7 @@ public sealed class SmtpFaultTests(ServerCertificates certificates, ITestOutputH
     {
         await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Tls = offered, Certificate = certificates.SelfSigned });
 
-        var error = await SendExpectingFailureAsync(Settings(server, protocol, MailTls.IfAvailable));
+        var error = await SendExpectingFailureAsync<SmtpProtocolException>(Settings(server, protocol, MailTls.IfAvailable));
 
         output.WriteLine(Told(error));
 
@@ -77,7 +82,7 @@ public sealed class SmtpFaultTests(ServerCertificates certificates, ITestOutputH
     {
         await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Tls = ServerTls.StartTls, Certificate = certificates.Localhost });
 
-        var error = await SendExpectingFailureAsync(Settings(server, tls: MailTls.Always));
+        var error = await SendExpectingFailureAsync<SmtpProtocolException>(Settings(server, tls: MailTls.Always));
 
         output.WriteLine(Told(error));
 
@@ -90,7 +95,7 @@ public sealed class SmtpFaultTests(ServerCertificates certificates, ITestOutputH
     {
         await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Tls = ServerTls.StartTls, Certificate = certificates.OtherHost });
 
-        var error = await SendExpectingFailureAsync(Settings(server, tls: MailTls.IfAvailable, trusted: certificates.AuthorityPath));
+        var error = await SendExpectingFailureAsync<SmtpProtocolException>(Settings(server, tls: MailTls.IfAvailable, trusted: certificates.AuthorityPath));
 
         output.WriteLine(Told(error));
 
@@ -111,7 +116,7 @@ public sealed class SmtpFaultTests(ServerCertificates certificates, ITestOutputH
             Faults = ["auth-fail"],
         });
 
-        var error = await SendExpectingFailureAsync(Settings(server, tls: MailTls.Always, authenticate: true, trusted: certificates.AuthorityPath));
+        var error = await SendExpectingFailureAsync<SmtpAuthenticationException>(Settings(server, tls: MailTls.Always, authenticate: true, trusted: certificates.AuthorityPath));
 
         output.WriteLine(Told(error));
 
@@ -127,11 +132,11 @@ public sealed class SmtpFaultTests(ServerCertificates certificates, ITestOutputH
     {
         await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Auth = Credentials, AllowPlaintextAuth = true });
 
-        var error = await SendExpectingFailureAsync(Settings(server, tls: MailTls.IfAvailable, authenticate: true));
+        var error = await SendExpectingFailureAsync<SmtpException>(Settings(server, tls: MailTls.IfAvailable, authenticate: true));
 
         output.WriteLine(Told(error));
 
-        AssertTold(error, "Mail__AllowPlaintextAuth");
+        AssertTold(error, "refusing to send the SMTP password to localhost over an unencrypted connection: nothing was sent", "Mail__AllowPlaintextAuth");
         Assert.DoesNotContain(Password, error.ToString(), StringComparison.Ordinal);
         Assert.All(server.Sessions, s => Assert.DoesNotContain(s.Commands, c => c.StartsWith("AUTH", StringComparison.Ordinal)));
         Assert.False(server.MailFromEverSent);
@@ -163,11 +168,59 @@ public sealed class SmtpFaultTests(ServerCertificates certificates, ITestOutputH
     }
 
     [Fact]
+    public async Task WhenEveryRecipientIsRefusedNothingIsSentAndTheErrorListsEachWithItsReply()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Faults = [$"refuse-rcpt={Alice.Address}", $"refuse-rcpt={Bob.Address}"] });
+
+        var error = await SendExpectingFailureAsync<SmtpCommandException>(Settings(server), Message(to: [Alice, Bob]));
+
+        output.WriteLine(Told(error));
+        AssertTold(
+            error,
+            $"the server refused every recipient: {Alice.Address} (550 5.1.1 <{Alice.Address}>: Recipient address rejected: User unknown in local recipient table); " +
+            $"{Bob.Address} (550 5.1.1 <{Bob.Address}>: Recipient address rejected: User unknown in local recipient table)");
+        Assert.Equal(550, (int)error.Code);
+        Assert.Equal("5.1.1", error.EnhancedStatus);
+        Assert.False(error.IsTransient);
+        // The mailbox the (first) refusal is about.
+        Assert.Equal(Alice.Address, error.Mailbox);
+        Assert.Empty(server.Messages);
+        Assert.DoesNotContain("DATA", Assert.Single(server.Sessions).Commands);
+    }
+
+    [Fact]
+    public async Task ANonAsciiLocalPartIsRefusedBeforeMailFromWhenTheServerLacksSmtpUtf8()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { OfferSmtpUtf8 = false });
+        var jorg = new Mailbox("jörg@example.com", "Jörg");
+
+        var error = await SendExpectingFailureAsync<SmtpException>(Settings(server), Message(to: [jorg]));
+
+        output.WriteLine(Told(error));
+        AssertTold(error, "the address jörg@example.com needs SMTPUTF8, which localhost does not offer: nothing was sent");
+        var session = Assert.Single(server.Sessions);
+        Assert.False(session.MailFromSent);
+        Assert.Empty(server.Messages);
+    }
+
+    [Fact]
+    public async Task AReplyThatIsNotSmtpIsAProtocolFailureThatSaysSo()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Faults = ["ehlo-garbage"] });
+
+        var error = await SendExpectingFailureAsync<SmtpProtocolException>(Settings(server));
+
+        output.WriteLine(Told(error));
+        AssertTold(error, "localhost sent a reply that is not SMTP during EHLO; the connection was dropped", "Mail__Host and Mail__Port point at an SMTP server");
+        Assert.False(server.MailFromEverSent);
+    }
+
+    [Fact]
     public async Task A451AfterDataIsReportedAsATransientRefusal()
     {
         await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Faults = ["data-451"] });
 
-        var error = await SendExpectingFailureAsync(Settings(server));
+        var error = await SendExpectingFailureAsync<SmtpCommandException>(Settings(server));
 
         output.WriteLine(Told(error));
 
@@ -186,7 +239,7 @@ public sealed class SmtpFaultTests(ServerCertificates certificates, ITestOutputH
     {
         await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Faults = ["close-during-data"] });
 
-        var error = await SendExpectingFailureAsync(Settings(server));
+        var error = await SendExpectingFailureAsync<SmtpProtocolException>(Settings(server));
 
         output.WriteLine(Told(error));
 
@@ -206,7 +259,7 @@ public sealed class SmtpFaultTests(ServerCertificates certificates, ITestOutputH
         var timeout = TimeSpan.FromSeconds(1);
 
         var clock = Stopwatch.StartNew();
-        var error = await SendExpectingFailureAsync(Settings(server, tls: MailTls.None, commandTimeout: timeout));
+        var error = await SendExpectingFailureAsync<SmtpProtocolException>(Settings(server, tls: MailTls.None, commandTimeout: timeout));
         output.WriteLine(Told(error));
         clock.Stop();
 
@@ -214,5 +267,25 @@ public sealed class SmtpFaultTests(ServerCertificates certificates, ITestOutputH
         // It was the timeout that ended the wait: not before it, and not long after (a generous bound).
         Assert.InRange(clock.Elapsed, timeout * 0.9, TimeSpan.FromSeconds(30));
         Assert.False(server.MailFromEverSent);
+    }
+
+    [Fact]
+    public async Task TheCommandTimeoutBoundsEachRoundTripNotTheWholeSession()
+    {
+        // Every reply comes 0.5 s late: each round trip fits the 1.5 s timeout, the session (greeting, EHLO,
+        // MAIL, RCPT, DATA, the message, QUIT: 3.5 s) does not, and neither does the transaction alone (2 s).
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Faults = ["slow=0.5"] });
+        var timeout = TimeSpan.FromSeconds(1.5);
+
+        var clock = Stopwatch.StartNew();
+        await using (var transport = Transport(Settings(server, tls: MailTls.None, commandTimeout: timeout)))
+        {
+            await transport.SendAsync(Message());
+        }
+
+        clock.Stop();
+        output.WriteLine($"session took {clock.Elapsed}");
+        Assert.Single(server.Messages);
+        Assert.True(clock.Elapsed > timeout * 2, $"the session took {clock.Elapsed}, not longer than two timeouts: the test proves nothing");
     }
 }

@@ -72,6 +72,74 @@ public sealed class SmtpModeTests(ServerCertificates certificates) : IClassFixtu
     }
 
     [Fact]
+    public async Task EhloNamesThisMachineWhenItsNameIsADomainElseTheAddressOfTheLocalEnd()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
+
+        await using (var transport = Transport(Settings(server, tls: MailTls.None)))
+        {
+            await transport.SendAsync(Message());
+        }
+
+        var session = Assert.Single(server.Sessions);
+        var machine = System.Net.Dns.GetHostName();
+        var expected = machine.Contains('.', StringComparison.Ordinal) ? machine : $"[{session.PeerAddress}]";
+        Assert.NotNull(session.PeerAddress);
+        Assert.Equal("EHLO " + expected, session.Commands[0]);
+    }
+
+    [Fact]
+    public async Task AfterStartTlsTheClientSaysEhloAgainBeforeAnythingElse()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Tls = ServerTls.StartTls, Certificate = certificates.Localhost });
+
+        await using (var transport = Transport(Settings(server, tls: MailTls.IfAvailable, trusted: certificates.AuthorityPath)))
+        {
+            await transport.SendAsync(Message());
+        }
+
+        var session = Assert.Single(server.Sessions);
+        var verbs = session.Commands.Select(c => c.Split(' ')[0]).ToList();
+        Assert.Equal(["EHLO", "STARTTLS", "EHLO", "MAIL", "RCPT", "DATA", "QUIT"], verbs);
+        // The same name both times.
+        Assert.Equal(session.Commands[0], session.Commands[2]);
+    }
+
+    [Fact]
+    public async Task WithPipeliningMailFromAndEveryRcptToLeaveTogetherBeforeAnyReply()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { OfferPipelining = true });
+
+        await using (var transport = Transport(Settings(server, tls: MailTls.None)))
+        {
+            await transport.SendAsync(Message(to: [Alice, Bob]));
+        }
+
+        var session = Assert.Single(server.Sessions);
+        var mail = session.Commands.FindIndex(c => c.StartsWith("MAIL", StringComparison.Ordinal));
+        // When the server read MAIL FROM, both RCPT TO lines had already arrived: the client had not waited for a reply.
+        Assert.Equal(["RCPT", "RCPT"], session.Waiting[mail]);
+        Assert.Equal([Alice.Address, Bob.Address], Assert.Single(server.Messages).RcptTos);
+    }
+
+    [Fact]
+    public async Task WithoutPipeliningEachCommandWaitsForItsReply()
+    {
+        // The control for the test above: the recording does tell pipelined commands from sequential ones.
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
+
+        await using (var transport = Transport(Settings(server, tls: MailTls.None)))
+        {
+            await transport.SendAsync(Message(to: [Alice, Bob]));
+        }
+
+        var session = Assert.Single(server.Sessions);
+        Assert.Equal(session.Commands.Count, session.Waiting.Count);
+        Assert.All(session.Waiting, Assert.Empty);
+        Assert.Single(server.Messages);
+    }
+
+    [Fact]
     public async Task ReusesOnePooledConnectionForSeveralMessages()
     {
         await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Tls = ServerTls.StartTls, Certificate = certificates.Localhost });

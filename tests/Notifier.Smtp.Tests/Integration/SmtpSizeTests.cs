@@ -44,7 +44,7 @@ public sealed class SmtpSizeTests
     {
         await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { SizeLimit = Limit });
 
-        var error = await SendExpectingFailureAsync(Settings(server), With(string.Concat(Enumerable.Repeat("Grüße aus Zürich\n", 1500)), "<p>x</p>"));
+        var error = await SendExpectingFailureAsync<SmtpException>(Settings(server), With(string.Concat(Enumerable.Repeat("Grüße aus Zürich\n", 1500)), "<p>x</p>"));
 
         AssertTold(error, "accepts at most 20000 (SIZE)", "nothing was sent", "raise the server's message size limit");
         var session = Assert.Single(server.Sessions);

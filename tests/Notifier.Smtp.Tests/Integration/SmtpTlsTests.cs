@@ -19,7 +19,7 @@ public sealed class SmtpTlsTests(ServerCertificates certificates, ITestOutputHel
     {
         await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Tls = ServerTls.StartTls, Certificate = certificates.Localhost, Faults = ["starttls-454"] });
 
-        var error = await SendExpectingFailureAsync(Settings(server, tls: MailTls.IfAvailable, trusted: certificates.AuthorityPath));
+        var error = await SendExpectingFailureAsync<SmtpCommandException>(Settings(server, tls: MailTls.IfAvailable, trusted: certificates.AuthorityPath));
 
         output.WriteLine(Told(error));
         AssertTold(error, "refused STARTTLS: 454 4.7.0", "never falls back to plaintext");
@@ -31,7 +31,7 @@ public sealed class SmtpTlsTests(ServerCertificates certificates, ITestOutputHel
     {
         await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Tls = ServerTls.StartTls, Certificate = certificates.Localhost, Faults = ["starttls-injection"] });
 
-        var error = await SendExpectingFailureAsync(Settings(server, tls: MailTls.Always, trusted: certificates.AuthorityPath));
+        var error = await SendExpectingFailureAsync<SmtpProtocolException>(Settings(server, tls: MailTls.Always, trusted: certificates.AuthorityPath));
 
         output.WriteLine(Told(error));
         AssertTold(error, "sent data after agreeing to STARTTLS");
@@ -43,7 +43,7 @@ public sealed class SmtpTlsTests(ServerCertificates certificates, ITestOutputHel
     {
         await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
 
-        var error = await SendExpectingFailureAsync(Settings(server, protocol: MailProtocol.Smtps));
+        var error = await SendExpectingFailureAsync<SmtpProtocolException>(Settings(server, protocol: MailProtocol.Smtps));
 
         output.WriteLine(Told(error));
         AssertTold(error, $"localhost:{server.Port} answered in plaintext (\"220 test-smtp.localhost", "instead of starting TLS: set Mail__Protocol=Smtp");
@@ -59,7 +59,7 @@ public sealed class SmtpTlsTests(ServerCertificates certificates, ITestOutputHel
         options.Host = address;
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var error = await SendExpectingFailureAsync(options);
+        var error = await SendExpectingFailureAsync<SmtpProtocolException>(options);
 
         output.WriteLine(Told(error));
         AssertTold(error, "port 465 expects TLS from the first byte: set Mail__Protocol=Smtps", "sent no SMTP greeting within 5 s");
@@ -71,11 +71,14 @@ public sealed class SmtpTlsTests(ServerCertificates certificates, ITestOutputHel
     {
         await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Faults = ["no-ehlo"] });
 
-        var error = await SendExpectingFailureAsync(Settings(server, tls: MailTls.Always));
+        var error = await SendExpectingFailureAsync<SmtpException>(Settings(server, tls: MailTls.Always));
 
         AssertTold(error, "does not offer STARTTLS and Mail__Tls=Always");
         Assert.Contains(server.Sessions, s => s.Commands.Any(c => c.StartsWith("HELO", StringComparison.Ordinal)));
         Assert.False(server.MailFromEverSent);
+        var session = Assert.Single(server.Sessions);
+        Assert.Equal("QUIT", session.Commands[^1]);
+        Assert.Equal("QUIT", session.Ended);
     }
 
     [Fact]
@@ -103,7 +106,7 @@ public sealed class SmtpTlsTests(ServerCertificates certificates, ITestOutputHel
     {
         await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Tls = offered, Certificate = certificates.SelfSigned });
 
-        var error = await SendExpectingFailureAsync(Settings(server, protocol: protocol, tls: MailTls.Always));
+        var error = await SendExpectingFailureAsync<SmtpProtocolException>(Settings(server, protocol: protocol, tls: MailTls.Always));
 
         output.WriteLine(Told(error));
         Assert.Contains($"openssl s_client -connect localhost:{server.Port}{command}", error.Hint, StringComparison.Ordinal);

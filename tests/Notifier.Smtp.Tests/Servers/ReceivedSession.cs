@@ -8,6 +8,15 @@ public sealed record ReceivedSession
     /// <summary>Every command line in order; AUTH lines hold the mechanism only.</summary>
     public List<string> Commands { get; init; } = [];
 
+    /// <summary>
+    /// For each of <see cref="Commands"/>, the verbs of the command lines that had already arrived behind it when
+    /// the server read it: sent before the client could have read its reply (pipelining).
+    /// </summary>
+    public List<List<string>> Waiting { get; init; } = [];
+
+    /// <summary>The address of the client's end of the connection, as the server saw it.</summary>
+    public string? PeerAddress { get; init; }
+
     public bool MailFromSent { get; init; }
 
     public bool Tls { get; init; }

@@ -28,6 +28,18 @@ public sealed record SmtpServerOptions
     /// <summary>The access tokens XOAUTH2 accepts; any other well-formed one gets Exchange Online's 334 JSON challenge and 535.</summary>
     public IReadOnlyList<string> XOAuth2Tokens { get; init; } = [];
 
+    /// <summary>With <see cref="Auth"/>: the password mechanisms offered, of PLAIN and LOGIN; empty (the default) offers both.</summary>
+    public IReadOnlyList<string> AuthMechanisms { get; init; } = [];
+
+    /// <summary>Offer SMTPUTF8 in EHLO (the default); false makes a server that takes ASCII addresses only.</summary>
+    public bool OfferSmtpUtf8 { get; init; } = true;
+
+    /// <summary>Offer PIPELINING in EHLO (aiosmtpd does not by default).</summary>
+    public bool OfferPipelining { get; init; }
+
+    /// <summary>The newest TLS version the server speaks, e.g. "1.1" for an outdated server; null: TLS 1.2 and 1.3.</summary>
+    public string? TlsMaximumVersion { get; init; }
+
     /// <summary>Offer AUTH on an unencrypted connection too.</summary>
     public bool AllowPlaintextAuth { get; init; }
 
@@ -67,6 +79,28 @@ public sealed record SmtpServerOptions
         {
             yield return "--xoauth2-token";
             yield return token;
+        }
+
+        foreach (var mechanism in AuthMechanisms)
+        {
+            yield return "--auth-mechanism";
+            yield return mechanism;
+        }
+
+        if (!OfferSmtpUtf8)
+        {
+            yield return "--no-smtputf8";
+        }
+
+        if (OfferPipelining)
+        {
+            yield return "--pipelining";
+        }
+
+        if (TlsMaximumVersion is not null)
+        {
+            yield return "--tls-max-version";
+            yield return TlsMaximumVersion;
         }
 
         if (StartClosed)

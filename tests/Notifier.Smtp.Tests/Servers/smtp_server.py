@@ -5,7 +5,9 @@ Run with /usr/bin/python3. It binds 127.0.0.1 or --address (port 0 picks a free 
 with the port it holds, serves until killed or until stdin closes (with --closed it refuses connections
 until the line "listen" arrives on stdin, then prints "LISTENING"), and records what it received as JSON files in --record:
 
-  session-N.json  one per connection: every command line in order (AUTH arguments never recorded), whether
+  session-N.json  one per connection: every command line in order (AUTH arguments never recorded), and for
+                  each the verbs of the command lines that had already arrived behind it (sent before the
+                  client could have read its reply: pipelining), the address of the client's end, whether
                   MAIL FROM was ever sent, TLS state, the authenticated user, how the session ended;
   message-N.json  one per DATA: envelope sender and recipients, the raw message bytes (base64, dot-stuffing
                   removed) and the reply the server gave.
@@ -16,7 +18,7 @@ has its reply can read the record at once.
 Faults (--fault, repeatable):
   greeting-421          answer the connection with 421 and close it
   no-starttls           never offer STARTTLS (even with --tls starttls)
-  refuse-rcpt=ADDR      refuse that recipient with 550 5.1.1
+  refuse-rcpt=ADDR      refuse that recipient with 550 5.1.1 (repeatable: each one is refused)
   data-451              answer the end of DATA with 451 4.3.0
   close-during-data     close the connection once message data starts arriving
   silent                accept TCP connections but never send the greeting
@@ -30,6 +32,12 @@ Faults (--fault, repeatable):
   starttls-454          refuse STARTTLS with 454 4.7.0 (while offering it)
   starttls-injection    send a second line ("250 injected") in the same write as the 220 to STARTTLS
   no-ehlo               refuse EHLO with 502 (the client must fall back to HELO)
+  ehlo-garbage          answer EHLO with a line that is not an SMTP reply (no status code)
+  slow=SECONDS          wait SECONDS before every reply (the last line of it; the greeting included)
+
+Extensions: SIZE, 8BITMIME, SMTPUTF8 (unless --no-smtputf8), STARTTLS (with --tls starttls), AUTH PLAIN LOGIN
+(with --auth; --auth-mechanism narrows the list), PIPELINING only with --pipelining. --tls-max-version 1.1 makes
+the server's TLS end at TLS 1.1 (an outdated server).
 
 XOAUTH2 (--xoauth2 MAILBOX): AUTH XOAUTH2 is the only mechanism offered. The SASL payload must be exactly
 "user=MAILBOX\x01auth=Bearer TOKEN\x01\x01" with TOKEN one of the --xoauth2-token values. A well-formed payload
@@ -67,11 +75,15 @@ def fault(name):
     return name in ARGS.fault
 
 
-def refused_recipient():
+def refused_recipients():
+    return {f.split("=", 1)[1].lower() for f in ARGS.fault if f.startswith("refuse-rcpt=")}
+
+
+def slow_reply_seconds():
     for f in ARGS.fault:
-        if f.startswith("refuse-rcpt="):
-            return f.split("=", 1)[1].lower()
-    return None
+        if f.startswith("slow="):
+            return float(f.split("=", 1)[1])
+    return 0.0
 
 
 class Recorder:
@@ -79,12 +91,15 @@ class Recorder:
 
     def __init__(self, peer):
         self.id = next(SESSION_IDS)
-        self.state = {"id": self.id, "peer": str(peer), "commands": [], "mailFromSent": False, "tls": False,
-                      "authenticatedAs": None, "ended": None}
+        self.state = {"id": self.id, "peer": str(peer), "peerAddress": peer[0] if peer else None, "commands": [],
+                      "waiting": [], "mailFromSent": False, "tls": False, "authenticatedAs": None, "ended": None}
         self.save()
 
-    def command(self, line, tls):
+    def command(self, line, tls, waiting=b""):
         self.state["commands"].append(line)
+        # Only the verbs of what is waiting: never arguments (an AUTH line could follow).
+        self.state["waiting"].append([w.split(b" ", 1)[0].decode("ascii", "replace").upper()
+                                      for w in waiting.split(b"\r\n")[:-1] if w])
         self.state["tls"] = tls
         if line.upper().startswith("MAIL"):
             self.state["mailFromSent"] = True
@@ -99,9 +114,14 @@ class Recorder:
 
 
 class Handler:
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if ARGS.pipelining:
+            responses.insert(len(responses) - 1, "250-PIPELINING")
+        return responses
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        refused = refused_recipient()
-        if refused is not None and address.lower() == refused:
+        if address.lower() in refused_recipients():
             return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown in local recipient table"
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
@@ -183,11 +203,16 @@ class RecordingSMTP(SMTP):
         return self._tls_protocol is not None or ARGS.tls == "smtps"
 
     def record(self, verb, arg):
-        self.recorder.command(verb if not arg else f"{verb} {arg}", self.is_tls())
+        # What already waits in the read buffer arrived before the client could have read this command's reply.
+        waiting = bytes(getattr(self._reader, "_buffer", b""))
+        self.recorder.command(verb if not arg else f"{verb} {arg}", self.is_tls(), waiting)
 
     async def push(self, status):
         if self.silent:
             return
+        delay = slow_reply_seconds()
+        if delay and (len(status) < 4 or status[3] != "-"):
+            await asyncio.sleep(delay)
         if self.inject and status.startswith("220"):
             # One write: the injected line arrives in the same read as the 220, before the handshake.
             self.inject = False
@@ -202,6 +227,9 @@ class RecordingSMTP(SMTP):
         self.record("EHLO", arg)
         if fault("no-ehlo"):
             await self.push("502 5.5.2 Error: command not recognized")
+            return
+        if fault("ehlo-garbage"):
+            await self.push("hello, this is not an SMTP reply")
             return
         if fault("silent-after-ehlo"):
             self.silent = True
@@ -319,6 +347,11 @@ class FixedReplyProtocol(asyncio.Protocol):
 def tls_context():
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
+    if ARGS.tls_max_version == "1.1":
+        # OpenSSL 3 refuses TLS 1.0/1.1 above security level 0.
+        context.minimum_version = ssl.TLSVersion.TLSv1
+        context.maximum_version = ssl.TLSVersion.TLSv1_1
+        context.set_ciphers("DEFAULT:@SECLEVEL=0")
     context.load_cert_chain(ARGS.cert, ARGS.key)
     return context
 
@@ -332,7 +365,7 @@ def protocol_factory():
     kwargs = {
         "hostname": "test-smtp.localhost",
         "ident": "aiosmtpd test server",
-        "enable_SMTPUTF8": True,
+        "enable_SMTPUTF8": not ARGS.no_smtputf8,
         "tls_context": tls_context() if starttls else None,
         "timeout": 30,
         # aiosmtpd advertises "SIZE n" from this (its default is 32 MiB) and refuses larger MAIL FROM SIZE= values.
@@ -343,7 +376,10 @@ def protocol_factory():
         # Over SMTPS aiosmtpd does not know the connection is encrypted, so it must not insist on STARTTLS.
         kwargs["auth_require_tls"] = not (ARGS.allow_plaintext_auth or ARGS.tls == "smtps")
         kwargs["auth_required"] = True
-        kwargs["auth_exclude_mechanism"] = ["PLAIN", "LOGIN"] if ARGS.xoauth2 else ["XOAUTH2"]
+        if ARGS.xoauth2:
+            kwargs["auth_exclude_mechanism"] = ["PLAIN", "LOGIN"]
+        else:
+            kwargs["auth_exclude_mechanism"] = ["XOAUTH2"] + [m for m in ["PLAIN", "LOGIN"] if ARGS.auth_mechanism and m not in ARGS.auth_mechanism]
     return lambda: RecordingSMTP(Handler(), **kwargs)
 
 
@@ -391,6 +427,11 @@ if __name__ == "__main__":
     parser.add_argument("--xoauth2", metavar="MAILBOX", help="offer only AUTH XOAUTH2, for this mailbox")
     parser.add_argument("--xoauth2-token", action="append", default=[], help="an access token XOAUTH2 accepts")
     parser.add_argument("--allow-plaintext-auth", action="store_true", help="offer AUTH without TLS")
+    parser.add_argument("--auth-mechanism", action="append", default=[],
+                        help="with --auth: offer only these of PLAIN and LOGIN (repeatable); default both")
+    parser.add_argument("--no-smtputf8", action="store_true", help="do not offer SMTPUTF8")
+    parser.add_argument("--pipelining", action="store_true", help="offer PIPELINING")
+    parser.add_argument("--tls-max-version", choices=["1.1"], help="the newest TLS version the server speaks")
     parser.add_argument("--size-limit", type=int, default=33554432, help="the SIZE limit advertised in EHLO, in bytes")
     parser.add_argument("--fault", action="append", default=[])
     parser.add_argument("--record", required=True, help="directory for session-N.json and message-N.json")

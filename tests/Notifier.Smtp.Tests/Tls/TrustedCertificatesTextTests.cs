@@ -17,7 +17,7 @@ public sealed class TrustedCertificatesTextTests(ServerCertificates certificates
         await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Tls = ServerTls.StartTls, Certificate = certificates.SelfSigned });
         var options = Settings(server, tls: MailTls.Always);
 
-        await SendExpectingFailureAsync(options);
+        await SendExpectingFailureAsync<SmtpProtocolException>(options);
         options.TrustedCertificates = File.ReadAllText(certificates.SelfSigned.CertificatePath);
         await using (var transport = Transport(options))
         {
