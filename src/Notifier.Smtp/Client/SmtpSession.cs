@@ -617,7 +617,9 @@ internal sealed class SmtpSession : IAsyncDisposable
                 return AuthenticationRequired(new SmtpReply((int)SmtpReplyCode.AuthenticationRequired, e.Message.Split('\n')), e);
             case MailKit.Net.Smtp.SmtpCommandException command:
                 return CommandFailure(command, during);
-            case MailKit.Net.Smtp.SmtpProtocolException or ServiceNotConnectedException when !_client.IsConnected || e.Message.Contains("disconnected", StringComparison.OrdinalIgnoreCase):
+            // MailKit drops the connection on every protocol error, so only its message tells a lost connection
+            // ("The SMTP server has unexpectedly disconnected") from a reply it could not parse.
+            case MailKit.Net.Smtp.SmtpProtocolException or ServiceNotConnectedException when e is ServiceNotConnectedException || e.Message.Contains("disconnected", StringComparison.OrdinalIgnoreCase):
                 return Broken(new SmtpProtocolException(
                     $"{_host} closed the connection unexpectedly{(stage == SmtpStage.Connect ? " before its greeting" : $" during {StageName(stage)}")}",
                     stage == SmtpStage.Connect
