@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Notifier.Smtp.Diagnostics;
 using Notifier.Smtp.Options;
 using Notifier.Smtp.Tests.Servers;
@@ -79,6 +81,51 @@ public sealed class SmtpTlsTests(ServerCertificates certificates, ITestOutputHel
         var session = Assert.Single(server.Sessions);
         Assert.Equal("QUIT", session.Commands[^1]);
         Assert.Equal("QUIT", session.Ended);
+    }
+
+    [Theory]
+    [InlineData(MailProtocol.Smtp, ServerTls.StartTls)]
+    [InlineData(MailProtocol.Smtps, ServerTls.Smtps)]
+    public async Task AServerThatSpeaksNothingNewerThanTls11IsRefused(MailProtocol protocol, ServerTls offered)
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Tls = offered, Certificate = certificates.Localhost, TlsMaximumVersion = "1.1" });
+
+        var error = await SendExpectingFailureAsync<SmtpProtocolException>(Settings(server, protocol, MailTls.Always, trusted: certificates.AuthorityPath));
+
+        output.WriteLine(Told(error));
+        AssertTold(error, $"the TLS handshake with localhost:{server.Port} failed", "the server must offer TLS 1.2 or later");
+        Assert.False(server.MailFromEverSent);
+        Assert.All(server.Sessions, s => Assert.False(s.Tls));
+    }
+
+    [Theory]
+    [InlineData("refuses the connection")]
+    [InlineData("never answers")]
+    public async Task RevocationIsNotCheckedSoAnUnreachableRevocationListDoesNotStopDelivery(string revocationServer)
+    {
+        // The certificate names a revocation list, an OCSP responder and its issuer's certificate on a loopback
+        // port that either refuses connections or accepts them and then says nothing (a checking client waits
+        // there until its own timeout, longer than the command timeout below).
+        using var port = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        port.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        if (revocationServer == "never answers")
+        {
+            port.Listen();
+        }
+
+        var url = $"http://127.0.0.1:{((IPEndPoint)port.LocalEndPoint!).Port}/";
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Tls = ServerTls.StartTls, Certificate = certificates.LocalhostWithRevocationUrls(url) });
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await using (var transport = Transport(Settings(server, tls: MailTls.Always, trusted: certificates.AuthorityPath, commandTimeout: TimeSpan.FromSeconds(5))))
+        {
+            await transport.SendAsync(Message());
+        }
+
+        clock.Stop();
+        output.WriteLine($"delivered in {clock.Elapsed}");
+        Assert.True(Assert.Single(server.Messages).Tls);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"delivery took {clock.Elapsed}: something waited for {url}");
     }
 
     [Fact]

@@ -7,13 +7,15 @@ namespace Notifier.Smtp.Tests.Servers;
 /// <summary>
 /// Certificates made at test time, written as PEM files to a temporary folder: a private CA with a leaf for
 /// localhost (DNS:localhost, IP:127.0.0.1), a self-signed localhost leaf, and a CA-issued leaf for another
-/// name. One instance per test class (an xunit class fixture): making keys is the slow part.
+/// name; more leaves of the CA on demand (<see cref="LocalhostWithRevocationUrls"/>). One instance per test
+/// class (an xunit class fixture): making keys is the slow part.
 /// </summary>
 public sealed class ServerCertificates : IDisposable
 {
     public const string OtherHostName = "mail.other.example";
 
     private readonly string _folder = Directory.CreateTempSubdirectory("notifier-certs-").FullName;
+    private readonly X509Certificate2 _authority;
 
     public ServerCertificates()
     {
@@ -22,12 +24,12 @@ public sealed class ServerCertificates : IDisposable
         caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         caRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(caRequest.PublicKey, false));
-        using var ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        _authority = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
 
         AuthorityPath = Path.Combine(_folder, "ca.pem");
-        File.WriteAllText(AuthorityPath, ca.ExportCertificatePem() + "\n");
-        Localhost = Leaf("localhost", ca, includeLoopbackIp: true);
-        OtherHost = Leaf(OtherHostName, ca, includeLoopbackIp: false);
+        File.WriteAllText(AuthorityPath, _authority.ExportCertificatePem() + "\n");
+        Localhost = Leaf("localhost", _authority, includeLoopbackIp: true);
+        OtherHost = Leaf(OtherHostName, _authority, includeLoopbackIp: false);
         SelfSigned = Leaf("localhost", issuer: null, includeLoopbackIp: true, fileName: "self-signed");
     }
 
@@ -43,9 +45,29 @@ public sealed class ServerCertificates : IDisposable
     /// <summary>Self-signed for localhost; trusted only when its own PEM is in Mail__TrustedCertificatesPath.</summary>
     public PemCertificate SelfSigned { get; }
 
-    public void Dispose() => Directory.Delete(_folder, recursive: true);
+    /// <summary>
+    /// Issued by the CA for localhost and 127.0.0.1, naming <paramref name="url"/> as the place of its CA's
+    /// revocation list (CRL distribution point) and of its OCSP responder (AIA): a client that checks
+    /// revocation must fetch from there. (No AIA caIssuers URL: that one is fetched to build the chain, not
+    /// to check revocation.)
+    /// </summary>
+    public PemCertificate LocalhostWithRevocationUrls(string url)
+    {
+        var extensions = new X509Extension[]
+        {
+            CertificateRevocationListBuilder.BuildCrlDistributionPointExtension([url + "ca.crl"]),
+            new X509AuthorityInformationAccessExtension([url + "ocsp"], null),
+        };
+        return Leaf("localhost", _authority, includeLoopbackIp: true, fileName: "revocation-" + Guid.NewGuid().ToString("N"), extensions);
+    }
 
-    private PemCertificate Leaf(string name, X509Certificate2? issuer, bool includeLoopbackIp, string? fileName = null)
+    public void Dispose()
+    {
+        _authority.Dispose();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private PemCertificate Leaf(string name, X509Certificate2? issuer, bool includeLoopbackIp, string? fileName = null, IEnumerable<X509Extension>? extensions = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=" + name, key, HashAlgorithmName.SHA256);
@@ -61,6 +83,10 @@ public sealed class ServerCertificates : IDisposable
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        foreach (var extension in extensions ?? [])
+        {
+            request.CertificateExtensions.Add(extension);
+        }
 
         var notBefore = DateTimeOffset.UtcNow.AddHours(-1);
         var notAfter = DateTimeOffset.UtcNow.AddDays(7);
