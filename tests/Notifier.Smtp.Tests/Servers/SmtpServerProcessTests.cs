@@ -73,6 +73,39 @@ public sealed class SmtpServerProcessTests
     }
 
     [Fact]
+    public async Task RecordsWhichCommandsArrivedPipelinedBehindAnother()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { OfferPipelining = true });
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", server.Port);
+        var stream = client.GetStream();
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        await reader.ReadLineAsync();
+        await SendAsync(stream, "EHLO harness.test");
+        var extensions = new List<string>();
+        string line;
+        while ((line = (await reader.ReadLineAsync())!).StartsWith("250-", StringComparison.Ordinal))
+        {
+            extensions.Add(line);
+        }
+
+        // One write, as a pipelining client sends them; then one RCPT on its own after the replies.
+        await SendAsync(stream, "MAIL FROM:<sender@example.com>\r\nRCPT TO:<a@example.com>\r\nRCPT TO:<b@example.com>");
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.StartsWith("250", await reader.ReadLineAsync(), StringComparison.Ordinal);
+        }
+
+        await SendAsync(stream, "RCPT TO:<c@example.com>");
+        Assert.StartsWith("250", await reader.ReadLineAsync(), StringComparison.Ordinal);
+
+        Assert.Contains("250-PIPELINING", extensions);
+        var session = Assert.Single(await server.WaitForSessionsAsync(s => s.Count == 1 && s[0].Commands.Count == 5));
+        Assert.Equal([[], ["RCPT", "RCPT"], ["RCPT"], [], []], session.Waiting);
+        Assert.Equal("127.0.0.1", session.PeerAddress);
+    }
+
+    [Fact]
     public async Task FailsInsteadOfSkippingWhenTheServerCannotStart()
     {
         // A certificate that does not exist makes the script exit before READY: the start must throw, with
