@@ -52,7 +52,7 @@ internal sealed class SmtpSession : IAsyncDisposable
         _wait = options.CommandTimeout;
         _log = new SessionLog(logger) { Activity = Rearm };
         _validation = validator.Begin(_host, _port, options.Protocol == MailProtocol.Smtps);
-        _client = new TrackingSmtpClient(_log)
+        _client = new TrackingSmtpClient(_log, validator.Trusted)
         {
             SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
             // Revocation lists of private CAs are rarely reachable from a Functions host; Bitbucket's own

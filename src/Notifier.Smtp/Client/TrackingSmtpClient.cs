@@ -1,3 +1,5 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using MailKit;
 using MailKit.Net.Smtp;
 using MimeKit;
@@ -8,9 +10,10 @@ namespace Notifier.Smtp.Client;
 /// <summary>
 /// MailKit's client with the hooks Notifier needs: a refused recipient is noted (with the server's reply)
 /// instead of failing the whole message, and a message over the server's SIZE limit is refused before
-/// MAIL FROM. A 421 to RCPT still fails the send: the server is closing the session.
+/// MAIL FROM. A 421 to RCPT still fails the send: the server is closing the session. The handshake finds
+/// issuers among the extra trusted certificates instead of downloading them.
 /// </summary>
-internal sealed class TrackingSmtpClient(IProtocolLogger protocolLogger) : MailKit.Net.Smtp.SmtpClient(protocolLogger)
+internal sealed class TrackingSmtpClient(IProtocolLogger protocolLogger, X509Certificate2Collection trusted) : MailKit.Net.Smtp.SmtpClient(protocolLogger)
 {
     public List<(MailboxAddress Mailbox, SmtpResponse Response)> Refused { get; } = [];
 
@@ -25,6 +28,25 @@ internal sealed class TrackingSmtpClient(IProtocolLogger protocolLogger) : MailK
         }
 
         Refused.Add((mailbox, response));
+    }
+
+    /// <summary>
+    /// The chain .NET builds during the handshake looks for the server certificate's issuer among the extra
+    /// trusted certificates (<c>Mail__TrustedCertificatesPath</c>) first: a private CA is not in the system store,
+    /// so .NET would otherwise download it from the certificate's AIA URL, and an internal URL that drops
+    /// packets holds every handshake for about 15 s. Revocation stays unchecked.
+    /// </summary>
+    protected override SslClientAuthenticationOptions GetSslClientAuthenticationOptions(string host, RemoteCertificateValidationCallback certificateValidationCallback)
+    {
+        var options = base.GetSslClientAuthenticationOptions(host, certificateValidationCallback);
+        if (trusted.Count > 0)
+        {
+            var policy = new X509ChainPolicy { RevocationMode = X509RevocationMode.NoCheck };
+            policy.ExtraStore.AddRange(trusted);
+            options.CertificateChainPolicy = policy;
+        }
+
+        return options;
     }
 
     /// <summary>

@@ -132,6 +132,30 @@ public sealed class SmtpTlsTests(ServerCertificates certificates, ITestOutputHel
     }
 
     [Fact]
+    public async Task TheIssuerOfAPrivateCaCertificateIsTakenFromTheTrustedCertificatesNotDownloaded()
+    {
+        // The certificate says its issuer can be downloaded from a loopback port that accepts connections and
+        // then says nothing, as an internal URL behind a firewall that drops packets. The issuer is in
+        // Mail__TrustedCertificatesPath: the handshake must not wait for the download (.NET waits about 15 s).
+        using var port = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        port.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        port.Listen();
+        var url = $"http://127.0.0.1:{((IPEndPoint)port.LocalEndPoint!).Port}/";
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Tls = ServerTls.StartTls, Certificate = certificates.LocalhostWithIssuerUrl(url) });
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await using (var transport = Transport(Settings(server, tls: MailTls.Always, trusted: certificates.AuthorityPath, commandTimeout: TimeSpan.FromSeconds(30))))
+        {
+            await transport.SendAsync(Message());
+        }
+
+        clock.Stop();
+        output.WriteLine($"delivered in {clock.Elapsed}");
+        Assert.True(Assert.Single(server.Messages).Tls);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"delivery took {clock.Elapsed}: something waited for {url}");
+    }
+
+    [Fact]
     public async Task IfAvailableWithoutStartTlsWarnsThatMailGoesUnencrypted()
     {
         await using var plain = await SmtpServerProcess.StartAsync(new SmtpServerOptions());

@@ -61,6 +61,13 @@ public sealed class ServerCertificates : IDisposable
         return Leaf("localhost", _authority, includeLoopbackIp: true, fileName: "revocation-" + Guid.NewGuid().ToString("N"), extensions);
     }
 
+    /// <summary>
+    /// Issued by the CA for localhost and 127.0.0.1, naming <paramref name="url"/> as the place of its issuer's
+    /// certificate (AIA caIssuers), where a client that lacks the issuer would download it from.
+    /// </summary>
+    public PemCertificate LocalhostWithIssuerUrl(string url) =>
+        Leaf("localhost", _authority, includeLoopbackIp: true, fileName: "issuer-url-" + Guid.NewGuid().ToString("N"), [new X509AuthorityInformationAccessExtension(null, [url + "ca.crt"])]);
+
     public void Dispose()
     {
         _authority.Dispose();
