@@ -97,9 +97,9 @@ class Recorder:
 
     def command(self, line, tls, waiting=b""):
         self.state["commands"].append(line)
-        # Only the verbs of what is waiting: never arguments (an AUTH line could follow).
-        self.state["waiting"].append([w.split(b" ", 1)[0].decode("ascii", "replace").upper()
-                                      for w in waiting.split(b"\r\n")[:-1] if w])
+        # Only the verbs of what is waiting, never arguments or other lines (an AUTH answer is credentials).
+        verbs = [w.split(b" ", 1)[0].decode("ascii", "replace").upper() for w in waiting.split(b"\r\n")[:-1] if w]
+        self.state["waiting"].append([v if v.isalpha() and len(v) <= 8 else "(not a verb)" for v in verbs])
         self.state["tls"] = tls
         if line.upper().startswith("MAIL"):
             self.state["mailFromSent"] = True
