@@ -133,6 +133,24 @@ public sealed class SmtpProbeTests(ServerCertificates certificates) : IClassFixt
     }
 
     [Fact]
+    public async Task SendTestReportsARefusalAfterTheContentAtTheDataStageWithTheServersReply()
+    {
+        // MailKit sends RSET after the refusal; the failure still belongs to DATA, not to a new MAIL FROM.
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Faults = ["data-451"] });
+
+        var report = await new SmtpProbe().SendTestAsync(Settings(server, tls: MailTls.None), Message());
+
+        Assert.Equal(SmtpStage.Data, report.FailedStage);
+        var refused = Assert.IsType<SmtpCommandException>(report.Error);
+        AssertTold(refused, "refused the message after DATA: 451 4.3.0 Error: queue file write error", "Notifier does not retry");
+        var last = report.Stages[^1];
+        Assert.Equal(SmtpStage.Data, last.Stage);
+        Assert.False(last.Succeeded);
+        Assert.Equal("451 4.3.0 Error: queue file write error", last.ServerReply);
+        Assert.Contains("RSET", Assert.Single(server.Sessions).Commands);
+    }
+
+    [Fact]
     public async Task SendTestStopsAtTheTlsStageWhenAlwaysMeetsAServerWithoutStartTls()
     {
         await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Tls = ServerTls.StartTls, Certificate = certificates.Localhost, Faults = ["no-starttls"] });
