@@ -260,6 +260,25 @@ public sealed class SmtpPoolTests(ServerCertificates certificates) : IClassFixtu
     }
 
     [Fact]
+    public async Task TheConnectionReturnedLastIsTheOneUsedNext()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
+        await using var transport = Transport(Limited(Settings(server, tls: MailTls.None), 2));
+        await Task.WhenAll(transport.SendAsync(Message("a")), transport.SendAsync(Message("b")));
+        Assert.Equal(2, server.Sessions.Count);
+        Assert.Equal(2, transport.IdleConnections);
+
+        // Last in, first out: each message takes the connection the previous one put back, never the other.
+        await transport.SendAsync(Message("c"));
+        await transport.SendAsync(Message("d"));
+        await transport.SendAsync(Message("e"));
+
+        var sessions = server.Messages.Where(m => Subject(m) is "c" or "d" or "e").Select(m => m.Session).ToList();
+        Assert.Equal(3, sessions.Count);
+        Assert.Single(sessions.Distinct());
+    }
+
+    [Fact]
     public async Task NoMoreThanMaxConnectionsAreOpened()
     {
         await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
