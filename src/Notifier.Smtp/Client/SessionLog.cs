@@ -131,7 +131,8 @@ internal sealed class SessionLog(ILogger logger) : IProtocolLogger
                 _awaiting.Enqueue("AUTH " + mechanism);
                 Trace(true, $"AUTH {mechanism} (credentials redacted)");
                 return;
-            case "MAIL" or "RSET": Stage = SmtpStage.MailFrom; break;
+            // Not RSET: MailKit sends it after a refused transaction, and the failure belongs to the stage refused.
+            case "MAIL": Stage = SmtpStage.MailFrom; break;
             case "RCPT": Stage = SmtpStage.RcptTo; break;
             case "DATA" or "BDAT":
                 Stage = SmtpStage.Data;

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using MimeKit;
+using Notifier.Smtp.Messages;
 using Notifier.Smtp.Options;
 using Notifier.Smtp.Tests.Servers;
 using static Notifier.Smtp.Tests.Integration.IntegrationSupport;
@@ -10,11 +12,11 @@ namespace Notifier.Smtp.Tests.Integration;
 
 /// <summary>
 /// The connection pool against a real server: reuse, replacement after a server-side close or a 421, no
-/// resend once content left, idle close with QUIT, the connection limit, credential refresh, timeouts and
-/// cancellation. The server's records say how many sessions there were and how each ended.
+/// resend once content left, no reuse after an unexpected failure, idle close with QUIT, the prepared
+/// connection (TLS and AUTH included), the connection limit, credential refresh, timeouts and cancellation. The server's records say how many sessions there were and how each ended.
 /// </summary>
 [Trait("Category", "Integration")]
-public sealed class SmtpPoolTests
+public sealed class SmtpPoolTests(ServerCertificates certificates) : IClassFixture<ServerCertificates>
 {
     [Fact]
     public async Task APooledConnectionTheServerClosedIsReplacedAndTheMessageSent()
@@ -101,6 +103,62 @@ public sealed class SmtpPoolTests
     }
 
     [Fact]
+    public async Task AConnectionIdleForLessThan30SecondsIsReused()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var transport = new SmtpTransport(Settings(server, tls: MailTls.None), NullLogger<SmtpTransport>.Instance, clock);
+
+        await transport.SendAsync(Message("first"));
+        clock.Advance(TimeSpan.FromSeconds(29));
+        await transport.SendAsync(Message("second"));
+
+        var session = Assert.Single(server.Sessions);
+        Assert.Null(session.Ended);
+        Assert.Equal(["first", "second"], server.Messages.Select(m => Subject(m)));
+    }
+
+    [Fact]
+    public async Task ASendThatFailsUnexpectedlyLetsTheExceptionThroughAndItsConnectionIsNeverPooled()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
+        await using var transport = Transport(Settings(server, tls: MailTls.None));
+        await transport.SendAsync(Message("first"));
+        Assert.Equal(1, transport.IdleConnections);
+
+        // An attachment whose stream breaks halfway (here while MailKit measures the message for SIZE, before MAIL
+        // FROM): neither the server nor the network failed, the conversation itself is intact, and still the
+        // session's state is not ours to vouch for.
+        using var broken = new MimeMessage(
+            [new MailboxAddress("", "noreply@example.com")],
+            [new MailboxAddress("", Alice.Address)],
+            "broken",
+            new MimePart("application", "octet-stream") { Content = new MimeContent(new BreakingStream(4096)), ContentTransferEncoding = ContentEncoding.Base64 });
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            transport.SendMimeAsync(broken, new Mailbox("noreply@example.com"), [Alice], CancellationToken.None));
+
+        Assert.Equal(BreakingStream.Failure, error.Message);
+        Assert.Equal(0, transport.IdleConnections);
+        await transport.SendAsync(Message("third"));
+        Assert.Equal(2, server.Sessions.Count);
+        Assert.Equal(["first", "third"], server.Messages.Select(m => Subject(m)));
+    }
+
+    [Fact]
+    public async Task AMessageWithoutRecipientsIsAnArgumentExceptionNotAnSmtpFailure()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
+        await using var transport = Transport(Settings(server, tls: MailTls.None));
+
+        var nobody = new EmailMessage { From = new Mailbox("noreply@example.com"), To = [Alice], EnvelopeRecipients = [], Subject = "nobody", TextBody = "Hello" };
+
+        await Assert.ThrowsAsync<ArgumentException>(() => transport.SendAsync(nobody));
+
+        Assert.Empty(server.Messages);
+        Assert.False(server.MailFromEverSent);
+    }
+
+    [Fact]
     public async Task APreparedConnectionWaitsInThePoolAndCarriesTheFirstMessage()
     {
         await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
@@ -115,6 +173,61 @@ public sealed class SmtpPoolTests
         await transport.SendAsync(Message("first"));
         Assert.Equal(["first"], server.Messages.Select(m => Subject(m)));
         Assert.Single(server.Sessions);
+    }
+
+    [Fact]
+    public async Task APreparedConnectionIsAlreadyEncryptedAndAuthenticatedWhenTheFirstMessageUsesIt()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Tls = ServerTls.StartTls, Certificate = certificates.Localhost, Auth = Credentials });
+        var provider = new CountingCredentials(new SmtpCredentials(User, Password));
+        await using var transport = new SmtpTransport(
+            Settings(server, tls: MailTls.Always, trusted: certificates.AuthorityPath), NullLogger<SmtpTransport>.Instance, credentials: provider);
+
+        await transport.PrepareAsync();
+
+        var prepared = Assert.Single(server.Sessions);
+        Assert.True(prepared.Tls);
+        Assert.Equal(User, prepared.AuthenticatedAs);
+        Assert.Contains("STARTTLS", prepared.Commands);
+        Assert.Equal(1, provider.Requests);
+        Assert.Empty(server.Messages);
+
+        await transport.SendAsync(Message("first"));
+
+        var session = Assert.Single(server.Sessions);
+        Assert.Single(session.Commands, c => c == "STARTTLS");
+        Assert.Single(session.Commands, c => c.StartsWith("AUTH", StringComparison.Ordinal));
+        var message = Assert.Single(server.Messages);
+        Assert.True(message.Tls);
+        Assert.Equal(User, message.AuthenticatedAs);
+        Assert.Equal(1, provider.Requests);
+    }
+
+    [Fact]
+    public async Task APreparedConnectionHasAlreadyUsedTheOAuth2TokenWhenTheFirstMessageUsesIt()
+    {
+        const string mailbox = "notifier@contoso.com";
+        const string token = "eyJ0eXAiOiJKV1QiLCJub25jZSI6InByZXBhcmVkIn0.payload.signature";
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions
+        {
+            Tls = ServerTls.StartTls,
+            Certificate = certificates.Localhost,
+            XOAuth2Mailbox = mailbox,
+            XOAuth2Tokens = [token],
+        });
+        var provider = new CountingCredentials(SmtpCredentials.ForOAuth2(mailbox, token));
+        await using var transport = new SmtpTransport(
+            Settings(server, tls: MailTls.Always, trusted: certificates.AuthorityPath), NullLogger<SmtpTransport>.Instance, credentials: provider);
+
+        await transport.PrepareAsync();
+        Assert.Equal(1, provider.Requests);
+        Assert.Equal("accepted", Assert.Single(server.Sessions).XOAuth2);
+
+        await transport.SendAsync(Message("first"));
+
+        Assert.Equal(1, provider.Requests);
+        Assert.Single(server.Sessions);
+        Assert.Equal(mailbox, Assert.Single(server.Messages).AuthenticatedAs);
     }
 
     [Fact]
@@ -144,6 +257,25 @@ public sealed class SmtpPoolTests
 
         Assert.NotEmpty(server.Sessions);
         Assert.All(server.Sessions, s => Assert.Equal("QUIT", s.Ended));
+    }
+
+    [Fact]
+    public async Task TheConnectionReturnedLastIsTheOneUsedNext()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
+        await using var transport = Transport(Limited(Settings(server, tls: MailTls.None), 2));
+        await Task.WhenAll(transport.SendAsync(Message("a")), transport.SendAsync(Message("b")));
+        Assert.Equal(2, server.Sessions.Count);
+        Assert.Equal(2, transport.IdleConnections);
+
+        // Last in, first out: each message takes the connection the previous one put back, never the other.
+        await transport.SendAsync(Message("c"));
+        await transport.SendAsync(Message("d"));
+        await transport.SendAsync(Message("e"));
+
+        var sessions = server.Messages.Where(m => Subject(m) is "c" or "d" or "e").Select(m => m.Session).ToList();
+        Assert.Equal(3, sessions.Count);
+        Assert.Single(sessions.Distinct());
     }
 
     [Fact]
@@ -296,6 +428,66 @@ public sealed class SmtpPoolTests
             Requests.Add(refresh);
             return ValueTask.FromResult<SmtpCredentials?>(refresh ? refreshed : first);
         }
+    }
+
+    private sealed class CountingCredentials(SmtpCredentials credentials) : ISmtpCredentialProvider
+    {
+        public int Requests { get; private set; }
+
+        public ValueTask<SmtpCredentials?> GetCredentialsAsync(bool refresh, CancellationToken cancellationToken)
+        {
+            Requests++;
+            return ValueTask.FromResult<SmtpCredentials?>(credentials);
+        }
+    }
+
+    /// <summary>A stream of <paramref name="length"/> bytes whose reading fails halfway, as no SMTP or network failure would.</summary>
+    private sealed class BreakingStream(int length) : Stream
+    {
+        public const string Failure = "the attachment's source went away";
+
+        private long _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => true;
+
+        public override bool CanWrite => false;
+
+        public override long Length => length;
+
+        public override long Position
+        {
+            get => _position;
+            set => Seek(value, SeekOrigin.Begin);
+        }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (_position >= length / 2)
+            {
+                throw new InvalidOperationException(Failure);
+            }
+
+            var n = (int)Math.Min(count, length - _position);
+            buffer.AsSpan(offset, n).Fill((byte)'x');
+            _position += n;
+            return n;
+        }
+
+        public override long Seek(long offset, SeekOrigin origin)
+        {
+            _position = origin switch { SeekOrigin.Begin => offset, SeekOrigin.Current => _position + offset, _ => length + offset };
+            return _position;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     private sealed class FailingCredentials : ISmtpCredentialProvider

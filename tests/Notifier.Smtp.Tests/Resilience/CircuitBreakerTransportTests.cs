@@ -18,6 +18,15 @@ public sealed class CircuitBreakerTransportTests
 {
     private static readonly CircuitBreakerOptions Breaker = new() { FailureThreshold = 3, CoolDown = TimeSpan.FromSeconds(30) };
 
+    [Fact]
+    public void ByDefaultThreeFailuresInARowOpenTheCircuitFor30Seconds()
+    {
+        var defaults = new CircuitBreakerOptions();
+
+        Assert.Equal(3, defaults.FailureThreshold);
+        Assert.Equal(TimeSpan.FromSeconds(30), defaults.CoolDown);
+    }
+
     private static MailOptions Options(int port, TimeSpan? timeout = null) => new()
     {
         Host = "127.0.0.1",
@@ -70,30 +79,39 @@ public sealed class CircuitBreakerTransportTests
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var (transport, log) = Create(Options(port), time);
 
+        SmtpProtocolException? refused = null;
         for (var i = 0; i < 3; i++)
         {
-            var refused = await Assert.ThrowsAnyAsync<SmtpProtocolException>(() => transport.SendAsync(Message(i)));
+            refused = await Assert.ThrowsAnyAsync<SmtpProtocolException>(() => transport.SendAsync(Message(i)));
             Assert.IsNotType<SmtpCircuitOpenException>(refused);
         }
 
         Assert.True(transport.IsOpen);
-        Assert.Contains(log.Lines, l => l.StartsWith("Warning 2400 ", StringComparison.Ordinal) && l.Contains($"127.0.0.1:{port}", StringComparison.Ordinal));
+        var retryAt = time.GetUtcNow() + Breaker.CoolDown;
+        var opened = Assert.Single(log.Lines, l => l.StartsWith("Warning 2400 ", StringComparison.Ordinal));
+        Assert.Contains($"127.0.0.1:{port} failed 3 times in a row ({refused!.Message})", opened, StringComparison.Ordinal);
+        Assert.Contains($"sends fail fast until {retryAt:HH:mm:ss} UTC", opened, StringComparison.Ordinal);
 
         // The server comes back, but within the cool-down nobody tries it.
         await server.ListenAsync();
         var fast = await Assert.ThrowsAsync<SmtpCircuitOpenException>(() => transport.SendAsync(Message(3)));
-        Assert.Contains("fast-failed", fast.Message, StringComparison.Ordinal);
-        Assert.Contains($"127.0.0.1:{port}", fast.Message, StringComparison.Ordinal);
-        Assert.Equal(time.GetUtcNow() + Breaker.CoolDown, fast.RetryAt);
+        Assert.Equal(
+            $"{refused.Message} (fast-failed: 127.0.0.1:{port} failed 3 times in a row, so it is not tried again until {retryAt:HH:mm:ss} UTC)",
+            fast.Message);
+        Assert.Equal(refused.Hint, fast.Hint);
+        Assert.Equal(retryAt, fast.RetryAt);
+        await Assert.ThrowsAsync<SmtpCircuitOpenException>(() => transport.SendAsync(Message(4)));
         Assert.Empty(server.Sessions);
 
         time.Advance(Breaker.CoolDown);
-        var result = await transport.SendAsync(Message(4));
+        var result = await transport.SendAsync(Message(5));
 
         Assert.Equal(["jane@example.com"], result.Accepted.Select(a => a.Address));
         Assert.False(transport.IsOpen);
-        Assert.Contains(log.Lines, l => l.StartsWith("Information 2402 ", StringComparison.Ordinal));
-        Assert.Contains("Subject: n4", Assert.Single(server.Messages).Text, StringComparison.Ordinal);
+        var closed = Assert.Single(log.Lines, l => l.StartsWith("Information 2402 ", StringComparison.Ordinal));
+        Assert.Contains($"127.0.0.1:{port} answers again", closed, StringComparison.Ordinal);
+        Assert.Contains("(2 send(s) failed fast while it was down)", closed, StringComparison.Ordinal);
+        Assert.Contains("Subject: n5", Assert.Single(server.Messages).Text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -129,11 +147,40 @@ public sealed class CircuitBreakerTransportTests
         var failures = await Task.WhenAll(Enumerable.Range(0, 6).Select(async i =>
             await Assert.ThrowsAnyAsync<SmtpProtocolException>(() => transport.SendAsync(Message(i)))));
 
-        Assert.Single(failures, f => f is not SmtpCircuitOpenException);
+        var probe = Assert.Single(failures, f => f is not SmtpCircuitOpenException);
         Assert.True(transport.IsOpen);
-        Assert.Contains(log.Lines, l => l.StartsWith("Warning 2401 ", StringComparison.Ordinal));
+        var retryAt = time.GetUtcNow() + Breaker.CoolDown;
+        var stillFails = Assert.Single(log.Lines, l => l.StartsWith("Warning 2401 ", StringComparison.Ordinal));
+        Assert.Contains($"127.0.0.1:{down.Port} still fails ({probe.Message})", stillFails, StringComparison.Ordinal);
+        Assert.Contains($"sends fail fast until {retryAt:HH:mm:ss} UTC", stillFails, StringComparison.Ordinal);
         var next = await Assert.ThrowsAsync<SmtpCircuitOpenException>(() => transport.SendAsync(Message(9)));
-        Assert.Equal(time.GetUtcNow() + Breaker.CoolDown, next.RetryAt);
+        Assert.Equal(retryAt, next.RetryAt);
+    }
+
+    [Fact]
+    public async Task AProbeTheServerAnswersWithNoClosesTheCircuit()
+    {
+        // Down at first; once it listens, it answers every message with 451: up, if unhelpful.
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { StartClosed = true, Faults = ["data-451"] });
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var (transport, log) = Create(Options(server.Port), time);
+        for (var i = 0; i < 3; i++)
+        {
+            await Assert.ThrowsAnyAsync<SmtpProtocolException>(() => transport.SendAsync(Message(i)));
+        }
+
+        Assert.True(transport.IsOpen);
+        await server.ListenAsync();
+        time.Advance(Breaker.CoolDown);
+
+        var no = await Assert.ThrowsAsync<SmtpCommandException>(() => transport.SendAsync(Message(3)));
+
+        Assert.Equal(SmtpReplyCode.ErrorInProcessing, no.Code);
+        Assert.False(transport.IsOpen);
+        Assert.Contains(log.Lines, l => l.StartsWith("Information 2402 ", StringComparison.Ordinal));
+        var next = await Assert.ThrowsAsync<SmtpCommandException>(() => transport.SendAsync(Message(4)));
+        Assert.Equal(SmtpReplyCode.ErrorInProcessing, next.Code);
+        Assert.Equal(2, server.Messages.Count);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Notifier.Smtp.Tests.Servers;
 using Notifier.Tests.Support;
 
@@ -84,6 +86,24 @@ public sealed class CommandTests
 
         Assert.Equal(1, exitCode);
         Assert.Contains("delivered 0, dropped 1, rejected 0", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DeliverPrintsTheServersRefusalInTheDropLine()
+    {
+        await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Faults = ["data-451"] });
+        var environment = new Dictionary<string, string?>(Local);
+        foreach (var (key, value) in PlainSmtp(smtp.Port))
+        {
+            environment[key] = value;
+        }
+
+        var (exitCode, output) = await NotifierProcess.RunAsync(environment, null, null, "deliver", Repo.Path("samples", "events", "repository.pushed.json"));
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("delivered 0, dropped 1, rejected 0", output, StringComparison.Ordinal);
+        var dropped = Assert.Single(output.Split('\n'), l => l.Contains("repository.pushed.json: dropped", StringComparison.Ordinal));
+        Assert.Contains("refused the message after DATA: 451 4.3.0 Error: queue file write error", dropped, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -196,6 +216,46 @@ public sealed class CommandTests
         Assert.Contains("banner:", output, StringComparison.Ordinal);
         Assert.Contains("extensions:", output, StringComparison.Ordinal);
         Assert.Empty(smtp.Messages);
+    }
+
+    [Fact]
+    public async Task CheckSmtpPrintsTheTlsSessionAndTheCertificateItWasOffered()
+    {
+        using var certificates = new ServerCertificates();
+        await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Tls = ServerTls.StartTls, Certificate = certificates.Localhost });
+        using var presented = X509Certificate2.CreateFromPem(File.ReadAllText(certificates.Localhost.CertificatePath));
+        var environment = PlainSmtp(smtp.Port);
+        environment["Mail__Host"] = "localhost";
+        environment["Mail__Tls"] = "Always";
+        environment["Mail__TrustedCertificatesPath"] = certificates.AuthorityPath;
+
+        var (exitCode, output) = await NotifierProcess.RunAsync(environment, null, null, "check-smtp");
+
+        Assert.True(exitCode == 0, output);
+        Assert.Matches(@"tls: +TLS 1\.[23], TLS_\w+", output);
+        var fingerprint = string.Join(':', Convert.ToHexString(SHA256.HashData(presented.RawData)).Chunk(2).Select(pair => new string(pair)));
+        Assert.Contains(
+            $"certificate: CN=localhost (issuer CN=Notifier Test CA, valid until {presented.NotAfter.ToUniversalTime():yyyy-MM-dd}, SHA-256 {fingerprint})",
+            output,
+            StringComparison.Ordinal);
+        Assert.DoesNotContain("warning:", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("check-smtp")]
+    [InlineData("send-test", "--to", "admin@example.com")]
+    public async Task WithIfAvailableAndAServerWithoutStartTlsTheCommandsPrintThatMailGoesUnencrypted(params string[] command)
+    {
+        await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
+        var environment = PlainSmtp(smtp.Port);
+        environment["Mail__Tls"] = "IfAvailable";
+
+        var (exitCode, output) = await NotifierProcess.RunAsync(environment, null, null, command);
+
+        Assert.True(exitCode == 0, output);
+        var warning = Assert.Single(output.Split('\n'), l => l.StartsWith("warning:", StringComparison.Ordinal));
+        Assert.Contains($"127.0.0.1:{smtp.Port} does not offer STARTTLS", warning, StringComparison.Ordinal);
+        Assert.Contains("unencrypted", warning, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -132,6 +132,24 @@ public sealed class ServeProcessTests
     }
 
     [Fact]
+    public async Task TheServersRefusalReachesTheDropLogAndTheInvocationsSummary()
+    {
+        await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Faults = ["data-451"] });
+        var (process, client) = await StartAsync(Environment(smtp.Port));
+        await using var _ = process;
+        using var __ = client;
+        const string refusal = "refused the message after DATA: 451 4.3.0 Error: queue file write error";
+
+        var answer = await InvocationAnswer.PostAsync(client, "/PullRequestEvents", HostInvocation.ServiceBus(Repo.Sample("pullrequest.merged"), "e2e-451", HostEncoding.Binary));
+
+        Assert.Equal("dropped", answer.Outcome);
+        Assert.Contains(answer.Logs, l => l.StartsWith("dropped event", StringComparison.Ordinal) && l.Contains(refusal, StringComparison.Ordinal));
+        Assert.Contains(refusal, answer.Json.GetProperty("ReturnValue").GetProperty("reason").GetString(), StringComparison.Ordinal);
+        await WaitForAsync(() => process.Output.Contains("Dropped event", StringComparison.Ordinal));
+        Assert.Contains(process.Output.Split('\n'), l => l.Contains("Dropped event", StringComparison.Ordinal) && l.Contains(refusal, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task SixteenConcurrentInvocationsShareTheConnectionPool()
     {
         await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions());

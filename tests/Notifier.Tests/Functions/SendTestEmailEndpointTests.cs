@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Notifier.KeyVault;
 using Notifier.Smtp.Messages;
+using Notifier.Smtp.Tests.Servers;
 using Notifier.Tests.Support;
 using NSubstitute;
 
@@ -54,6 +55,35 @@ public sealed class SendTestEmailEndpointTests
         Assert.Equal("written-to-outbox", report.GetProperty("outcome").GetString());
         Assert.Contains("Mail__Host", report.GetProperty("hint").GetString(), StringComparison.Ordinal);
         await factory.Transport.Received(1).SendAsync(Arg.Is<EmailMessage>(m => m.To[0].Address == "admin@example.com"), Arg.Any<CancellationToken>());
+    }
+
+    [Theory]
+    [Trait("Category", "Integration")]
+    [InlineData("data-451", "DATA", "refused the message after DATA: 451 4.3.0 Error: queue file write error")]
+    [InlineData("refuse-rcpt=admin@example.com", "RCPT", "refused every recipient: admin@example.com (550 5.1.1 <admin@example.com>: Recipient address rejected")]
+    public async Task WhenTheMailServerRefusesTheTestEmailTheAnswerCarriesItsReplyWith502(string fault, string stage, string told)
+    {
+        await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Faults = [fault] });
+        await using var factory = new HandlerFactory(new Dictionary<string, string?>
+        {
+            ["Mail:Host"] = "127.0.0.1",
+            ["Mail:Port"] = smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Mail:Tls"] = "None",
+            ["Mail:From"] = "noreply@example.com",
+        });
+        using var client = factory.CreateClient();
+
+        var (status, report) = Response(await InvocationAnswer.PostAsync(client, "/SendTestEmail", HostInvocation.Http("{\"to\": \"admin@example.com\"}")));
+
+        Assert.Equal(502, status);
+        Assert.False(report.GetProperty("sent").GetBoolean());
+        Assert.Equal("server-failed", report.GetProperty("outcome").GetString());
+        var error = report.GetProperty("error").GetString()!;
+        Assert.Contains(told, error, StringComparison.Ordinal);
+        var failed = report.GetProperty("stages").EnumerateArray().Last();
+        Assert.False(failed.GetProperty("ok").GetBoolean());
+        Assert.Equal(stage, failed.GetProperty("stage").GetString());
+        Assert.Contains(failed.GetProperty("serverReply").GetString()!, error, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -1,5 +1,12 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Notifier.Hosting;
+using Notifier.Notifications.Delivery;
+using Notifier.Smtp;
 using Notifier.Smtp.Messages;
+using Notifier.Smtp.Resilience;
+using Notifier.Smtp.Tests.Servers;
 using Notifier.Tests.Support;
 using NSubstitute;
 
@@ -40,5 +47,49 @@ public sealed class WarmUpTests
         Assert.False(warmUp.IsCompleted);
         early.SetResult(2);
         Assert.Equal(2, await warmUp);
+    }
+
+    [Fact]
+    [Trait("Category", "Integration")]
+    public async Task AMailConnectionThatCannotBeOpenedAtStartIsLoggedAt3751AndTheFirstEventConnectsAsUsual()
+    {
+        // The server holds its port but refuses connections until it is told to listen.
+        await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions { StartClosed = true });
+        var logs = new LogCollector();
+        await using var services = AppServices(smtp.Port, logs);
+
+        await WarmUp.RunAsync(services, early: Task.CompletedTask);
+
+        await Eventually.TrueAsync(() => logs.Entries.Any(e => e.EventId == 3751), "the warm-up logged that it could not open the mail connection");
+        var failed = logs.Entries.Single(e => e.EventId == 3751);
+        Assert.Equal(LogLevel.Debug, failed.Level);
+        Assert.Contains($"127.0.0.1:{smtp.Port} refused the connection", failed.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(logs.Entries, e => e.EventId == 3750);
+        Assert.False(((CircuitBreakerTransport)services.GetRequiredService<IMailTransport>()).IsOpen);
+
+        await smtp.ListenAsync();
+        var result = await services.GetRequiredService<DeliveryPipeline>().DeliverAsync(Repo.Sample("pullrequest.approved"), eventKey: null, expectedCategory: null);
+
+        Assert.Equal(DeliveryOutcome.Delivered, result.Outcome);
+        Assert.Single(smtp.Sessions);
+        Assert.Equal(result.MessagesSent, smtp.Messages.Count);
+    }
+
+    /// <summary>The app's own services for a plain SMTP server on loopback, every log line kept.</summary>
+    private static ServiceProvider AppServices(int smtpPort, LogCollector logs)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Mail:Host"] = "127.0.0.1",
+            ["Mail:Port"] = smtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Mail:Tls"] = "None",
+            ["Mail:From"] = "Code Review <noreply@example.com>",
+            ["Notifications:BaseUrl"] = "https://git.example.com/",
+            ["Notifications:Batching:Mode"] = "Immediate",
+        }).Build());
+        services.AddLogging(logging => logging.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
+        services.AddNotifier();
+        return services.BuildServiceProvider();
     }
 }

@@ -121,6 +121,16 @@ public sealed class NotifierSettingsTests
     }
 
     [Fact]
+    public void WithSmtpsAnEmptyPortIsPort465()
+    {
+        var settings = Load(("Mail:Host", "mail.example.com"), ("Mail:From", "a@example.com"), ("Mail:Protocol", "Smtps"), ("Mail:Port", ""));
+
+        Assert.True(settings.IsValid, settings.Describe());
+        Assert.Equal(MailProtocol.Smtps, settings.Mail.Protocol);
+        Assert.Equal(465, settings.Mail.EffectivePort);
+    }
+
+    [Fact]
     public void KeyVaultSettingsAreRead()
     {
         var settings = Load(("KeyVault:Uri", "https://kv.vault.azure.net/"), ("KeyVault:RefreshInterval", "00:01:00"));
