@@ -8,8 +8,8 @@ namespace Notifier.Benchmarks;
 /// <summary>
 /// Memory under hostile input: 16 concurrent invocations (the host's maxConcurrentCalls) for a number of
 /// rounds, each caller cycling through normal events and hostile bodies: 2.5 MB of quotes, 2.5 MB of
-/// non-ASCII text, 2.5 MB of JSON nested 200,000 deep plus padding, 1 MB of backslashes, a 2 MB string value
-/// inside a valid event. Reports the handler's peak resident set (VmHWM from /proc/PID/status) and that every
+/// non-ASCII text, 2.5 MB of JSON nested 200,000 deep plus padding, 1.25 MB of backslashes, a 2.1 MB string
+/// value (UTF-8) inside a valid event. Reports the handler's peak resident set (VmHWM from /proc/PID/status) and that every
 /// invocation was answered with one outcome.
 /// </summary>
 internal sealed record HostileLoad(int Concurrency, int Invocations, int Delivered, int Rejected, int Refused, TimeSpan Duration, double PeakRssMegabytes)

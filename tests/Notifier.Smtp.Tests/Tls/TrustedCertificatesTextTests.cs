@@ -28,6 +28,22 @@ public sealed class TrustedCertificatesTextTests(ServerCertificates certificates
     }
 
     [Fact]
+    public async Task APrivateCaGivenAsPemTextIsTrustedForTheCertificatesItIssued()
+    {
+        await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Tls = ServerTls.StartTls, Certificate = certificates.Localhost });
+        var options = Settings(server, tls: MailTls.Always);
+
+        await SendExpectingFailureAsync<SmtpProtocolException>(options);
+        options.TrustedCertificates = File.ReadAllText(certificates.AuthorityPath);
+        await using (var transport = Transport(options))
+        {
+            await transport.SendAsync(Message());
+        }
+
+        Assert.True(Assert.Single(server.Messages).Tls);
+    }
+
+    [Fact]
     public async Task WithBothTheFileAndTheTextBothAreTrusted()
     {
         await using var selfSigned = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Tls = ServerTls.StartTls, Certificate = certificates.SelfSigned });
