@@ -113,6 +113,8 @@ public sealed class SendTestEmailEndpointTests
         Assert.Equal(502, status);
         Assert.False(report.GetProperty("sent").GetBoolean());
         Assert.Contains("535 5.7.139", report.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Basic authentication (username and password) for SMTP turned off; use Mail__Authentication=OAuth2", report.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("set Mail__Authentication=OAuth2", report.GetProperty("hint").GetString(), StringComparison.Ordinal);
         var failed = report.GetProperty("stages").EnumerateArray().Last();
         Assert.False(failed.GetProperty("ok").GetBoolean());
         Assert.Equal("AUTH", failed.GetProperty("stage").GetString());

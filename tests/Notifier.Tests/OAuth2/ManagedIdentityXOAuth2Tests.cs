@@ -126,8 +126,9 @@ public sealed class ManagedIdentityXOAuth2Tests(ServerCertificates certificates)
         Assert.Equal(502, res.GetProperty("statusCode").GetInt32());
         using var report = JsonDocument.Parse(res.GetProperty("body").GetString()!);
         var error = report.RootElement.GetProperty("error").GetString()!;
-        Assert.Contains("535", error, StringComparison.Ordinal);
-        Assert.Contains("SMTP.SendAsApp", error + report.RootElement.GetProperty("hint").GetString(), StringComparison.Ordinal);
+        Assert.Contains($"refused the OAuth2 token for the mailbox {Mailbox} (the server said: 535 5.7.3", error, StringComparison.Ordinal);
+        Assert.Contains("grant the app's identity the SMTP.SendAsApp permission", error, StringComparison.Ordinal);
+        Assert.Contains("SMTP.SendAsApp", report.RootElement.GetProperty("hint").GetString(), StringComparison.Ordinal);
         var failed = report.RootElement.GetProperty("stages").EnumerateArray().Last();
         Assert.Equal("AUTH", failed.GetProperty("stage").GetString());
         Assert.False(failed.GetProperty("ok").GetBoolean());
