@@ -8,11 +8,12 @@
 # The SMTP username and password come from MAIL_USERNAME / MAIL_PASSWORD when set, otherwise they are
 # asked for (the password without echo). They are never template parameters and never printed.
 # --oauth2-mailbox signs in with OAuth2 (Microsoft 365) as that mailbox: no password is asked for or stored.
+# On the run that creates the app's identity it leaves the test email for after the Exchange Online steps.
 # DEPLOYER_PRINCIPAL_ID overrides the signed-in user's object id (e.g. when signed in as a service principal).
 set -euo pipefail
 
 usage() {
-  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -79,6 +80,14 @@ if [[ -n "$oauth2_mailbox" ]]; then
   parameters+=("mailAuthentication=OAuth2" "mailOAuth2Mailbox=$oauth2_mailbox")
 fi
 
+# With OAuth2 the test email can only succeed after the Exchange Online steps, which need the ids of the app's
+# identity; on the run that creates it (no earlier deployment) the test email is left for afterwards.
+identity_is_new=false
+if [[ -n "$oauth2_mailbox" && -n "$test_to" ]] \
+  && ! az deployment group show --resource-group "$group" --name "$deployment" --query name --output none 2>/dev/null; then
+  identity_is_new=true
+fi
+
 step "Resources (infra/main.bicep)"
 az deployment group create --resource-group "$group" --name "$deployment" \
   --template-file "$infra_dir/main.bicep" --parameters "$infra_dir/main.parameters.json" \
@@ -131,7 +140,18 @@ esac
 step "Package $package to $app"
 az functionapp deployment source config-zip --resource-group "$group" --name "$app" --src "$package"
 
-if [[ -n "$test_to" ]]; then
+if [[ -n "$test_to" && "$identity_is_new" == true ]]; then
+  step "Test email to $test_to: not sent yet, the app's identity was created by this run"
+  cat >&2 <<EOF_NEXT
+deploy.sh: Exchange Online does not know the new identity yet, so the test email would be refused. Do the
+Exchange Online steps of docs/deploy.md (Microsoft 365: OAuth2 instead of a password) for $oauth2_mailbox with
+  MI_CLIENT_ID=$(output identityClientId)
+  MI_OBJECT_ID=$(output identityPrincipalId)
+then send the test email:
+  KEY=\$(az functionapp keys list --resource-group $group --name $app --query masterKey --output tsv)
+  curl -X POST "https://$app.azurewebsites.net/api/mail/test?code=\$KEY" -H "Content-Type: application/json" -d '{"to":"$test_to"}'
+EOF_NEXT
+elif [[ -n "$test_to" ]]; then
   step "Test email to $test_to"
   key="$(az functionapp keys list --resource-group "$group" --name "$app" --query masterKey --output tsv)"
   body="$(mktemp)"

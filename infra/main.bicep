@@ -143,7 +143,7 @@ param mailOAuth2Mailbox string = ''
 @description('Mail__OAuth2__Scope: the scope of the token (Exchange Online by default).')
 param mailOAuth2Scope string = 'https://outlook.office365.com/.default'
 
-@description('Mail__OAuth2__TenantId and Mail__OAuth2__ClientId: an Entra application that gets the token instead of the app\'s managed identity; its client secret goes in the vault as keyVaultClientSecretName. Empty: the managed identity.')
+@description('Mail__OAuth2__TenantId and Mail__OAuth2__ClientId: an Entra application that gets the token instead of the app\'s managed identity; its client secret goes in the vault as keyVaultClientSecretName. Both empty: the managed identity. Only one of them set: the deployment fails.')
 param mailOAuth2TenantId string = ''
 
 @description('See mailOAuth2TenantId.')
@@ -337,7 +337,11 @@ var notificationSettings = union({ Notifications__BaseUrl: notificationsBaseUrl 
 // With OAuth2 the mailbox is a plain setting and no username or password secret is referenced; the vault
 // is used only for an Entra application's client secret.
 var useOAuth2 = mailAuthentication == 'OAuth2'
-var useOAuth2Application = useOAuth2 && !empty(mailOAuth2ClientId)
+// Half an application (a tenant without a client id, or the reverse) is refused here rather than quietly
+// replaced by the managed identity; the app's settings check refuses the same pair.
+var useOAuth2Application = useOAuth2 && (empty(mailOAuth2TenantId) != empty(mailOAuth2ClientId))
+  ? fail('mailOAuth2TenantId and mailOAuth2ClientId go together: set both (an Entra application signs in) or neither (the app\'s managed identity signs in)')
+  : useOAuth2 && !empty(mailOAuth2ClientId)
 var oauth2ApplicationSettings = useOAuth2Application ? {
   Mail__OAuth2__TenantId: mailOAuth2TenantId
   Mail__OAuth2__ClientId: mailOAuth2ClientId

@@ -121,8 +121,10 @@ var platformSettings = {
   ServiceBusConnection__clientId: identityClientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
-  // Azure.Identity's DefaultAzureCredential picks the user-assigned identity from AZURE_CLIENT_ID when the
-  // app reads its Key Vault secrets (KeyVault__Uri).
+  // The app's own sign-ins take the user-assigned identity from AZURE_CLIENT_ID: a ManagedIdentityCredential
+  // with this client id reads the Key Vault secrets (KeyVaultClientFactory, KeyVault__Uri) and gets the OAuth2
+  // mail token when no Entra application is set (OAuth2CredentialsFactory). The storage tables use it only when
+  // AzureWebJobsStorage__clientId is empty (StorageConnection).
   AZURE_CLIENT_ID: identityClientId
   // .NET sizes the smallest gen0 budget from the CPU's L3 cache; cloud hosts report hundreds of MB of L3
   // (260 MB on the benchmark machine), so the handler grew to ~200 MB before its first collection. 16 MB keeps

@@ -216,6 +216,29 @@ public sealed class QueueFunctionEndpointTests
         await factory.Transport.DidNotReceiveWithAnyArgs().SendAsync(default!, default);
     }
 
+    [Fact]
+    public async Task OAuth2SettingsTheCredentialsCannotBeBuiltFromSendTheMessageBackWithTheProblem()
+    {
+        // An Entra application reads its client secret from Key Vault; without KeyVault__Uri its credentials
+        // cannot be built, so the queue function must answer with the problem before it asks for them.
+        await using var factory = new HandlerFactory(new Dictionary<string, string?>
+        {
+            ["Mail:Host"] = "smtp.office365.com",
+            ["Mail:From"] = "Code Review <noreply@example.com>",
+            ["Mail:Authentication"] = "OAuth2",
+            ["Mail:Username"] = "noreply@example.com",
+            ["Mail:OAuth2:TenantId"] = "00000000-0000-0000-0000-000000000001",
+            ["Mail:OAuth2:ClientId"] = "00000000-0000-0000-0000-000000000002",
+        });
+        using var client = factory.CreateClient();
+
+        var answer = await InvocationAnswer.PostAsync(client, "/PullRequestEvents", HostInvocation.ServiceBus(Repo.Sample("pullrequest.opened"), "oauth2-no-vault", HostEncoding.Binary));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, answer.Status);
+        Assert.Contains(answer.Logs, l => l.Contains("set KeyVault__Uri", StringComparison.Ordinal));
+        await factory.Transport.DidNotReceiveWithAnyArgs().SendAsync(default!, default);
+    }
+
     [Theory]
     [InlineData("PullRequestEvents")]
     [InlineData("FlushBatches")]

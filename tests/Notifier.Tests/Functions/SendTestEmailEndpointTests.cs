@@ -86,6 +86,42 @@ public sealed class SendTestEmailEndpointTests
         Assert.Contains(failed.GetProperty("serverReply").GetString()!, error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    [Trait("Category", "Integration")]
+    public async Task WhenTheTenantHasBasicAuthenticationOffThePasswordIsRefusedWith535_5_7_139AndThe502SaysSo()
+    {
+        await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions
+        {
+            Auth = "notifier@contoso.com:the-password",
+            AllowPlaintextAuth = true,
+            Faults = ["auth-basic-disabled"],
+        });
+        await using var factory = new HandlerFactory(new Dictionary<string, string?>
+        {
+            ["Mail:Host"] = "127.0.0.1",
+            ["Mail:Port"] = smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Mail:Tls"] = "None",
+            ["Mail:AllowPlaintextAuth"] = "true",
+            ["Mail:From"] = "noreply@contoso.com",
+            ["Mail:Username"] = "notifier@contoso.com",
+            ["Mail:Password"] = "the-password",
+        });
+        using var client = factory.CreateClient();
+
+        var (status, report) = Response(await InvocationAnswer.PostAsync(client, "/SendTestEmail", HostInvocation.Http("{\"to\": \"admin@example.com\"}")));
+
+        Assert.Equal(502, status);
+        Assert.False(report.GetProperty("sent").GetBoolean());
+        Assert.Contains("535 5.7.139", report.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Basic authentication (username and password) for SMTP turned off; use Mail__Authentication=OAuth2", report.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("set Mail__Authentication=OAuth2", report.GetProperty("hint").GetString(), StringComparison.Ordinal);
+        var failed = report.GetProperty("stages").EnumerateArray().Last();
+        Assert.False(failed.GetProperty("ok").GetBoolean());
+        Assert.Equal("AUTH", failed.GetProperty("stage").GetString());
+        Assert.DoesNotContain("the-password", report.GetRawText(), StringComparison.Ordinal);
+        Assert.False(smtp.MailFromEverSent);
+    }
+
     [Theory]
     [InlineData(false, "access was denied (403 Forbidden)", "Key Vault Secrets User")]
     [InlineData(true, "the vault could not be reached", "network path")]

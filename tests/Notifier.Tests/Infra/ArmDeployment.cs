@@ -403,6 +403,8 @@ internal sealed class ArmDeployment
             "tenantresourceid" => ProviderPath(args.Select(ArmValues.ToText).ToList()),
             "extensionresourceid" => Arg(0) + ProviderPath(args.Skip(1).Select(ArmValues.ToText).ToList()),
             "reference" => Reference(Arg(0)),
+            // ARM stops the deployment with the message (Bicep's fail()).
+            "fail" => throw new ArmDeploymentFailedException(Arg(0)),
             var name when name.StartsWith("list", StringComparison.Ordinal) => new ArmRuntimeValue($"{call.Name}({Arg(0)})"),
             _ => throw new NotSupportedException($"ARM function {call.Name}() is not evaluated by {nameof(ArmDeployment)} (used in '{call}'); add it there"),
         };

@@ -25,6 +25,12 @@ public sealed class DeployScriptTests : IDisposable
                 if [[ -n "${FAKE_BICEP_ERROR:-}" ]]; then echo "$FAKE_BICEP_ERROR" >&2; exit 1; fi
                 "$REAL_BICEP" build "$4" --stdout ;;
               "ad signed-in-user show"*) echo deployer-object-id ;;
+              "deployment group show"*"--query name --output none"*)
+                if [[ -n "${FAKE_NO_DEPLOYMENT:-}" ]]; then
+                  echo "(DeploymentNotFound) Deployment 'notifier' could not be found." >&2; exit 3
+                fi ;;
+              *"properties.outputs.identityClientId.value"*) echo client-id-of-the-identity ;;
+              *"properties.outputs.identityPrincipalId.value"*) echo object-id-of-the-identity ;;
               *"properties.outputs.functionAppName.value"*) echo func-notifier-abc ;;
               *"properties.outputs.keyVaultName.value"*) echo kv-abc ;;
               "functionapp keys list"*) echo master-key ;;
@@ -92,6 +98,45 @@ public sealed class DeployScriptTests : IDisposable
         Assert.True(CompiledInfra.Main.Parameters.ContainsKey("mailAuthentication"));
         Assert.True(CompiledInfra.Main.Parameters.ContainsKey("mailOAuth2Mailbox"));
         Assert.Contains("SMTP.SendAsApp", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnonymousSmtpAndAnOAuth2MailboxExcludeEachOther()
+    {
+        var result = Run(["--resource-group", "rg", "--location", "l", "--environment", "e", "--package", Package,
+            "--anonymous-smtp", "--oauth2-mailbox", "notifier@contoso.com"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("deploy.sh: --anonymous-smtp and --oauth2-mailbox exclude each other", result.Output, StringComparison.Ordinal);
+        Assert.Empty(Calls());
+    }
+
+    [Fact]
+    public void WithOAuth2TheRunThatCreatesTheIdentityLeavesTheTestEmailForAfterTheExchangeSteps()
+    {
+        var result = Run(["--resource-group", "rg", "--location", "l", "--environment", "e", "--package", Package,
+            "--oauth2-mailbox", "notifier@contoso.com", "--test-to", "admin@contoso.com"], ("FAKE_NO_DEPLOYMENT", "1"));
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        var calls = Calls();
+        Assert.DoesNotContain(calls, c => c.StartsWith("curl", StringComparison.Ordinal));
+        Assert.Contains("functionapp deployment source config-zip", calls.Select(Command));
+        Assert.Contains("Exchange Online steps of docs/deploy.md", result.Output, StringComparison.Ordinal);
+        Assert.Contains("MI_CLIENT_ID=client-id-of-the-identity", result.Output, StringComparison.Ordinal);
+        Assert.Contains("MI_OBJECT_ID=object-id-of-the-identity", result.Output, StringComparison.Ordinal);
+        Assert.Contains("KEY=$(az functionapp keys list --resource-group rg --name func-notifier-abc --query masterKey --output tsv)", result.Output, StringComparison.Ordinal);
+        Assert.Contains("curl -X POST \"https://func-notifier-abc.azurewebsites.net/api/mail/test?code=$KEY\" -H \"Content-Type: application/json\" -d '{\"to\":\"admin@contoso.com\"}'", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WithOAuth2ALaterRunSendsTheTestEmail()
+    {
+        var result = Run(["--resource-group", "rg", "--location", "l", "--environment", "e", "--package", Package,
+            "--oauth2-mailbox", "notifier@contoso.com", "--test-to", "admin@contoso.com"]);
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Contains(Calls(), c => c.StartsWith("curl", StringComparison.Ordinal) && c.Contains("{\"to\":\"admin@contoso.com\"}", StringComparison.Ordinal));
+        Assert.DoesNotContain("MI_OBJECT_ID", result.Output, StringComparison.Ordinal);
     }
 
     [Fact]

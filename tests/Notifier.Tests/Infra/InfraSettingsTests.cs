@@ -130,6 +130,39 @@ public sealed class InfraSettingsTests
     }
 
     [Theory]
+    [InlineData("mailOAuth2TenantId", "contoso.onmicrosoft.com")]
+    [InlineData("mailOAuth2ClientId", "6f1c2a9e-3b4d-4e5f-8a7b-1c2d3e4f5a6b")]
+    public void HalfAnEntraApplicationIsRefusedAtDeploymentNotReplacedByTheManagedIdentity(string parameter, string value)
+    {
+        var error = Assert.Throws<ArmDeploymentFailedException>(() => CompiledInfra.Deploy(
+            ("mailAuthentication", "OAuth2"),
+            ("mailOAuth2Mailbox", "notifier@contoso.com"),
+            (parameter, value)).AppSettings());
+
+        Assert.Equal(
+            "mailOAuth2TenantId and mailOAuth2ClientId go together: set both (an Entra application signs in) or neither (the app's managed identity signs in)",
+            error.Message);
+    }
+
+    [Fact]
+    public void TheHalfPairTheTemplateRefusesIsOneTheAppRefusesToo()
+    {
+        var app = Notifier.Settings.NotifierSettings.Load(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Mail:Host"] = "smtp.office365.com",
+                ["Mail:From"] = "noreply@contoso.com",
+                ["Mail:Authentication"] = "OAuth2",
+                ["Mail:Username"] = "notifier@contoso.com",
+                ["Mail:OAuth2:TenantId"] = "contoso.onmicrosoft.com",
+            })
+            .Build());
+
+        Assert.False(app.IsValid);
+        Assert.Contains("Mail__OAuth2__ClientId", app.Describe(), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("KeyVault__UsernameSecret", "UsernameSecret")]
     [InlineData("KeyVault__PasswordSecret", "PasswordSecret")]
     public void SecretNamesDefaultToTheNamesTheAppReads(string setting, string property)

@@ -98,7 +98,10 @@ public sealed class ManagedIdentityXOAuth2Tests(ServerCertificates certificates)
         Assert.Contains("SMTP.SendAsApp", output, StringComparison.Ordinal);
         Assert.Contains(Mailbox, output, StringComparison.Ordinal);
         var refused = smtp.Sessions.Where(s => s.XOAuth2 is not null).ToList();
-        Assert.True(refused.Count >= 2, $"expected a second sign-in after the refusal: {refused.Count}");
+        // The sample push is three emails; each signs in once, and exactly once more after the refusal: never a loop.
+        Assert.Contains("3 emails, none sent", output, StringComparison.Ordinal);
+        Assert.Equal(3 * 2, refused.Count);
+        Assert.Equal(3, output.Split("[3502]").Length - 1);
         Assert.All(refused, s => Assert.Equal("refused token", s.XOAuth2));
         // After the 535 the credentials were asked again with refresh: true (a new Azure.Identity credential; MSAL
         // may still answer from its process-wide managed identity cache) and AUTH was tried once more.
@@ -106,6 +109,31 @@ public sealed class ManagedIdentityXOAuth2Tests(ServerCertificates certificates)
         Assert.NotEmpty(identity.Requests);
         Assert.False(smtp.MailFromEverSent);
         Assert.DoesNotContain("token-", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ATokenTheServerRefusesIsA502FromTheTestEmailSayingToGrantSendAsApp()
+    {
+        await using var identity = await ManagedIdentityEndpoint.StartAsync();
+        await using var smtp = await StartServerAsync("a-token-the-endpoint-never-issues");
+        var (process, client) = await ServeAsync(Environment(identity, smtp));
+        await using var _ = process;
+        using var __ = client;
+
+        var test = await InvocationAnswer.PostAsync(client, "/SendTestEmail", HostInvocation.Http("{\"to\": \"admin@contoso.com\"}"));
+
+        var res = test.Outputs.GetProperty("res");
+        Assert.Equal(502, res.GetProperty("statusCode").GetInt32());
+        using var report = JsonDocument.Parse(res.GetProperty("body").GetString()!);
+        var error = report.RootElement.GetProperty("error").GetString()!;
+        Assert.Contains($"refused the OAuth2 token for the mailbox {Mailbox} (the server said: 535 5.7.3", error, StringComparison.Ordinal);
+        Assert.Contains("grant the app's identity the SMTP.SendAsApp permission", error, StringComparison.Ordinal);
+        Assert.Contains("SMTP.SendAsApp", report.RootElement.GetProperty("hint").GetString(), StringComparison.Ordinal);
+        var failed = report.RootElement.GetProperty("stages").EnumerateArray().Last();
+        Assert.Equal("AUTH", failed.GetProperty("stage").GetString());
+        Assert.False(failed.GetProperty("ok").GetBoolean());
+        Assert.False(smtp.MailFromEverSent);
+        Assert.DoesNotContain("token-", process.Output + report.RootElement.GetRawText(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -201,7 +229,7 @@ public sealed class ManagedIdentityXOAuth2Tests(ServerCertificates certificates)
             XOAuth2Tokens = tokens,
         });
 
-    /// <summary><c>notifier deliver</c> of one sample event (a push: one recipient, sent at once).</summary>
+    /// <summary><c>notifier deliver</c> of one sample event (a push: three emails, sent at once).</summary>
     private static Task<(int ExitCode, string Output)> DeliverOneAsync(Dictionary<string, string?> environment) =>
         NotifierProcess.RunAsync(environment, null, null, "deliver", Repo.Path("samples", "events", "repository.pushed.json"));
 

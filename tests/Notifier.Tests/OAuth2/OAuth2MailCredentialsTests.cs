@@ -1,10 +1,11 @@
 using Azure.Core;
 using Azure.Identity;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Notifier.KeyVault;
 using Notifier.OAuth2;
 using Notifier.Smtp;
+using Notifier.Tests.Support;
 
 namespace Notifier.Tests.OAuth2;
 
@@ -13,16 +14,24 @@ public sealed class OAuth2MailCredentialsTests : IDisposable
 {
     private const string Scope = "https://outlook.office365.com/.default";
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 22, 3, 0, 0, TimeSpan.Zero));
+    private const string Identity = "the scripted identity (client id 1234)";
     private readonly ScriptedTokenSource _source;
+    private readonly CapturingLoggerProvider _log = new();
+    private readonly LoggerFactory _loggerFactory;
     private readonly OAuth2MailCredentials _credentials;
 
     public OAuth2MailCredentialsTests()
     {
         _source = new ScriptedTokenSource(_time);
-        _credentials = new OAuth2MailCredentials("notifier@contoso.com", Scope, _source, _time, NullLogger<OAuth2MailCredentials>.Instance);
+        _loggerFactory = new LoggerFactory([_log]);
+        _credentials = new OAuth2MailCredentials("notifier@contoso.com", Scope, _source, _time, _loggerFactory.CreateLogger<OAuth2MailCredentials>());
     }
 
-    public void Dispose() => _credentials.Dispose();
+    public void Dispose()
+    {
+        _credentials.Dispose();
+        _loggerFactory.Dispose();
+    }
 
     [Fact]
     public async Task TheTokenIsTheXOAuth2SecretForTheMailbox()
@@ -111,6 +120,51 @@ public sealed class OAuth2MailCredentialsTests : IDisposable
     }
 
     [Fact]
+    public async Task AFailedRenewalIsLoggedAsWarning3501WithTheReasonButNeverTheToken()
+    {
+        await _credentials.GetCredentialsAsync(false, CancellationToken.None);
+        _time.Advance(TimeSpan.FromMinutes(56));
+        _source.Failure = new AuthenticationFailedException("endpoint down");
+
+        await _credentials.GetCredentialsAsync(false, CancellationToken.None);
+
+        var renewalFailed = Assert.Single(_log.Entries, e => e.EventId == 3501);
+        Assert.Equal(LogLevel.Warning, renewalFailed.Level);
+        Assert.Contains("endpoint down", renewalFailed.Text, StringComparison.Ordinal);
+        Assert.Contains(Scope, renewalFailed.Text, StringComparison.Ordinal);
+        Assert.Contains(Identity, renewalFailed.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("token-1", _log.AllText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnIssuedTokenIsLoggedAs3500NamingTheScopeTheIdentityAndTheExpiryButNeverTheToken()
+    {
+        await _credentials.GetCredentialsAsync(false, CancellationToken.None);
+
+        var acquired = Assert.Single(_log.Entries, e => e.EventId == 3500);
+        Assert.Equal(LogLevel.Information, acquired.Level);
+        Assert.Contains(Scope, acquired.Text, StringComparison.Ordinal);
+        Assert.Contains(Identity, acquired.Text, StringComparison.Ordinal);
+        Assert.Contains("2026-11-22 04:00:00Z", acquired.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("token-1", _log.AllText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ATokenTheServerRefusedIsLoggedAsWarning3502NamingTheMailboxAndTheIdentityButNeverTheToken()
+    {
+        await _credentials.GetCredentialsAsync(false, CancellationToken.None);
+
+        await _credentials.GetCredentialsAsync(refresh: true, CancellationToken.None);
+
+        var refused = Assert.Single(_log.Entries, e => e.EventId == 3502);
+        Assert.Equal(LogLevel.Warning, refused.Level);
+        Assert.Contains("notifier@contoso.com", refused.Text, StringComparison.Ordinal);
+        Assert.Contains(Identity, refused.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("token-1", _log.AllText, StringComparison.Ordinal);
+        Assert.DoesNotContain("token-2", _log.AllText, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ARefusedTokenIsNeverHandedOutAgainEvenWhenTheRenewalFails()
     {
         await _credentials.GetCredentialsAsync(false, CancellationToken.None);
@@ -136,7 +190,7 @@ public sealed class OAuth2MailCredentialsTests : IDisposable
 
         public TimeSpan Delay { get; set; }
 
-        public override string Description => "the scripted identity (client id 1234)";
+        public override string Description => Identity;
 
         public override string Hint => HintText;
 
