@@ -109,6 +109,12 @@ public sealed class OAuth2MailCredentials : ISmtpCredentialProvider, IDisposable
         {
             throw Unavailable(Reason(ex), ex);
         }
+        catch (MailCredentialsUnavailableException ex)
+        {
+            // The identity's own secret could not be read (an Entra application's client secret in Key Vault):
+            // the reason still starts with the scope and the identity, and the hint is the identity's fix for it.
+            throw new MailCredentialsUnavailableException(Message(ex.Message), ex.Hint ?? _source.Hint, ex);
+        }
 
         return string.IsNullOrEmpty(token.Token) ? throw Unavailable("the identity returned an empty token", null) : token;
     }
@@ -120,7 +126,10 @@ public sealed class OAuth2MailCredentials : ISmtpCredentialProvider, IDisposable
     }
 
     private MailCredentialsUnavailableException Unavailable(string reason, Exception? inner) =>
-        new($"no OAuth2 access token for {_scope} could be had from {_source.Description}: {reason}: nothing was sent", _source.Hint, inner);
+        new(Message(reason), _source.Hint, inner);
+
+    private string Message(string reason) =>
+        $"no OAuth2 access token for {_scope} could be had from {_source.Description}: {reason}: nothing was sent";
 
     /// <summary>The first lines of Azure.Identity's message: the endpoint's error, without the troubleshooting links.</summary>
     private static string Reason(Exception ex)
