@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Core;
 using Azure.Identity;
+using Microsoft.Identity.Client;
 using Notifier.KeyVault;
 using Notifier.Smtp;
 
@@ -134,20 +135,41 @@ public sealed class OAuth2MailCredentials : ISmtpCredentialProvider, IDisposable
     /// <summary>The first lines of Azure.Identity's message: the endpoint's error, without the troubleshooting links.</summary>
     private static string Reason(Exception ex)
     {
-        var text = ex.Message;
-        var cut = text.IndexOf("See the troubleshooting guide", StringComparison.OrdinalIgnoreCase);
-        if (cut > 0)
+        var text = OneLine(ex.Message, "See the troubleshooting guide");
+        // For an Entra application Azure.Identity's message stops at "ClientSecretCredential authentication
+        // failed:"; what Entra ID answered (AADSTS7000215 for a wrong or revoked secret, …) is only in MSAL's.
+        if (ex.InnerException is MsalServiceException msal && ServerError(msal) is { Length: > 0 } server && !text.Contains(server, StringComparison.Ordinal))
         {
-            text = text[..cut];
+            text = $"{text.TrimEnd(':', ' ')}: {server}";
         }
 
-        text = string.Join(' ', text.Split((char[])['\r', '\n', '\t', ' '], StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.', ' ');
         if (text.Length == 0)
         {
             text = ex.GetType().Name;
         }
 
         return text.Length <= MaxReasonLength ? text : string.Concat(text.AsSpan(0, MaxReasonLength), "…");
+    }
+
+    /// <summary>Entra ID's own error text from MSAL's message, without MSAL's advice and links before it.</summary>
+    private static string ServerError(MsalServiceException msal)
+    {
+        const string original = "Original exception: ";
+        var message = msal.Message;
+        var start = message.IndexOf(original, StringComparison.Ordinal);
+        return OneLine(start < 0 ? message : message[(start + original.Length)..], "Trace ID:");
+    }
+
+    /// <summary><paramref name="text"/> up to <paramref name="cutAt"/>, its whitespace runs made single spaces.</summary>
+    private static string OneLine(string text, string cutAt)
+    {
+        var cut = text.IndexOf(cutAt, StringComparison.OrdinalIgnoreCase);
+        if (cut > 0)
+        {
+            text = text[..cut];
+        }
+
+        return string.Join(' ', text.Split((char[])['\r', '\n', '\t', ' '], StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.', ' ');
     }
 
     private sealed record Cached(SmtpCredentials Credentials, DateTimeOffset RenewAt, DateTimeOffset ExpiresOn);
