@@ -65,7 +65,7 @@ public sealed class OAuth2MailCredentials : ISmtpCredentialProvider, IDisposable
 
             if (refresh)
             {
-                OAuth2Log.TokenRefused(_logger, _mailbox, _source.Description);
+                OAuth2Log.TokenRefused(_logger, _scope, _mailbox, _source.Description);
             }
 
             AccessToken token;
@@ -76,7 +76,7 @@ public sealed class OAuth2MailCredentials : ISmtpCredentialProvider, IDisposable
             catch (MailCredentialsUnavailableException ex) when (!refresh && cached is not null && _time.GetUtcNow() < cached.ExpiresOn)
             {
                 // Renewal failed but the current token is still valid: keep mailing with it, try again next send.
-                OAuth2Log.RenewalFailedUsingCurrent(_logger, _scope, _source.Description, ex.Message);
+                OAuth2Log.RenewalFailedUsingCurrent(_logger, _scope, _source.Description, ReasonIn(ex));
                 return cached.Credentials;
             }
 
@@ -130,7 +130,24 @@ public sealed class OAuth2MailCredentials : ISmtpCredentialProvider, IDisposable
         new(Message(reason), _source.Hint, inner);
 
     private string Message(string reason) =>
-        $"no OAuth2 access token for {_scope} could be had from {_source.Description}: {reason}: nothing was sent";
+        $"{MessageStart}{reason}{MessageEnd}";
+
+    private string MessageStart => $"no OAuth2 access token for {_scope} could be had from {_source.Description}: ";
+
+    private const string MessageEnd = ": nothing was sent";
+
+    /// <summary>
+    /// The reason alone, for the warning that the current token is kept: the scope and the identity are fields of
+    /// that line already, and "nothing was sent" would be untrue there.
+    /// </summary>
+    private string ReasonIn(MailCredentialsUnavailableException ex)
+    {
+        var message = ex.Message;
+        var start = MessageStart;
+        return message.StartsWith(start, StringComparison.Ordinal) && message.EndsWith(MessageEnd, StringComparison.Ordinal) && message.Length > start.Length + MessageEnd.Length
+            ? message[start.Length..^MessageEnd.Length]
+            : message;
+    }
 
     /// <summary>The first lines of Azure.Identity's message: the endpoint's error, without the troubleshooting links.</summary>
     private static string Reason(Exception ex)

@@ -137,6 +137,41 @@ public sealed class ApplicationTokenSourceTests(ServerCertificates certificates)
     }
 
     [Fact]
+    public async Task ARenewalEntraRefusesKeepsTheValidTokenAndTheWarningGivesEntrasReasonWithoutSayingNothingWasSent()
+    {
+        await using var entra = await StartEntraAsync("secret-1");
+        // Within the five minutes before expiry from the start: due for renewal at every send, still valid.
+        entra.Lifetime = TimeSpan.FromMinutes(4);
+        _vault.SetSecret(SecretName, "secret-1");
+        using var credentials = Credentials(Source(entra));
+        await credentials.GetCredentialsAsync(refresh: false, CancellationToken.None);
+        entra.AcceptedSecrets = [];
+
+        var kept = await credentials.GetCredentialsAsync(refresh: false, CancellationToken.None);
+
+        Assert.Equal("app-token-1", kept!.Password);
+        var warning = Assert.Single(_logs.Entries, e => e.EventId == 3501);
+        Assert.StartsWith($"Could not renew the OAuth2 access token for {Scope} from the Entra application {Client} in tenant {Tenant}; using the current one until it expires: ClientSecretCredential authentication failed: AADSTS7000215", warning.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("nothing was sent", warning.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-1", _logs.AllText, StringComparison.Ordinal);
+        Assert.DoesNotContain("app-token-", _logs.AllText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ATokenTheMailServerRefusedIsLoggedWithScopeMailboxAndIdentity()
+    {
+        await using var entra = await StartEntraAsync("secret-1");
+        _vault.SetSecret(SecretName, "secret-1");
+        using var credentials = Credentials(Source(entra));
+        await credentials.GetCredentialsAsync(refresh: false, CancellationToken.None);
+
+        await credentials.GetCredentialsAsync(refresh: true, CancellationToken.None);
+
+        var refused = Assert.Single(_logs.Entries, e => e.EventId == 3502);
+        Assert.Equal($"The mail server refused the OAuth2 token for {Scope} for the mailbox notifier@contoso.com; asking the Entra application {Client} in tenant {Tenant} for a new one", refused.Text);
+    }
+
+    [Fact]
     public async Task ASecretInUseForKeyVaultRefreshIntervalIsReadAgainAndANewOneIsUsedForTheNextToken()
     {
         await using var entra = await StartEntraAsync("secret-1", "secret-2");
