@@ -85,6 +85,29 @@ public sealed class ApplicationXOAuth2Tests(ServerCertificates certificates) : I
         Assert.DoesNotContain("secret-", process.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task WhenTheVaultHasNoClientSecretTheEventIsDroppedNamingScopeIdentityAndSecretWithTheFix()
+    {
+        await using var identity = await ManagedIdentityEndpoint.StartAsync();
+        await using var vault = await LoopbackKeyVault.StartAsync(certificates.Localhost);
+        await using var entra = await EntraTokenEndpoint.StartAsync(certificates.Localhost);
+        await using var smtp = await StartServerAsync("app-token-1");
+
+        var (exitCode, output) = await DeliverOneAsync(Environment(identity, vault, entra, smtp));
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("delivered 0, dropped 1, rejected 0", output, StringComparison.Ordinal);
+        Assert.Contains(
+            $"no OAuth2 access token for https://outlook.office365.com/.default could be had from the Entra application {Client} in tenant {Tenant}: "
+            + $"its client secret could not be read from the Key Vault secret '{SecretName}' in {vault.Uri}: the vault has no secret '{SecretName}' (SecretNotFound): nothing was sent",
+            output,
+            StringComparison.Ordinal);
+        Assert.Contains($"create it (az keyvault secret set --vault-name <vault> --name {SecretName} --value ...) or set KeyVault__ClientSecretSecret to the secret's name", output, StringComparison.Ordinal);
+        Assert.Empty(entra.Requests);
+        Assert.DoesNotContain(smtp.Sessions, s => s.Commands.Any(c => c.StartsWith("AUTH", StringComparison.Ordinal)));
+        Assert.Empty(smtp.Messages);
+    }
+
     private Dictionary<string, string?> Environment(ManagedIdentityEndpoint identity, LoopbackKeyVault vault, EntraTokenEndpoint entra, SmtpServerProcess smtp) =>
         new(identity.Environment)
         {
