@@ -34,7 +34,10 @@ internal sealed class ManagedIdentityTokenSource : OAuth2TokenSource
     {
         if (fresh)
         {
-            // A new credential starts without the token the server just refused.
+            // A new credential drops what this Azure.Identity credential holds. It cannot promise a new token:
+            // MSAL keeps managed identity tokens in a cache shared by the whole process, which may hand back the
+            // token the server just refused until it nears expiry. Then the retry is refused too and the drop
+            // reason says what to grant the identity.
             Volatile.Write(ref _credential, CreateCredential());
         }
 

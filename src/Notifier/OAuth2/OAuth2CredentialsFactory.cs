@@ -1,3 +1,4 @@
+using Azure.Identity;
 using Notifier.KeyVault;
 using Notifier.Settings;
 
@@ -10,11 +11,28 @@ internal static class OAuth2CredentialsFactory
     {
         ArgumentNullException.ThrowIfNull(settings);
         var oauth = settings.Mail.OAuth2;
-        // The settings were validated first: an application has both ids, and the mailbox is Mail__Username.
+        // The settings were validated first: an application has both ids and a vault, and the mailbox is Mail__Username.
         OAuth2TokenSource source = oauth.UsesApplication && oauth is { TenantId: { } tenantId, ClientId: { } clientId }
-            ? new ApplicationTokenSource(tenantId, clientId, KeyVaultClientFactory.Create(settings.KeyVault), settings.KeyVault.ClientSecretSecret)
+            ? new ApplicationTokenSource(
+                tenantId,
+                clientId,
+                KeyVaultClientFactory.Create(settings.KeyVault),
+                settings.KeyVault.ClientSecretSecret,
+                settings.KeyVault.RefreshInterval,
+                time,
+                logger,
+                ApplicationCredentialOptions(Environment.GetEnvironmentVariable("AZURE_AUTHORITY_HOST")))
             : new ManagedIdentityTokenSource(Environment.GetEnvironmentVariable("AZURE_CLIENT_ID"));
         var mailbox = settings.Mail.Username ?? throw new InvalidOperationException("Mail__Authentication=OAuth2 needs Mail__Username, the mailbox to send as.");
         return new OAuth2MailCredentials(mailbox, oauth.Scope, source, time, logger);
     }
+
+    /// <summary>
+    /// Azure.Identity takes the Entra ID host from <c>AZURE_AUTHORITY_HOST</c> itself (public cloud when unset).
+    /// When an admin names the host, MSAL's instance discovery (asking the public cloud whether the host is a
+    /// known Entra ID) is turned off: it fails for a private cloud such as Azure Stack and adds nothing for a host
+    /// chosen on purpose.
+    /// </summary>
+    internal static ClientSecretCredentialOptions ApplicationCredentialOptions(string? authorityHost) =>
+        new() { DisableInstanceDiscovery = !string.IsNullOrWhiteSpace(authorityHost) };
 }

@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Core;
 using Azure.Identity;
+using Microsoft.Identity.Client;
 using Notifier.KeyVault;
 using Notifier.Smtp;
 
@@ -64,7 +65,7 @@ public sealed class OAuth2MailCredentials : ISmtpCredentialProvider, IDisposable
 
             if (refresh)
             {
-                OAuth2Log.TokenRefused(_logger, _mailbox, _source.Description);
+                OAuth2Log.TokenRefused(_logger, _scope, _mailbox, _source.Description);
             }
 
             AccessToken token;
@@ -75,7 +76,7 @@ public sealed class OAuth2MailCredentials : ISmtpCredentialProvider, IDisposable
             catch (MailCredentialsUnavailableException ex) when (!refresh && cached is not null && _time.GetUtcNow() < cached.ExpiresOn)
             {
                 // Renewal failed but the current token is still valid: keep mailing with it, try again next send.
-                OAuth2Log.RenewalFailedUsingCurrent(_logger, _scope, _source.Description, ex.Message);
+                OAuth2Log.RenewalFailedUsingCurrent(_logger, _scope, _source.Description, ReasonIn(ex));
                 return cached.Credentials;
             }
 
@@ -109,6 +110,12 @@ public sealed class OAuth2MailCredentials : ISmtpCredentialProvider, IDisposable
         {
             throw Unavailable(Reason(ex), ex);
         }
+        catch (MailCredentialsUnavailableException ex)
+        {
+            // The identity's own secret could not be read (an Entra application's client secret in Key Vault):
+            // the reason still starts with the scope and the identity, and the hint is the identity's fix for it.
+            throw new MailCredentialsUnavailableException(Message(ex.Message), ex.Hint ?? _source.Hint, ex);
+        }
 
         return string.IsNullOrEmpty(token.Token) ? throw Unavailable("the identity returned an empty token", null) : token;
     }
@@ -120,25 +127,66 @@ public sealed class OAuth2MailCredentials : ISmtpCredentialProvider, IDisposable
     }
 
     private MailCredentialsUnavailableException Unavailable(string reason, Exception? inner) =>
-        new($"no OAuth2 access token for {_scope} could be had from {_source.Description}: {reason}: nothing was sent", _source.Hint, inner);
+        new(Message(reason), _source.Hint, inner);
+
+    private string Message(string reason) =>
+        $"{MessageStart}{reason}{MessageEnd}";
+
+    private string MessageStart => $"no OAuth2 access token for {_scope} could be had from {_source.Description}: ";
+
+    private const string MessageEnd = ": nothing was sent";
+
+    /// <summary>
+    /// The reason alone, for the warning that the current token is kept: the scope and the identity are fields of
+    /// that line already, and "nothing was sent" would be untrue there.
+    /// </summary>
+    private string ReasonIn(MailCredentialsUnavailableException ex)
+    {
+        var message = ex.Message;
+        var start = MessageStart;
+        return message.StartsWith(start, StringComparison.Ordinal) && message.EndsWith(MessageEnd, StringComparison.Ordinal) && message.Length > start.Length + MessageEnd.Length
+            ? message[start.Length..^MessageEnd.Length]
+            : message;
+    }
 
     /// <summary>The first lines of Azure.Identity's message: the endpoint's error, without the troubleshooting links.</summary>
     private static string Reason(Exception ex)
     {
-        var text = ex.Message;
-        var cut = text.IndexOf("See the troubleshooting guide", StringComparison.OrdinalIgnoreCase);
-        if (cut > 0)
+        var text = OneLine(ex.Message, "See the troubleshooting guide");
+        // For an Entra application Azure.Identity's message stops at "ClientSecretCredential authentication
+        // failed:"; what Entra ID answered (AADSTS7000215 for a wrong or revoked secret, …) is only in MSAL's.
+        if (ex.InnerException is MsalServiceException msal && ServerError(msal) is { Length: > 0 } server && !text.Contains(server, StringComparison.Ordinal))
         {
-            text = text[..cut];
+            text = $"{text.TrimEnd(':', ' ')}: {server}";
         }
 
-        text = string.Join(' ', text.Split((char[])['\r', '\n', '\t', ' '], StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.', ' ');
         if (text.Length == 0)
         {
             text = ex.GetType().Name;
         }
 
         return text.Length <= MaxReasonLength ? text : string.Concat(text.AsSpan(0, MaxReasonLength), "…");
+    }
+
+    /// <summary>Entra ID's own error text from MSAL's message, without MSAL's advice and links before it.</summary>
+    private static string ServerError(MsalServiceException msal)
+    {
+        const string original = "Original exception: ";
+        var message = msal.Message;
+        var start = message.IndexOf(original, StringComparison.Ordinal);
+        return OneLine(start < 0 ? message : message[(start + original.Length)..], "Trace ID:");
+    }
+
+    /// <summary><paramref name="text"/> up to <paramref name="cutAt"/>, its whitespace runs made single spaces.</summary>
+    private static string OneLine(string text, string cutAt)
+    {
+        var cut = text.IndexOf(cutAt, StringComparison.OrdinalIgnoreCase);
+        if (cut > 0)
+        {
+            text = text[..cut];
+        }
+
+        return string.Join(' ', text.Split((char[])['\r', '\n', '\t', ' '], StringSplitOptions.RemoveEmptyEntries)).TrimEnd('.', ' ');
     }
 
     private sealed record Cached(SmtpCredentials Credentials, DateTimeOffset RenewAt, DateTimeOffset ExpiresOn);

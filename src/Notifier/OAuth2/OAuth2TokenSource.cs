@@ -18,7 +18,10 @@ internal abstract class OAuth2TokenSource : IDisposable
     /// A token for <paramref name="scope"/>. <paramref name="fresh"/> is true after the mail server refused the
     /// previous token: whatever the identity cached (a client secret, its credential) is read again.
     /// </summary>
-    /// <exception cref="KeyVault.MailCredentialsUnavailableException">No token could be had; the message says why.</exception>
+    /// <exception cref="KeyVault.MailCredentialsUnavailableException">
+    /// A secret of the identity's own could not be read; the message is only what went wrong with it and the hint
+    /// what to fix: <see cref="OAuth2MailCredentials"/> puts the scope and the identity in front.
+    /// </exception>
     public abstract ValueTask<AccessToken> GetTokenAsync(string scope, bool fresh, CancellationToken cancellationToken);
 
     public void Dispose()
