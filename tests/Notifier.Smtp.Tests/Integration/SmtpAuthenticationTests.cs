@@ -41,7 +41,11 @@ public sealed class SmtpAuthenticationTests(ServerCertificates certificates, ITe
 
         output.WriteLine(Told(error));
         // The server sends its 535 only after the client answered the error challenge with an empty line.
-        AssertTold(error, "SMTP.SendAsApp", Mailbox, "535 5.7.3 Authentication unsuccessful", "\"status\": \"401\"");
+        AssertTold(
+            error,
+            $"localhost refused the OAuth2 token for the mailbox {Mailbox} (the server said: 535 5.7.3 Authentication unsuccessful [test-smtp.localhost]; " +
+            "its error report: {\"status\": \"401\", \"schemes\": \"bearer\", \"scope\": \"https://outlook.office365.com/.default\"}): " +
+            $"grant the app's identity the SMTP.SendAsApp permission and access to the mailbox {Mailbox}");
         Assert.Equal(SmtpReplyCode.AuthenticationInvalidCredentials, error.Code);
         Assert.DoesNotContain("expired-token", error.ToString(), StringComparison.Ordinal);
         Assert.All(server.Sessions, s => Assert.Equal("refused token", s.XOAuth2));
@@ -84,7 +88,10 @@ public sealed class SmtpAuthenticationTests(ServerCertificates certificates, ITe
 
         output.WriteLine(Told(error));
         Assert.IsType<SmtpAuthenticationException>(error);
-        AssertTold(error, "Basic authentication", "turned off", "Mail__Authentication=OAuth2", "5.7.139 Authentication unsuccessful, basic authentication is disabled");
+        AssertTold(
+            error,
+            "authentication failed (535 5.7.139): the tenant has Basic authentication (username and password) for SMTP turned off; use Mail__Authentication=OAuth2 " +
+            "(the server said: 535 5.7.139 Authentication unsuccessful, basic authentication is disabled.");
         Assert.DoesNotContain("check the username and password", error.Message, StringComparison.Ordinal);
     }
 

@@ -53,7 +53,10 @@ public sealed class SmtpFaultTests(ServerCertificates certificates, ITestOutputH
 
         output.WriteLine(Told(error));
 
-        AssertTold(error, "the server does not offer STARTTLS and Mail__Tls=Always: nothing was sent");
+        AssertTold(
+            error,
+            "the server does not offer STARTTLS and Mail__Tls=Always: nothing was sent",
+            "enable STARTTLS on the mail server, use Mail__Protocol=Smtps if it offers SMTPS, or set Mail__Tls=IfAvailable to allow unencrypted mail");
         Assert.False(server.MailFromEverSent);
         Assert.All(server.Sessions, s => Assert.DoesNotContain(s.Commands, c => c.StartsWith("MAIL", StringComparison.Ordinal) || c.StartsWith("RCPT", StringComparison.Ordinal) || c.StartsWith("DATA", StringComparison.Ordinal)));
         Assert.Empty(server.Messages);
@@ -74,7 +77,12 @@ public sealed class SmtpFaultTests(ServerCertificates certificates, ITestOutputH
 
         output.WriteLine(Told(error));
 
-        AssertTold(error, "self-signed", "SHA-256", "Mail__TrustedCertificatesPath");
+        AssertTold(
+            error,
+            "the certificate of localhost is self-signed (SHA-256 ",
+            "): add it to Mail__TrustedCertificatesPath",
+            "save the server's certificate as PEM (openssl s_client -connect localhost:",
+            ") and set Mail__TrustedCertificatesPath to that file");
         Assert.False(server.MailFromEverSent);
 
         // The admin follows the advice: the server's own certificate goes into Mail__TrustedCertificatesPath.
@@ -116,7 +124,10 @@ public sealed class SmtpFaultTests(ServerCertificates certificates, ITestOutputH
 
         output.WriteLine(Told(error));
 
-        AssertTold(error, "does not name localhost", ServerCertificates.OtherHostName, "Mail__Host");
+        AssertTold(
+            error,
+            $"the certificate of localhost does not name localhost: it is for {ServerCertificates.OtherHostName} (SHA-256 ",
+            "set Mail__Host to a name the certificate covers, or have the server's certificate reissued for localhost");
         // Once STARTTLS was tried, a TLS failure never falls back to plaintext.
         Assert.False(server.MailFromEverSent);
         Assert.All(server.Sessions, s => Assert.DoesNotContain(s.Commands, c => c.StartsWith("MAIL", StringComparison.Ordinal)));
@@ -157,7 +168,10 @@ public sealed class SmtpFaultTests(ServerCertificates certificates, ITestOutputH
 
         output.WriteLine(Told(error));
 
-        AssertTold(error, "refusing to send the SMTP password to localhost over an unencrypted connection: nothing was sent", "Mail__AllowPlaintextAuth");
+        AssertTold(
+            error,
+            "refusing to send the SMTP password to localhost over an unencrypted connection: nothing was sent",
+            "the server did not offer STARTTLS (or Mail__Tls=None): enable STARTTLS on the server and set Mail__Tls=Always, use Mail__Protocol=Smtps, or set Mail__AllowPlaintextAuth=true on a trusted network");
         Assert.DoesNotContain(Password, error.ToString(), StringComparison.Ordinal);
         Assert.All(server.Sessions, s => Assert.DoesNotContain(s.Commands, c => c.StartsWith("AUTH", StringComparison.Ordinal)));
         Assert.False(server.MailFromEverSent);
@@ -281,9 +295,9 @@ public sealed class SmtpFaultTests(ServerCertificates certificates, ITestOutputH
     }
 
     [Theory]
-    [InlineData("silent", "sent no SMTP greeting within 1 s")]
-    [InlineData("silent-after-ehlo", "localhost did not answer within 1 s during the session setup")]
-    public async Task ASilentServerMakesTheCommandTimeoutFire(string fault, string what)
+    [InlineData("silent", "sent no SMTP greeting within 1 s", "if this port expects TLS from the first byte (SMTPS), set Mail__Protocol=Smtps; otherwise check the server or raise Mail__CommandTimeout")]
+    [InlineData("silent-after-ehlo", "localhost did not answer within 1 s during the session setup", "check the mail server (it may be overloaded or a firewall may drop packets), or raise Mail__CommandTimeout")]
+    public async Task ASilentServerMakesTheCommandTimeoutFire(string fault, string what, string hint)
     {
         await using var server = await SmtpServerProcess.StartAsync(new SmtpServerOptions { Faults = [fault] });
         var timeout = TimeSpan.FromSeconds(1);
@@ -293,7 +307,7 @@ public sealed class SmtpFaultTests(ServerCertificates certificates, ITestOutputH
         output.WriteLine(Told(error));
         clock.Stop();
 
-        AssertTold(error, what, "within 1 s", "Mail__CommandTimeout");
+        AssertTold(error, what, hint);
         // It was the timeout that ended the wait: not before it, and not long after (a generous bound).
         Assert.InRange(clock.Elapsed, timeout * 0.9, TimeSpan.FromSeconds(30));
         Assert.False(server.MailFromEverSent);
