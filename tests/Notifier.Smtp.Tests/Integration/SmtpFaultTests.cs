@@ -213,7 +213,8 @@ public sealed class SmtpFaultTests(ServerCertificates certificates, ITestOutputH
         AssertTold(
             error,
             $"the server refused every recipient: {Alice.Address} (550 5.1.1 <{Alice.Address}>: Recipient address rejected: User unknown in local recipient table); " +
-            $"{Bob.Address} (550 5.1.1 <{Bob.Address}>: Recipient address rejected: User unknown in local recipient table)");
+            $"{Bob.Address} (550 5.1.1 <{Bob.Address}>: Recipient address rejected: User unknown in local recipient table)",
+            "check the recipients' addresses; the server's replies say why");
         Assert.Equal(550, (int)error.Code);
         Assert.Equal("5.1.1", error.EnhancedStatus);
         Assert.False(error.IsTransient);
@@ -232,7 +233,10 @@ public sealed class SmtpFaultTests(ServerCertificates certificates, ITestOutputH
         var error = await SendExpectingFailureAsync<SmtpException>(Settings(server), Message(to: [jorg]));
 
         output.WriteLine(Told(error));
-        AssertTold(error, "the address jörg@example.com needs SMTPUTF8, which localhost does not offer: nothing was sent");
+        AssertTold(
+            error,
+            "the address jörg@example.com needs SMTPUTF8, which localhost does not offer: nothing was sent",
+            "use an ASCII address (or its punycode domain) or a server that supports SMTPUTF8");
         var session = Assert.Single(server.Sessions);
         Assert.False(session.MailFromSent);
         Assert.Empty(server.Messages);
@@ -246,7 +250,10 @@ public sealed class SmtpFaultTests(ServerCertificates certificates, ITestOutputH
         var error = await SendExpectingFailureAsync<SmtpProtocolException>(Settings(server));
 
         output.WriteLine(Told(error));
-        AssertTold(error, "localhost sent a reply that is not SMTP during EHLO; the connection was dropped", "Mail__Host and Mail__Port point at an SMTP server");
+        AssertTold(
+            error,
+            "localhost sent a reply that is not SMTP during EHLO; the connection was dropped",
+            "check that Mail__Host and Mail__Port point at an SMTP server (and Mail__Protocol matches the port)");
         Assert.False(server.MailFromEverSent);
     }
 
