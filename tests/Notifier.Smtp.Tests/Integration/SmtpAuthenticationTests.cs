@@ -93,6 +93,8 @@ public sealed class SmtpAuthenticationTests(ServerCertificates certificates, ITe
             "authentication failed (535 5.7.139): the tenant has Basic authentication (username and password) for SMTP turned off; use Mail__Authentication=OAuth2 " +
             "(the server said: 535 5.7.139 Authentication unsuccessful, basic authentication is disabled.");
         Assert.DoesNotContain("check the username and password", error.Message, StringComparison.Ordinal);
+        Assert.Contains(server.Sessions, s => s.Commands.Contains("AUTH PLAIN") || s.Commands.Contains("AUTH LOGIN"));
+        Assert.False(server.MailFromEverSent);
     }
 
     [Fact]
@@ -119,6 +121,8 @@ public sealed class SmtpAuthenticationTests(ServerCertificates certificates, ITe
             error,
             "localhost accepts mail only from clients that sign in (530 5.7.0 Authentication required): set Mail__Username and Mail__Password, or Mail__Authentication=OAuth2",
             "not a problem with Mail__From");
+        // The refusal came to MAIL FROM itself: the client did send it, and nothing after it was accepted.
+        Assert.True(server.MailFromEverSent);
         Assert.Empty(server.Messages);
     }
 
