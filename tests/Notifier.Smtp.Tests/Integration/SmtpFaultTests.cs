@@ -317,6 +317,18 @@ public sealed class SmtpFaultTests(ServerCertificates certificates, ITestOutputH
         AssertTold(error, what, hint);
         // It was the timeout that ended the wait: not before it, and not long after (a generous bound).
         Assert.InRange(clock.Elapsed, timeout * 0.9, TimeSpan.FromSeconds(30));
+        var session = Assert.Single(server.Sessions);
+        if (fault == "silent")
+        {
+            // The client waited for a greeting that never came: it said nothing at all.
+            Assert.Empty(session.Commands);
+        }
+        else
+        {
+            Assert.StartsWith("EHLO ", Assert.Single(session.Commands), StringComparison.Ordinal);
+            Assert.Equal("went silent after EHLO", session.Ended);
+        }
+
         Assert.False(server.MailFromEverSent);
     }
 
