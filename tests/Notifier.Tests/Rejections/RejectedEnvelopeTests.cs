@@ -4,7 +4,9 @@ using System.Text;
 using System.Text.Json;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using Notifier.Invocations;
 using Notifier.Rejections;
 using Notifier.Tests.Storage;
@@ -150,6 +152,29 @@ public sealed class RejectedEnvelopeTests
         var name = rejected.GetProperty("bodyBlob").GetProperty("name").GetString()!;
         var stored = await new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient("rejected-bodies").GetBlobClient(name).DownloadContentAsync();
         Assert.Equal(body, stored.Value.Content.ToArray());
+    }
+
+    [Fact]
+    public async Task ARejectionFromTheQueueFunctionCarriesEveryFieldOfTheEnvelope()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 20, 15, 30, TimeSpan.Zero));
+        await using var factory = new HandlerFactory(services: services => services.AddSingleton<TimeProvider>(clock));
+        using var client = factory.CreateClient();
+        var body = Repo.Sample("account.password-reset");
+
+        var answer = await InvocationAnswer.PostAsync(client, "/PullRequestEvents", HostInvocation.ServiceBus(body, "msg-wrong-queue", HostEncoding.Binary, eventKey: "account:password-reset"));
+
+        var rejected = answer.Rejected!.Value;
+        Assert.Contains("does not belong on this queue", rejected.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal("pullrequest-events", rejected.GetProperty("queue").GetString());
+        Assert.Equal("PullRequestEvents", rejected.GetProperty("function").GetString());
+        Assert.Equal("msg-wrong-queue", rejected.GetProperty("messageId").GetString());
+        Assert.Equal("evt-2026-11-21-account-password-reset-1021", rejected.GetProperty("eventId").GetString());
+        Assert.Equal("account.password-reset", rejected.GetProperty("eventType").GetString());
+        Assert.Equal("account:password-reset", rejected.GetProperty("eventKey").GetString());
+        Assert.Equal("application/json", rejected.GetProperty("contentType").GetString());
+        Assert.Equal(clock.GetUtcNow(), rejected.GetProperty("rejectedAt").GetDateTimeOffset());
+        Assert.Equal(Encoding.UTF8.GetString(body), rejected.GetProperty("body").GetString());
     }
 
     /// <summary>Every log line the envelope writes, with its event id.</summary>
