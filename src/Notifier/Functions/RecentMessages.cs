@@ -22,6 +22,9 @@ internal sealed class RecentMessages
         _capacity = capacity;
     }
 
+    /// <summary>How many message ids are remembered before the oldest is forgotten.</summary>
+    public int Capacity => _capacity;
+
     /// <summary>
     /// Runs <paramref name="handle"/> for a new id; for an id seen before, returns its earlier outcome with
     /// <c>Duplicate = true</c>. Without an id every message is handled.

@@ -13,27 +13,32 @@ namespace Notifier.Rejections;
 /// </summary>
 internal sealed class RejectedBodyStore
 {
-    /// <summary>Upper bound on one attempt to store a body, retries included, so an invocation never hangs on storage.</summary>
-    private static readonly TimeSpan StoreTimeout = TimeSpan.FromSeconds(20);
+    /// <summary>Upper bound, by default, on one attempt to store a body, retries included, so an invocation never hangs on storage.</summary>
+    public static readonly TimeSpan DefaultStoreTimeout = TimeSpan.FromSeconds(20);
 
     private readonly BlobContainerClient? _container;
     private readonly string? _unavailable;
     private volatile bool _containerExists;
 
-    private RejectedBodyStore(string containerName, BlobContainerClient? container, string? unavailable)
+    private RejectedBodyStore(string containerName, BlobContainerClient? container, string? unavailable, TimeSpan storeTimeout)
     {
         ContainerName = containerName;
         _container = container;
         _unavailable = unavailable;
+        StoreTimeout = storeTimeout;
     }
 
     public string ContainerName { get; }
 
+    /// <summary>Upper bound on one attempt to store a body, retries included, so an invocation never hangs on storage.</summary>
+    public TimeSpan StoreTimeout { get; }
+
     /// <summary>The store for the app's settings; one that explains itself when no storage account is configured.</summary>
-    public static RejectedBodyStore Create(IConfiguration configuration, RejectedOptions options)
+    public static RejectedBodyStore Create(IConfiguration configuration, RejectedOptions options, TimeSpan? storeTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(options);
+        var timeout = storeTimeout ?? DefaultStoreTimeout;
         var clientOptions = new BlobClientOptions();
         clientOptions.Retry.MaxRetries = 2;
         clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
@@ -42,21 +47,21 @@ internal sealed class RejectedBodyStore
         {
             if (!string.IsNullOrWhiteSpace(storage.Value))
             {
-                return new(options.BodyContainer, new BlobServiceClient(storage.Value, clientOptions).GetBlobContainerClient(options.BodyContainer), null);
+                return new(options.BodyContainer, new BlobServiceClient(storage.Value, clientOptions).GetBlobContainerClient(options.BodyContainer), null, timeout);
             }
 
             if (Uri.TryCreate(storage["blobServiceUri"], UriKind.Absolute, out var serviceUri))
             {
                 var client = new BlobServiceClient(serviceUri, Credential(storage), clientOptions);
-                return new(options.BodyContainer, client.GetBlobContainerClient(options.BodyContainer), null);
+                return new(options.BodyContainer, client.GetBlobContainerClient(options.BodyContainer), null, timeout);
             }
         }
         catch (Exception e) when (e is FormatException or ArgumentException)
         {
-            return new(options.BodyContainer, null, $"AzureWebJobsStorage is not a usable storage connection string ({e.GetType().Name})");
+            return new(options.BodyContainer, null, $"AzureWebJobsStorage is not a usable storage connection string ({e.GetType().Name})", timeout);
         }
 
-        return new(options.BodyContainer, null, "no storage account is configured: set AzureWebJobsStorage (or AzureWebJobsStorage__blobServiceUri)");
+        return new(options.BodyContainer, null, "no storage account is configured: set AzureWebJobsStorage (or AzureWebJobsStorage__blobServiceUri)", timeout);
     }
 
     /// <summary>Stores <paramref name="body"/> as <paramref name="name"/>; the stored blob, or null with the reason it could not be.</summary>

@@ -13,17 +13,20 @@ namespace Notifier.Storage;
 /// outcome after; records are kept a day (one partition per UTC day) and then removed. Without a store, or
 /// when it cannot be reached, <see cref="Functions.RecentMessages"/> in the process is the only guard.
 /// </summary>
-internal sealed class MessageLedger(TableStorage? storage, TimeProvider timeProvider, ILogger<MessageLedger> logger)
+internal sealed class MessageLedger(TableStorage? storage, TimeProvider timeProvider, ILogger<MessageLedger> logger, TimeSpan? waitForOther = null)
 {
     /// <summary>A record still "handling" after this long belongs to an instance that died: the message is handled again.</summary>
     public static readonly TimeSpan HandlingLease = TimeSpan.FromMinutes(10);
 
-    /// <summary>How long a copy waits for another instance that is handling the same message right now.</summary>
-    public static readonly TimeSpan WaitForOther = TimeSpan.FromSeconds(30);
+    /// <summary>How long a copy waits, by default, for another instance that is handling the same message right now.</summary>
+    public static readonly TimeSpan DefaultWaitForOther = TimeSpan.FromSeconds(30);
 
     private const string Handling = "handling";
 
     public bool IsEnabled => storage is not null;
+
+    /// <summary>How long a copy waits for another instance that is handling the same message right now.</summary>
+    public TimeSpan WaitForOther { get; } = waitForOther ?? DefaultWaitForOther;
 
     /// <summary>
     /// Runs <paramref name="handle"/> unless another instance handled (or is handling) the same message id.

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -14,6 +15,8 @@ namespace Notifier.Tests.Hosting;
 
 public sealed class WarmUpTests
 {
+    private static readonly AsyncLocal<bool> InThisTest = new();
+
     [Fact]
     public async Task WarmUpRendersAndEncodesTheSampleEmailsWithoutSendingAny()
     {
@@ -73,6 +76,51 @@ public sealed class WarmUpTests
         Assert.Equal(DeliveryOutcome.Delivered, result.Outcome);
         Assert.Single(smtp.Sessions);
         Assert.Equal(result.MessagesSent, smtp.Messages.Count);
+    }
+
+    [Fact]
+    [Trait("Category", "Integration")]
+    public async Task NeitherWarmUpIsCountedInNotifierEventsNorLoggedAsDeliveredNorSent()
+    {
+        await using var smtp = await SmtpServerProcess.StartAsync(new SmtpServerOptions());
+        var logs = new LogCollector();
+        await using var services = AppServices(smtp.Port, logs);
+        var counted = new List<string>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == DeliveryMetrics.MeterName && instrument.Name == "notifier.events")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            // Only this test's own work: the marker flows into the warm-up's background thread and nowhere else.
+            if (InThisTest.Value)
+            {
+                lock (counted)
+                {
+                    counted.Add(string.Join(",", tags.ToArray().Select(t => $"{t.Key}={t.Value}")));
+                }
+            }
+        });
+        listener.Start();
+        InThisTest.Value = true;
+
+        var early = await WarmUp.StartEarly();
+        var afterListening = await WarmUp.RunAsync(services, early: Task.CompletedTask);
+
+        Assert.Equal((2, 2), (early, afterListening));
+        Assert.Empty(counted);
+        Assert.DoesNotContain(logs.Entries, e => e.EventId == 1000);
+        Assert.Empty(smtp.Messages);
+
+        // The same listener and log see a real delivery through the same services.
+        var result = await services.GetRequiredService<DeliveryPipeline>().DeliverAsync(Repo.Sample("pullrequest.approved"), eventKey: null, expectedCategory: null);
+        Assert.Equal(DeliveryOutcome.Delivered, result.Outcome);
+        Assert.Equal(["outcome=delivered,type=pullrequest.approved"], counted);
+        Assert.Contains(logs.Entries, e => e.EventId == 1000);
     }
 
     /// <summary>The app's own services for a plain SMTP server on loopback, every log line kept.</summary>

@@ -4,7 +4,9 @@ using System.Text;
 using System.Text.Json;
 using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using Notifier.Invocations;
 using Notifier.Rejections;
 using Notifier.Tests.Storage;
@@ -30,7 +32,7 @@ public sealed class RejectedEnvelopeTests
         RejectedAt = new DateTimeOffset(2026, 11, 29, 20, 0, 0, TimeSpan.Zero),
     };
 
-    private static (RejectedEnvelope Envelope, LogLines Log) Create(string? storage, int? maxBytes = null)
+    private static (RejectedEnvelope Envelope, LogLines Log) Create(string? storage, int? maxBytes = null, TimeSpan? storeTimeout = null)
     {
         var settings = new Dictionary<string, string?> { ["AzureWebJobsStorage"] = storage };
         var options = new RejectedOptions();
@@ -40,7 +42,7 @@ public sealed class RejectedEnvelopeTests
         }
 
         var log = new LogLines();
-        var store = RejectedBodyStore.Create(new ConfigurationBuilder().AddInMemoryCollection(settings).Build(), options);
+        var store = RejectedBodyStore.Create(new ConfigurationBuilder().AddInMemoryCollection(settings).Build(), options, storeTimeout);
         return (new RejectedEnvelope(options, store, log), log);
     }
 
@@ -115,6 +117,56 @@ public sealed class RejectedEnvelopeTests
     }
 
     [Fact]
+    public void AnAttemptToStoreABodyIsGiven20SecondsUnlessToldOtherwise()
+    {
+        var store = RejectedBodyStore.Create(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true" }).Build(), new RejectedOptions());
+
+        Assert.Equal(TimeSpan.FromSeconds(20), store.StoreTimeout);
+    }
+
+    [Fact]
+    public async Task WhenStorageDoesNotAnswerInTimeTheEnvelopeGoesOutTruncatedWithThatReason()
+    {
+        await using var silent = await SilentPort.StartAsync();
+        var account = $"DefaultEndpointsProtocol=http;AccountName={AzuriteServer.AccountName};AccountKey={AzuriteServer.AccountKey};BlobEndpoint=http://127.0.0.1:{silent.Port}/{AzuriteServer.AccountName};";
+        var (envelope, log) = Create(account, storeTimeout: TimeSpan.FromSeconds(1));
+        var body = Encoding.UTF8.GetBytes(new string('x', 300 * 1024));
+        var took = System.Diagnostics.Stopwatch.StartNew();
+
+        var text = await envelope.CreateAsync(Header("msg-silent"), body, CancellationToken.None);
+
+        Assert.True(took.Elapsed < TimeSpan.FromSeconds(10), $"took {took.Elapsed}");
+        var root = JsonDocument.Parse(text).RootElement;
+        Assert.True(root.GetProperty("bodyTruncated").GetBoolean());
+        var reason = root.GetProperty("bodyTruncatedReason").GetString();
+        Assert.Contains("rejected-bodies", reason, StringComparison.Ordinal);
+        Assert.Contains("did not answer within 1 s", reason, StringComparison.Ordinal);
+        Assert.Equal(body.Length, root.GetProperty("bodySize").GetInt64());
+        Assert.Contains(log.Lines, l => l.Id == 3401 && l.Level == LogLevel.Error && l.Text.Contains("did not answer within 1 s", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    [Trait("Category", "Integration")]
+    public async Task WhenStorageDeniesAccessTheEnvelopeGoesOutTruncatedWithTheServersReason()
+    {
+        await using var azurite = await AzuriteServer.StartAsync(AzuriteService.Blob);
+        var wrongKey = azurite.ConnectionString.Replace(AzuriteServer.AccountKey, Convert.ToBase64String(new byte[64]), StringComparison.Ordinal);
+        var (envelope, log) = Create(wrongKey);
+        var body = Encoding.UTF8.GetBytes(new string('x', 300 * 1024));
+
+        var text = await envelope.CreateAsync(Header("msg-denied"), body, CancellationToken.None);
+
+        var root = JsonDocument.Parse(text).RootElement;
+        Assert.True(root.GetProperty("bodyTruncated").GetBoolean());
+        var reason = root.GetProperty("bodyTruncatedReason").GetString();
+        Assert.Contains("could not be stored in blob container rejected-bodies", reason, StringComparison.Ordinal);
+        Assert.Contains("authenticate", reason, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(body)), root.GetProperty("bodySha256").GetString());
+        Assert.Contains(log.Lines, l => l.Id == 3401 && l.Level == LogLevel.Error);
+        Assert.False(await new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient("rejected-bodies").ExistsAsync());
+    }
+
+    [Fact]
     public async Task WithoutAStorageAccountTheReasonSaysWhichSettingToSet()
     {
         var (envelope, _) = Create(storage: null, maxBytes: 20_000);
@@ -150,6 +202,80 @@ public sealed class RejectedEnvelopeTests
         var name = rejected.GetProperty("bodyBlob").GetProperty("name").GetString()!;
         var stored = await new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient("rejected-bodies").GetBlobClient(name).DownloadContentAsync();
         Assert.Equal(body, stored.Value.Content.ToArray());
+    }
+
+    [Fact]
+    public async Task ARejectionFromTheQueueFunctionCarriesEveryFieldOfTheEnvelope()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 20, 15, 30, TimeSpan.Zero));
+        await using var factory = new HandlerFactory(services: services => services.AddSingleton<TimeProvider>(clock));
+        using var client = factory.CreateClient();
+        var body = Repo.Sample("account.password-reset");
+
+        var answer = await InvocationAnswer.PostAsync(client, "/PullRequestEvents", HostInvocation.ServiceBus(body, "msg-wrong-queue", HostEncoding.Binary, eventKey: "account:password-reset"));
+
+        var rejected = answer.Rejected!.Value;
+        Assert.Contains("does not belong on this queue", rejected.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal("pullrequest-events", rejected.GetProperty("queue").GetString());
+        Assert.Equal("PullRequestEvents", rejected.GetProperty("function").GetString());
+        Assert.Equal("msg-wrong-queue", rejected.GetProperty("messageId").GetString());
+        Assert.Equal("evt-2026-11-21-account-password-reset-1021", rejected.GetProperty("eventId").GetString());
+        Assert.Equal("account.password-reset", rejected.GetProperty("eventType").GetString());
+        Assert.Equal("account:password-reset", rejected.GetProperty("eventKey").GetString());
+        Assert.Equal("application/json", rejected.GetProperty("contentType").GetString());
+        Assert.Equal(clock.GetUtcNow(), rejected.GetProperty("rejectedAt").GetDateTimeOffset());
+        Assert.Equal(Encoding.UTF8.GetString(body), rejected.GetProperty("body").GetString());
+    }
+
+    /// <summary>A port that takes connections and never answers: a storage endpoint that hangs.</summary>
+    private sealed class SilentPort : IAsyncDisposable
+    {
+        private readonly System.Net.Sockets.TcpListener _listener = new(IPAddress.Loopback, 0);
+        private readonly List<System.Net.Sockets.TcpClient> _held = [];
+        private Task? _accepting;
+
+        public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+        public static Task<SilentPort> StartAsync()
+        {
+            var port = new SilentPort();
+            port._listener.Start();
+            port._accepting = port.AcceptAsync();
+            return Task.FromResult(port);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _listener.Stop();
+            if (_accepting is not null)
+            {
+                await _accepting;
+            }
+
+            lock (_held)
+            {
+                _held.ForEach(c => c.Dispose());
+            }
+        }
+
+        private async Task AcceptAsync()
+        {
+            try
+            {
+                while (true)
+                {
+                    var client = await _listener.AcceptTcpClientAsync();
+                    lock (_held)
+                    {
+                        _held.Add(client);
+                    }
+                }
+            }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or ObjectDisposedException)
+            {
+                // Stopped.
+            }
+        }
     }
 
     /// <summary>Every log line the envelope writes, with its event id.</summary>

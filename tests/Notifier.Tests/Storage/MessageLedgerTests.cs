@@ -22,8 +22,8 @@ public sealed class MessageLedgerTests(AzuriteTableFixture azurite) : IClassFixt
     public void Dispose() => _logs.Dispose();
 
     /// <summary>One app instance: its own client and tables object over the shared account.</summary>
-    private MessageLedger Instance(string? connectionString = null) =>
-        new(new TableStorage(new TableServiceClient(connectionString ?? azurite.ConnectionString)), _clock, new LoggerFactory([_logs]).CreateLogger<MessageLedger>());
+    private MessageLedger Instance(string? connectionString = null, TimeSpan? waitForOther = null) =>
+        new(new TableStorage(new TableServiceClient(connectionString ?? azurite.ConnectionString)), _clock, new LoggerFactory([_logs]).CreateLogger<MessageLedger>(), waitForOther);
 
     private static DeliveryResult Delivered(string eventId) => new(DeliveryOutcome.Delivered, null, eventId, "pullrequest.approved", 2, 2, "250 ok", []);
 
@@ -89,6 +89,32 @@ public sealed class MessageLedgerTests(AzuriteTableFixture azurite) : IClassFixt
 
         Assert.False((await first).Duplicate);
         Assert.True((await second).Duplicate);
+    }
+
+    [Fact]
+    public void ACopyWaitsThirtySecondsForAnotherInstanceUnlessToldOtherwise()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(30), MessageLedger.DefaultWaitForOther);
+        Assert.Equal(TimeSpan.FromSeconds(30), Instance().WaitForOther);
+    }
+
+    [Fact]
+    public async Task ACopyStillWaitingWhenTheWaitEndsThrowsMessageInProgressAndIsNotHandled()
+    {
+        var release = new TaskCompletionSource<DeliveryResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = Instance().HandleOnceAsync("PullRequestEvents", "msg-1", () => release.Task, CancellationToken.None);
+        await WaitForRecordAsync();
+        var runs = 0;
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+
+        var error = await Assert.ThrowsAsync<MessageInProgressException>(() =>
+            Instance(waitForOther: TimeSpan.FromMilliseconds(600)).HandleOnceAsync("PullRequestEvents", "msg-1", () => { runs++; return Task.FromResult(Delivered("evt-1")); }, CancellationToken.None));
+
+        Assert.True(waited.Elapsed >= TimeSpan.FromMilliseconds(600), $"gave up after {waited.Elapsed}");
+        Assert.Equal(0, runs);
+        Assert.Contains("msg-1", error.Message, StringComparison.Ordinal);
+        release.SetResult(Delivered("evt-1"));
+        Assert.False((await first).Duplicate);
     }
 
     [Fact]
