@@ -277,7 +277,51 @@ public sealed class QueueFunctionEndpointTests
         Assert.True(answer.Json.TryGetProperty("ReturnValue", out _));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AnInvocationOverTheLimitIs413WhetherItsContentLengthSaysSoOrReadingRunsPastIt(bool withContentLength)
+    {
+        await using var factory = new HandlerFactory();
+        using var client = factory.CreateClient();
+        // A 3 MiB body is exactly 4 MiB of base64, so with the JSON around it the invocation is over the limit.
+        var invocation = Encoding.UTF8.GetBytes(HostInvocation.ServiceBus(new byte[3 * 1024 * 1024], "too-big", HostEncoding.Binary));
+        using HttpContent content = withContentLength ? new ByteArrayContent(invocation) : new UnsizedContent(invocation);
+        Assert.Equal(withContentLength, content.Headers.ContentLength is not null);
+
+        using var response = await client.PostAsync("/PullRequestEvents", content);
+        var logs = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("Logs").EnumerateArray().Select(l => l.GetString()!);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Contains(logs, l => l.Contains("is larger than 4 MB", StringComparison.Ordinal));
+        await factory.Transport.DidNotReceiveWithAnyArgs().SendAsync(default!, default);
+    }
+
+    [Fact]
+    public async Task ABodyAKilobyteUnder3MiBFitsTheLimitAndIsReadAndAnswered200()
+    {
+        await using var factory = new HandlerFactory();
+        using var client = factory.CreateClient();
+
+        var answer = await InvocationAnswer.PostAsync(client, "/PullRequestEvents", HostInvocation.ServiceBus(new byte[(3 * 1024 * 1024) - 1024], "just-fits", HostEncoding.Binary));
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Equal("rejected", answer.Outcome);
+    }
+
     /// <summary>Messages handed to the transport (the warm-up's connection preparation is not a send).</summary>
     private static int Sends(HandlerFactory factory) =>
         factory.Transport.ReceivedCalls().Count(call => call.GetMethodInfo().Name == nameof(IMailTransport.SendAsync));
+
+    /// <summary>A request body sent chunked, without a Content-Length.</summary>
+    private sealed class UnsizedContent(byte[] bytes) : HttpContent
+    {
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => stream.WriteAsync(bytes).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
 }
