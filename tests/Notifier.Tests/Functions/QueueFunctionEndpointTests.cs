@@ -2,6 +2,8 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Notifier.Functions;
+using Notifier.Notifications.Delivery;
 using Notifier.Smtp;
 using Notifier.Smtp.Messages;
 using Notifier.Tests.Support;
@@ -307,6 +309,22 @@ public sealed class QueueFunctionEndpointTests
 
         Assert.Equal(HttpStatusCode.OK, answer.Status);
         Assert.Equal("rejected", answer.Outcome);
+    }
+
+    [Fact]
+    public async Task WhenSomeRecipientsWaitTheLogLineCountsThemAndTheReturnValueHasNoCount()
+    {
+        var result = new DeliveryResult(DeliveryOutcome.Delivered, null, "evt-7", "pullrequest:reviewers-updated", 3, 1, "250 Ok", []) { Batched = 2 };
+        using var json = new MemoryStream();
+        await using (var writer = new Utf8JsonWriter(json))
+        {
+            QueueFunctionHandler.ReturnValue(result, duplicate: false).WriteTo(writer);
+        }
+
+        var names = JsonDocument.Parse(json.ToArray()).RootElement.EnumerateObject().Select(p => p.Name);
+
+        Assert.Equal(["outcome", "eventId", "reason", "duplicate"], names);
+        Assert.Contains("1 email(s) for 3 recipient(s), 2 more waiting in digests", result.ToString(), StringComparison.Ordinal);
     }
 
     /// <summary>Messages handed to the transport (the warm-up's connection preparation is not a send).</summary>
