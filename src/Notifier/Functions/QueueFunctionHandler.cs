@@ -10,7 +10,7 @@ namespace Notifier.Functions;
 /// <summary>
 /// <c>POST /PullRequestEvents</c>, <c>/RepositoryEvents</c>, <c>/AccountEvents</c>: one Service Bus message in,
 /// one outcome out. Delivered, batched, dropped and rejected all answer 200 so the host completes the message; a
-/// rejected body goes to <c>Outputs.rejected</c>. Only a request the handler cannot act on at all (not an
+/// rejected body goes to <c>Outputs.rejected</c>. Only a request the handler cannot act on at all (too large, not an
 /// invocation, settings not usable, or the same message being handled by another instance right now)
 /// answers 4xx/5xx, which returns the message to the queue: retried,
 /// and dead-lettered after the queue's maxDeliveryCount, never lost.
