@@ -10,7 +10,7 @@ namespace Notifier.Functions;
 /// <summary>
 /// <c>POST /PullRequestEvents</c>, <c>/RepositoryEvents</c>, <c>/AccountEvents</c>: one Service Bus message in,
 /// one outcome out. Delivered, batched, dropped and rejected all answer 200 so the host completes the message; a
-/// rejected body goes to <c>Outputs.rejected</c>. Only a request the handler cannot act on at all (not an
+/// rejected body goes to <c>Outputs.rejected</c>. Only a request the handler cannot act on at all (too large, not an
 /// invocation, settings not usable, or the same message being handled by another instance right now)
 /// answers 4xx/5xx, which returns the message to the queue: retried,
 /// and dead-lettered after the queue's maxDeliveryCount, never lost.
@@ -28,8 +28,10 @@ internal static class QueueFunctionHandler
         var cancellationToken = context.RequestAborted;
         var response = new InvocationResult();
 
-        var tooLarge = Invocation.IsTooLarge(context.Request.ContentLength);
-        var read = await Invocation.ReadAsync(context.Request.Body, cancellationToken, context.Request.ContentLength);
+        // Too large is 413 whether the Content-Length says so (nothing read) or a body without one runs past the limit.
+        var counted = new CountingReadStream(context.Request.Body);
+        var read = await Invocation.ReadAsync(counted, cancellationToken, context.Request.ContentLength);
+        var tooLarge = Invocation.IsTooLarge(context.Request.ContentLength) || counted.BytesRead > Invocation.MaxBytes;
         using var activity = InvocationTelemetry.Start(function.Name, context, read.Invocation?.MessageId);
         using var scope = InvocationTelemetry.BeginScope(logger, activity, function.Name, read.Invocation?.MessageId);
         if (!read.Succeeded)
@@ -114,4 +116,48 @@ internal static class QueueFunctionHandler
     /// <summary>The function's return value; the warm-up serialises the same shape (Hosting/WarmUp.cs).</summary>
     internal static FunctionReturnValue ReturnValue(DeliveryResult result, bool duplicate) =>
         new(DeliveryMetrics.OutcomeTag(result.Outcome), result.EventId, result.Reason, duplicate);
+
+    /// <summary>Reads through to the request body and counts the bytes read, so a body that ran past the limit is told from one that is not an invocation.</summary>
+    private sealed class CountingReadStream(Stream inner) : Stream
+    {
+        public long BytesRead { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Counted(inner.Read(buffer, offset, count));
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Counted(await inner.ReadAsync(buffer, cancellationToken));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        private int Counted(int read)
+        {
+            BytesRead += read;
+            return read;
+        }
+    }
 }

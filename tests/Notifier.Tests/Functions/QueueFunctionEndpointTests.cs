@@ -2,6 +2,11 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Notifier.Functions;
+using Notifier.Hosting;
+using Notifier.Notifications.Delivery;
 using Notifier.Smtp;
 using Notifier.Smtp.Messages;
 using Notifier.Tests.Support;
@@ -275,6 +280,61 @@ public sealed class QueueFunctionEndpointTests
         Assert.Equal(JsonValueKind.Object, answer.Json.GetProperty("Outputs").ValueKind);
         Assert.Equal(JsonValueKind.Array, answer.Json.GetProperty("Logs").ValueKind);
         Assert.True(answer.Json.TryGetProperty("ReturnValue", out _));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AnInvocationOverTheLimitIs413WhetherItsContentLengthSaysSoOrReadingRunsPastIt(bool withContentLength)
+    {
+        await using var factory = new HandlerFactory();
+        // A 3 MiB body is exactly 4 MiB of base64, so with the JSON around it the invocation is over the limit.
+        var invocation = Encoding.UTF8.GetBytes(HostInvocation.ServiceBus(new byte[3 * 1024 * 1024], "too-big", HostEncoding.Binary));
+        // Straight to the handler's endpoint: the test server's client gives every request a Content-Length, the
+        // host's chunked requests have none.
+        using var scope = factory.Services.CreateScope();
+        using var answer = new MemoryStream();
+        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        context.Request.Method = "POST";
+        context.Request.RouteValues["function"] = "PullRequestEvents";
+        context.Request.Body = new MemoryStream(invocation);
+        context.Request.ContentLength = withContentLength ? invocation.Length : null;
+        context.Response.Body = answer;
+
+        await HandlerEndpoints.InvokeAsync(context);
+        var logs = JsonDocument.Parse(answer.ToArray()).RootElement.GetProperty("Logs").EnumerateArray().Select(l => l.GetString()!);
+
+        Assert.Equal(StatusCodes.Status413PayloadTooLarge, context.Response.StatusCode);
+        Assert.Contains(logs, l => l.Contains("is larger than 4 MB", StringComparison.Ordinal));
+        await factory.Transport.DidNotReceiveWithAnyArgs().SendAsync(default!, default);
+    }
+
+    [Fact]
+    public async Task ABodyAKilobyteUnder3MiBFitsTheLimitAndIsReadAndAnswered200()
+    {
+        await using var factory = new HandlerFactory();
+        using var client = factory.CreateClient();
+
+        var answer = await InvocationAnswer.PostAsync(client, "/PullRequestEvents", HostInvocation.ServiceBus(new byte[(3 * 1024 * 1024) - 1024], "just-fits", HostEncoding.Binary));
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Equal("rejected", answer.Outcome);
+    }
+
+    [Fact]
+    public async Task WhenSomeRecipientsWaitTheLogLineCountsThemAndTheReturnValueHasNoCount()
+    {
+        var result = new DeliveryResult(DeliveryOutcome.Delivered, null, "evt-7", "pullrequest:reviewers-updated", 3, 1, "250 Ok", []) { Batched = 2 };
+        using var json = new MemoryStream();
+        await using (var writer = new Utf8JsonWriter(json))
+        {
+            QueueFunctionHandler.ReturnValue(result, duplicate: false).WriteTo(writer);
+        }
+
+        var names = JsonDocument.Parse(json.ToArray()).RootElement.EnumerateObject().Select(p => p.Name);
+
+        Assert.Equal(["outcome", "eventId", "reason", "duplicate"], names);
+        Assert.Contains("1 email(s) for 3 recipient(s), 2 more waiting in digests", result.ToString(), StringComparison.Ordinal);
     }
 
     /// <summary>Messages handed to the transport (the warm-up's connection preparation is not a send).</summary>
