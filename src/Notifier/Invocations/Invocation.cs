@@ -13,7 +13,7 @@ namespace Notifier.Invocations;
 internal sealed class Invocation : IDisposable
 {
     /// <summary>
-    /// Largest invocation read: the base64 of a 3 MB message body plus its metadata. Bodies above 256 KB are
+    /// Largest invocation read (4 MiB): the base64 of a body of up to 3 MiB, less a little for its metadata. Bodies above 256 KB are
     /// rejected anyway (and kept whole in a blob); an invocation above this is refused before or while it is
     /// read, so the message goes back to its queue and is dead-lettered intact after its retries.
     /// </summary>
