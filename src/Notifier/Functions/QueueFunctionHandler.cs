@@ -29,9 +29,7 @@ internal static class QueueFunctionHandler
         var response = new InvocationResult();
 
         // Too large is 413 whether the Content-Length says so (nothing read) or a body without one runs past the limit.
-        var counted = new CountingReadStream(context.Request.Body);
-        var read = await Invocation.ReadAsync(counted, cancellationToken, context.Request.ContentLength);
-        var tooLarge = Invocation.IsTooLarge(context.Request.ContentLength) || counted.BytesRead > Invocation.MaxBytes;
+        var read = await Invocation.ReadAsync(context.Request.Body, cancellationToken, context.Request.ContentLength);
         using var activity = InvocationTelemetry.Start(function.Name, context, read.Invocation?.MessageId);
         using var scope = InvocationTelemetry.BeginScope(logger, activity, function.Name, read.Invocation?.MessageId);
         if (!read.Succeeded)
@@ -40,7 +38,7 @@ internal static class QueueFunctionHandler
             HandlerLog.InvocationUnreadable(logger, function.Name, read.Error);
             response.Logs.Add($"{function.Name}: the invocation could not be read: {read.Error}");
             // Either way the message goes back to the queue (retried, then dead-lettered whole), never lost.
-            return new InvocationResponse(response, tooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest);
+            return new InvocationResponse(response, read.TooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest);
         }
 
         using (var invocation = read.Invocation)
@@ -116,48 +114,4 @@ internal static class QueueFunctionHandler
     /// <summary>The function's return value; the warm-up serialises the same shape (Hosting/WarmUp.cs).</summary>
     internal static FunctionReturnValue ReturnValue(DeliveryResult result, bool duplicate) =>
         new(DeliveryMetrics.OutcomeTag(result.Outcome), result.EventId, result.Reason, duplicate);
-
-    /// <summary>Reads through to the request body and counts the bytes read, so a body that ran past the limit is told from one that is not an invocation.</summary>
-    private sealed class CountingReadStream(Stream inner) : Stream
-    {
-        public long BytesRead { get; private set; }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Counted(inner.Read(buffer, offset, count));
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-            Counted(await inner.ReadAsync(buffer, cancellationToken));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        private int Counted(int read)
-        {
-            BytesRead += read;
-            return read;
-        }
-    }
 }

@@ -65,7 +65,7 @@ internal sealed class Invocation : IDisposable
         ArgumentNullException.ThrowIfNull(body);
         if (contentLength is { } declared && IsTooLarge(declared))
         {
-            return InvocationRead.Failed(TooLarge(declared));
+            return InvocationRead.Oversized(TooLarge(declared));
         }
 
         var gated = false;
@@ -101,7 +101,7 @@ internal sealed class Invocation : IDisposable
                     if (length > MaxBytes)
                     {
                         Release();
-                        return InvocationRead.Failed(TooLarge(length));
+                        return InvocationRead.Oversized(TooLarge(length));
                     }
 
                     var larger = await RentAsync(Math.Min(buffer.Length * 2, MaxBytes + 1));
@@ -120,7 +120,7 @@ internal sealed class Invocation : IDisposable
                 if (length > MaxBytes)
                 {
                     Release();
-                    return InvocationRead.Failed(TooLarge(length));
+                    return InvocationRead.Oversized(TooLarge(length));
                 }
             }
         }
