@@ -14,4 +14,7 @@ public sealed class MailCredentialsUnavailableException : SmtpException
         : base(message, hint, innerException)
     {
     }
+
+    /// <summary>What went wrong, without the scope, identity and outcome the message wraps it in (when it does).</summary>
+    public string? Reason { get; init; }
 }

@@ -114,7 +114,7 @@ public sealed class OAuth2MailCredentials : ISmtpCredentialProvider, IDisposable
         {
             // The identity's own secret could not be read (an Entra application's client secret in Key Vault):
             // the reason still starts with the scope and the identity, and the hint is the identity's fix for it.
-            throw new MailCredentialsUnavailableException(Message(ex.Message), ex.Hint ?? _source.Hint, ex);
+            throw new MailCredentialsUnavailableException(Message(ex.Message), ex.Hint ?? _source.Hint, ex) { Reason = ex.Message };
         }
 
         return string.IsNullOrEmpty(token.Token) ? throw Unavailable("the identity returned an empty token", null) : token;
@@ -127,27 +127,16 @@ public sealed class OAuth2MailCredentials : ISmtpCredentialProvider, IDisposable
     }
 
     private MailCredentialsUnavailableException Unavailable(string reason, Exception? inner) =>
-        new(Message(reason), _source.Hint, inner);
+        new(Message(reason), _source.Hint, inner) { Reason = reason };
 
     private string Message(string reason) =>
-        $"{MessageStart}{reason}{MessageEnd}";
-
-    private string MessageStart => $"no OAuth2 access token for {_scope} could be had from {_source.Description}: ";
-
-    private const string MessageEnd = ": nothing was sent";
+        $"no OAuth2 access token for {_scope} could be had from {_source.Description}: {reason}: nothing was sent";
 
     /// <summary>
     /// The reason alone, for the warning that the current token is kept: the scope and the identity are fields of
     /// that line already, and "nothing was sent" would be untrue there.
     /// </summary>
-    private string ReasonIn(MailCredentialsUnavailableException ex)
-    {
-        var message = ex.Message;
-        var start = MessageStart;
-        return message.StartsWith(start, StringComparison.Ordinal) && message.EndsWith(MessageEnd, StringComparison.Ordinal) && message.Length > start.Length + MessageEnd.Length
-            ? message[start.Length..^MessageEnd.Length]
-            : message;
-    }
+    private static string ReasonIn(MailCredentialsUnavailableException ex) => ex.Reason ?? ex.Message;
 
     /// <summary>The first lines of Azure.Identity's message: the endpoint's error, without the troubleshooting links.</summary>
     private static string Reason(Exception ex)
