@@ -28,8 +28,9 @@ public sealed class SmtpFaultTests(ServerCertificates certificates, ITestOutputH
             "localhost refused the session in its greeting: 421 4.3.2",
             "the server is not accepting mail right now (busy, or refusing this client); try again later or check its logs");
         Assert.Equal(421, (int)error.Code);
-        // The client took the greeting at its word: it never said EHLO, let alone MAIL FROM.
-        Assert.NotEmpty(server.Sessions);
+        // The client took the greeting at its word: it never said EHLO, let alone MAIL FROM. The server writes
+        // how each session ended in its own time, after the client has already seen the 421.
+        Assert.NotEmpty(await server.WaitForSessionsAsync(s => s.Count > 0 && s.All(x => x.Ended is not null)));
         Assert.All(server.Sessions, s =>
         {
             Assert.Equal("greeting refused with 421", s.Ended);
@@ -61,7 +62,7 @@ public sealed class SmtpFaultTests(ServerCertificates certificates, ITestOutputH
         Assert.All(server.Sessions, s => Assert.DoesNotContain(s.Commands, c => c.StartsWith("MAIL", StringComparison.Ordinal) || c.StartsWith("RCPT", StringComparison.Ordinal) || c.StartsWith("DATA", StringComparison.Ordinal)));
         Assert.Empty(server.Messages);
         // The client ends the session politely rather than dropping it.
-        var session = Assert.Single(server.Sessions);
+        var session = Assert.Single(await server.WaitForSessionsAsync(s => s.Count == 1 && s[0].Ended is not null));
         Assert.Equal("QUIT", session.Commands[^1]);
         Assert.Equal("QUIT", session.Ended);
     }
@@ -317,7 +318,8 @@ public sealed class SmtpFaultTests(ServerCertificates certificates, ITestOutputH
         AssertTold(error, what, hint);
         // It was the timeout that ended the wait: not before it, and not long after (a generous bound).
         Assert.InRange(clock.Elapsed, timeout * 0.9, TimeSpan.FromSeconds(30));
-        var session = Assert.Single(server.Sessions);
+        // The server records how a session ended in its own time, after the client has given up.
+        var session = Assert.Single(fault == "silent" ? server.Sessions : await server.WaitForSessionsAsync(s => s.Count == 1 && s[0].Ended is not null));
         if (fault == "silent")
         {
             // The client waited for a greeting that never came: it said nothing at all.

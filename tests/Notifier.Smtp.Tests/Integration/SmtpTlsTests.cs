@@ -78,7 +78,7 @@ public sealed class SmtpTlsTests(ServerCertificates certificates, ITestOutputHel
         AssertTold(error, "does not offer STARTTLS and Mail__Tls=Always");
         Assert.Contains(server.Sessions, s => s.Commands.Any(c => c.StartsWith("HELO", StringComparison.Ordinal)));
         Assert.False(server.MailFromEverSent);
-        var session = Assert.Single(server.Sessions);
+        var session = Assert.Single(await server.WaitForSessionsAsync(s => s.Count == 1 && s[0].Ended is not null));
         Assert.Equal("QUIT", session.Commands[^1]);
         Assert.Equal("QUIT", session.Ended);
     }
